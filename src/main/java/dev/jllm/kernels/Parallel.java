@@ -1,0 +1,53 @@
+package dev.jllm.kernels;
+
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The one place that owns parallelism: a fixed pool sized to the cores. Work is split into contiguous
+ * ranges so that each task owns its outputs (no atomics, no shared writes).
+ */
+public final class Parallel {
+    private Parallel() {}
+
+    /** Body of a parallel loop over the half-open range [start, end). */
+    @FunctionalInterface
+    public interface RangeBody {
+        void run(int start, int end);
+    }
+
+    private static volatile int threads = Runtime.getRuntime().availableProcessors();
+    private static volatile ForkJoinPool pool = new ForkJoinPool(threads);
+
+    public static int threads() {
+        return threads;
+    }
+
+    /** Sets the number of worker threads (1 runs everything on the caller). */
+    public static synchronized void setThreads(int n) {
+        if (n < 1) throw new IllegalArgumentException("threads must be >= 1, got " + n);
+        if (n == threads) return;
+        ForkJoinPool old = pool;
+        pool = new ForkJoinPool(n);
+        threads = n;
+        old.shutdown();
+    }
+
+    /** Runs {@code body} over [0, n) in up to {@link #threads()} contiguous chunks and waits for all of them. */
+    public static void forRange(int n, RangeBody body) {
+        int t = Math.min(threads, n);
+        if (t <= 1) {
+            if (n > 0) body.run(0, n);
+            return;
+        }
+        List<ForkJoinTask<?>> tasks = new ArrayList<>(t);
+        for (int i = 1; i < t; i++) {
+            int start = (int) ((long) n * i / t), end = (int) ((long) n * (i + 1) / t);
+            tasks.add(pool.submit(() -> body.run(start, end)));
+        }
+        body.run(0, (int) ((long) n / t));
+        for (ForkJoinTask<?> task : tasks) task.join();
+    }
+}
