@@ -1,0 +1,79 @@
+package dev.jllm.model;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The sizes of a GPT model, as the book's {@code GPT_CONFIG_124M} dictionary holds them.
+ *
+ * @param vocabSize     number of token ids (50,257 for GPT-2)
+ * @param contextLength longest sequence the position embedding covers
+ * @param embDim        width of the residual stream
+ * @param nHeads        attention heads per block (embDim must divide evenly)
+ * @param nLayers       transformer blocks
+ * @param dropRate      dropout probability used in training mode
+ * @param qkvBias       whether the query/key/value projections have a bias (true for OpenAI's weights)
+ * @param tiedHead      whether the output head shares the token embedding's weights (true for GPT-2)
+ */
+public record GptConfig(int vocabSize, int contextLength, int embDim, int nHeads, int nLayers,
+                        float dropRate, boolean qkvBias, boolean tiedHead) {
+
+    public GptConfig {
+        if (vocabSize <= 0 || contextLength <= 0 || embDim <= 0 || nHeads <= 0 || nLayers <= 0) {
+            throw new IllegalArgumentException("model sizes must be positive: " + this);
+        }
+        if (embDim % nHeads != 0) {
+            throw new IllegalArgumentException("embDim " + embDim + " is not divisible by nHeads " + nHeads);
+        }
+        if (dropRate < 0 || dropRate >= 1) throw new IllegalArgumentException("dropRate must be in [0, 1): " + dropRate);
+    }
+
+    public static final int GPT2_VOCAB = 50257;
+    public static final int GPT2_CONTEXT = 1024;
+
+    /** Names of the GPT-2 presets, smallest first. */
+    public static final List<String> PRESETS = List.of("gpt2-small", "gpt2-medium", "gpt2-large", "gpt2-xl");
+
+    /**
+     * A GPT-2 preset by name ({@code gpt2-small|gpt2-medium|gpt2-large|gpt2-xl}, or the sizes {@code 124M|355M|774M|1558M}),
+     * with OpenAI's settings: qkv bias on, head tied to the token embedding, dropout 0.1.
+     */
+    public static GptConfig preset(String name) {
+        return switch (name.toLowerCase(Locale.ROOT)) {
+            case "gpt2-small", "gpt2", "124m" -> gpt2(768, 12, 12);
+            case "gpt2-medium", "355m" -> gpt2(1024, 16, 24);
+            case "gpt2-large", "774m" -> gpt2(1280, 20, 36);
+            case "gpt2-xl", "1558m" -> gpt2(1600, 25, 48);
+            default -> throw new IllegalArgumentException(
+                    "unknown model config '" + name + "' (choose one of " + String.join(", ", PRESETS) + ")");
+        };
+    }
+
+    private static GptConfig gpt2(int emb, int heads, int layers) {
+        return new GptConfig(GPT2_VOCAB, GPT2_CONTEXT, emb, heads, layers, 0.1f, true, true);
+    }
+
+    public int headDim() {
+        return embDim / nHeads;
+    }
+
+    public GptConfig withContextLength(int n) {
+        return new GptConfig(vocabSize, n, embDim, nHeads, nLayers, dropRate, qkvBias, tiedHead);
+    }
+
+    public GptConfig withVocabSize(int n) {
+        return new GptConfig(n, contextLength, embDim, nHeads, nLayers, dropRate, qkvBias, tiedHead);
+    }
+
+    public GptConfig withDropRate(float p) {
+        return new GptConfig(vocabSize, contextLength, embDim, nHeads, nLayers, p, qkvBias, tiedHead);
+    }
+
+    public GptConfig withQkvBias(boolean on) {
+        return new GptConfig(vocabSize, contextLength, embDim, nHeads, nLayers, dropRate, on, tiedHead);
+    }
+
+    public GptConfig withTiedHead(boolean on) {
+        return new GptConfig(vocabSize, contextLength, embDim, nHeads, nLayers, dropRate, qkvBias, on);
+    }
+}
