@@ -1,6 +1,7 @@
 package dev.jllm.io;
 
 import dev.jllm.model.GptConfig;
+import dev.jllm.tensor.Ops;
 import dev.jllm.tensor.Tensor;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -155,7 +156,7 @@ public final class GptNames {
             out.put(h + "attn.c_attn.weight", fuseQkv(src.take(b + "att.W_query.weight"),
                     src.take(b + "att.W_key.weight"), src.take(b + "att.W_value.weight")));
             if (src.has(b + "att.W_query.bias")) {
-                out.put(h + "attn.c_attn.bias", concat(src.take(b + "att.W_query.bias"),
+                out.put(h + "attn.c_attn.bias", Ops.concat(0, src.take(b + "att.W_query.bias"),
                         src.take(b + "att.W_key.bias"), src.take(b + "att.W_value.bias")));
             }
             out.put(h + "attn.c_proj.weight", transpose(src.take(b + "att.out_proj.weight")));
@@ -179,49 +180,17 @@ public final class GptNames {
      * query | key | value, as Hugging Face's {@code c_attn} stores them.
      */
     static Tensor fuseQkv(Tensor q, Tensor k, Tensor v) {
-        requireSameShape(q, k, "W_key");
-        requireSameShape(q, v, "W_value");
-        if (q.rank() != 2) throw new IllegalArgumentException("W_query must be 2-D, has shape " + q.shapeString());
-        int out = q.dim(0), in = q.dim(1);
-        float[] fused = new float[in * 3 * out];
-        Tensor[] parts = {q, k, v};
-        for (int p = 0; p < 3; p++) {
-            float[] w = parts[p].data();
-            for (int o = 0; o < out; o++) {
-                for (int i = 0; i < in; i++) fused[i * 3 * out + p * out + o] = w[o * in + i];
-            }
+        if (!Arrays.equals(q.shape(), k.shape()) || !Arrays.equals(q.shape(), v.shape())) {
+            throw new IllegalArgumentException("W_query " + q.shapeString() + ", W_key " + k.shapeString() + " and W_value "
+                    + v.shapeString() + " differ in shape");
         }
-        return Tensor.of(fused, in, 3 * out);
+        return Ops.concat(1, transpose(q), transpose(k), transpose(v));
     }
 
-    /** A 2-D tensor transposed into a new one. */
-    static Tensor transpose(Tensor w) {
+    /** A Linear weight [out, in] as a Conv1D weight [in, out] (a fresh copy). */
+    private static Tensor transpose(Tensor w) {
         if (w.rank() != 2) throw new IllegalArgumentException("expected a 2-D weight, got shape " + w.shapeString());
-        int rows = w.dim(0), cols = w.dim(1);
-        float[] src = w.data(), dst = new float[src.length];
-        for (int r = 0; r < rows; r++) {
-            for (int c = 0; c < cols; c++) dst[c * rows + r] = src[r * cols + c];
-        }
-        return Tensor.of(dst, cols, rows);
-    }
-
-    private static Tensor concat(Tensor... parts) {
-        int n = 0;
-        for (Tensor p : parts) n += p.size();
-        float[] all = new float[n];
-        int off = 0;
-        for (Tensor p : parts) {
-            System.arraycopy(p.data(), 0, all, off, p.size());
-            off += p.size();
-        }
-        return Tensor.of(all, n);
-    }
-
-    private static void requireSameShape(Tensor q, Tensor other, String name) {
-        if (!Arrays.equals(q.shape(), other.shape())) {
-            throw new IllegalArgumentException(name + " has shape " + other.shapeString() + " but W_query has "
-                    + q.shapeString());
-        }
+        return Ops.transpose(w, 0, 1);
     }
 
     // ---- OpenAI's TensorFlow checkpoint ----

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jllm.model.GptConfig;
+import dev.jllm.tensor.Ops;
 import dev.jllm.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -88,16 +89,16 @@ class ModelFilesTest {
             System.arraycopy(canonical.get(h + "attn.c_attn.bias").data(), p * 768, bias, 0, 768);
             book.put(b + "att." + qkv[p] + ".bias", Tensor.of(bias, 768));
         }
-        book.put(b + "att.out_proj.weight", GptNames.transpose(canonical.get(h + "attn.c_proj.weight")));
+        book.put(b + "att.out_proj.weight", Ops.transpose(canonical.get(h + "attn.c_proj.weight"), 0, 1));
         book.put(b + "att.out_proj.bias", canonical.get(h + "attn.c_proj.bias"));
         book.put(b + "att.mask", Tensor.zeros(4, 4));
         book.put(b + "norm1.scale", canonical.get(h + "ln_1.weight"));
         book.put(b + "norm1.shift", canonical.get(h + "ln_1.bias"));
         book.put(b + "norm2.scale", canonical.get(h + "ln_2.weight"));
         book.put(b + "norm2.shift", canonical.get(h + "ln_2.bias"));
-        book.put(b + "ff.layers.0.weight", GptNames.transpose(canonical.get(h + "mlp.c_fc.weight")));
+        book.put(b + "ff.layers.0.weight", Ops.transpose(canonical.get(h + "mlp.c_fc.weight"), 0, 1));
         book.put(b + "ff.layers.0.bias", canonical.get(h + "mlp.c_fc.bias"));
-        book.put(b + "ff.layers.2.weight", GptNames.transpose(canonical.get(h + "mlp.c_proj.weight")));
+        book.put(b + "ff.layers.2.weight", Ops.transpose(canonical.get(h + "mlp.c_proj.weight"), 0, 1));
         book.put(b + "ff.layers.2.bias", canonical.get(h + "mlp.c_proj.bias"));
         book.put("final_norm.scale", canonical.get("ln_f.weight"));
         book.put("final_norm.shift", canonical.get("ln_f.bias"));
