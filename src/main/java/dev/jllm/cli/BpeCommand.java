@@ -52,12 +52,10 @@ final class BpeCommand implements Runnable {
         public Integer call() throws Exception {
             long start = System.nanoTime();
             Gpt2Tokenizer tokenizer;
-            try (ProgressBar bar = new ProgressBarBuilder().setTaskName("bpe merges").setInitialMax(vocabSize)
-                    .continuousUpdate().build()) {
-                tokenizer = BpeTrainer.train(corpus, vocabSize, specials, (done, total) -> {
-                    bar.maxHint(total);
-                    bar.stepTo(done);
-                });
+            try (ProgressBar bar = new ProgressBarBuilder().setTaskName("bpe merges")
+                    .setInitialMax(Math.max(0, vocabSize - 256 - specials.size())).build()) {
+                tokenizer = BpeTrainer.train(corpus, vocabSize, specials, (done, total) -> bar.stepTo(done));
+                bar.maxHint(tokenizer.mergeCount()); // fewer merges than asked when the corpus ran out of pairs
             }
             tokenizer.save(out);
             double seconds = (System.nanoTime() - start) / 1e9;
