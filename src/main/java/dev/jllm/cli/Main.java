@@ -18,6 +18,7 @@ import picocli.CommandLine.Option;
             CommandLine.HelpCommand.class,
             TokenizeCommand.class,
             BpeCommand.class,
+            EvaluateCommand.class,
         })
 public final class Main implements Runnable {
 
