@@ -16,6 +16,8 @@ import picocli.CommandLine.Option;
         description = "Large language models from scratch, in pure Java.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            TokenizeCommand.class,
+            BpeCommand.class,
             EvaluateCommand.class,
         })
 public final class Main implements Runnable {
