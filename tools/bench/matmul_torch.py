@@ -1,34 +1,48 @@
 #!/usr/bin/python3
-"""PyTorch fp32 peer of `jllm bench matmul`: the same products at the same shapes.
+"""PyTorch fp32 peer of `jllm bench matmul`: the same products at the same shapes, on all cores.
 
-Prints one JSON object per line, with the field names of `jllm bench matmul --json`:
+Prints one JSON object per line, with the fields of `jllm bench matmul --json`:
 {"layout": "xwt|dyw|dytx|gemv", "m": M, "k": K, "n": N, "gflops": g}
   xwt : Y[M,N]  = X[M,K] @ W[N,K].T     (Linear forward)
   dyw : dX[M,K] = dY[M,N] @ W[N,K]      (Linear input gradient)
   dytx: dW[N,K] = dY[M,N].T @ X[M,K]    (Linear weight gradient)
-  gemv: y[N]    = W[N,K] @ x[K]         (one-token decoding)
+  gemv: y[N]    = W[N,K] @ x[K]         (one-token decoding; cycles through 256 MiB of copies of W
+                                         so that the weights come from memory, as in jllm's bench)
 Run with OMP_WAIT_POLICY=PASSIVE (matmul_compare.sh sets it): idle OpenMP threads otherwise spin.
+The BLAS library torch ended up with is printed on stderr.
 """
 import argparse
 import json
 import os
+import sys
 import time
 
 import torch
 
-TRAIN_SHAPES = [(m, k, n) for m in (512,) for (k, n) in ((768, 2304), (768, 50257))]
-GEMV_SHAPES = [(768, 2304), (768, 3072), (3072, 768), (768, 50257)]
+WEIGHT_SHAPES = [(768, 2304), (768, 3072), (3072, 768), (768, 50257)]  # (K, N) of W[N, K], GPT-2 124M
+TRAINING_ROWS = [512, 2048]  # M = batch * context
+GEMV_STREAM_BYTES = 256 << 20
 
 
-def gflops(fn, flops, min_seconds):
+def seconds_per_call(fn, min_seconds):
     fn()  # warm-up
-    runs, start = 0, time.perf_counter()
+    calls, start = 0, time.perf_counter()
     while True:
         fn()
-        runs += 1
+        calls += 1
         elapsed = time.perf_counter() - start
         if elapsed >= min_seconds:
-            return flops * runs / elapsed / 1e9
+            return elapsed / calls
+
+
+def report(layout, m, k, n, gflops):
+    print(json.dumps({"layout": layout, "m": m, "k": k, "n": n, "gflops": round(gflops, 2)}), flush=True)
+
+
+def blas_library():
+    with open("/proc/self/maps") as maps:
+        libs = {line.split()[-1] for line in maps if "blas" in line.lower() and "/" in line}
+    return ", ".join(sorted(libs)) or "unknown"
 
 
 def main():
@@ -38,17 +52,25 @@ def main():
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
-    for m, k, n in TRAIN_SHAPES:
-        x, w, dy = torch.randn(m, k), torch.randn(n, k), torch.randn(m, n)
-        flops = 2.0 * m * k * n
-        for layout, fn in (("xwt", lambda: x @ w.T), ("dyw", lambda: dy @ w), ("dytx", lambda: dy.T @ x)):
-            print(json.dumps({"layout": layout, "m": m, "k": k, "n": n,
-                              "gflops": round(gflops(fn, flops, args.seconds), 1)}), flush=True)
-        del x, w, dy
-    for k, n in GEMV_SHAPES:
-        w, x = torch.randn(n, k), torch.randn(k)
-        print(json.dumps({"layout": "gemv", "m": 1, "k": k, "n": n,
-                          "gflops": round(gflops(lambda: w @ x, 2.0 * k * n, args.seconds), 2)}), flush=True)
+    with torch.no_grad():
+        for m in TRAINING_ROWS:
+            for k, n in WEIGHT_SHAPES:
+                x, w, dy = torch.rand(m, k) * 2 - 1, torch.rand(n, k) * 2 - 1, torch.rand(m, n) * 2 - 1
+                flops = 2.0 * m * k * n
+                for layout, fn in (("xwt", lambda: x @ w.T), ("dyw", lambda: dy @ w), ("dytx", lambda: dy.T @ x)):
+                    report(layout, m, k, n, flops / seconds_per_call(fn, args.seconds) / 1e9)
+                del x, w, dy
+        for k, n in WEIGHT_SHAPES:
+            ws = [torch.rand(n, k) * 2 - 1 for _ in range(max(1, GEMV_STREAM_BYTES // (4 * n * k)))]
+            x, state = torch.rand(k) * 2 - 1, {"next": 0}
+
+            def gemv():
+                ws[state["next"]] @ x
+                state["next"] = (state["next"] + 1) % len(ws)
+
+            report("gemv", 1, k, n, 2.0 * k * n / seconds_per_call(gemv, args.seconds) / 1e9)
+            del ws
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, BLAS: {blas_library()}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -25,9 +25,12 @@ import java.util.Arrays;
 final class Gemm {
     private Gemm() {}
 
-    /** Block along K: one packed A sliver (MR·KC floats) stays in L1 while it meets the panels of a group. */
-    static final int KC = 384;
-    /** B panels packed together by one thread: GROUP·NR·KC floats (192 KiB with AVX-512) stay in L2. */
+    /**
+     * Block along K: one packed A sliver (MR·KC floats, 12 KiB) stays in L1 while it meets the panels of a group.
+     * Measured on the Zen 4 machine: 768 beat 256, 384, 1024 and 1536 by 1 to 8 %.
+     */
+    static final int KC = 768;
+    /** B panels packed together by one thread: GROUP·NR·KC floats (384 KiB with AVX-512) stay in L2. */
     static final int GROUP = 4;
     /** Floats of packed A shared per chunk (4 MiB, within L3). */
     static final int A_CHUNK = 1 << 20;
@@ -120,14 +123,21 @@ final class Gemm {
                     System.arraycopy(b, bOff + (p0 + p) * bRs + col, dst, d + p * NR, cols);
                     if (cols < NR) Arrays.fill(dst, d + p * NR + cols, d + (p + 1) * NR, 0f);
                 }
-            } else { // B is a transposed view (W[N,K] read as Wᵀ): read each column along p
-                for (int j = 0; j < NR; j++) {
-                    if (j < cols) {
-                        int src = bOff + (col + j) * bCs + p0 * bRs;
-                        for (int p = 0; p < kc; p++) dst[d + p * NR + j] = b[src + p * bRs];
-                    } else {
-                        for (int p = 0; p < kc; p++) dst[d + p * NR + j] = 0f;
+            } else { // B is a transposed view (W[N,K] read as Wᵀ): four columns at a time, each read along p
+                int j = 0;
+                for (; j + 4 <= cols; j += 4) {
+                    int s0 = bOff + (col + j) * bCs + p0 * bRs, s1 = s0 + bCs, s2 = s1 + bCs, s3 = s2 + bCs;
+                    for (int p = 0, at = d + j; p < kc; p++, at += NR) {
+                        int o = p * bRs;
+                        dst[at] = b[s0 + o];
+                        dst[at + 1] = b[s1 + o];
+                        dst[at + 2] = b[s2 + o];
+                        dst[at + 3] = b[s3 + o];
                     }
+                }
+                for (; j < NR; j++) {
+                    int src = bOff + (col + j) * bCs + p0 * bRs;
+                    for (int p = 0; p < kc; p++) dst[d + p * NR + j] = j < cols ? b[src + p * bRs] : 0f;
                 }
             }
         }

@@ -23,7 +23,7 @@ class MatMulTest {
     static Stream<Arguments> shapes() {
         int[][] shapes = {
             {1, 1, 1}, {1, 3, 17}, {3, 17, 1}, {5, 1, 33}, {17, 33, 3}, {33, 100, 17}, {4, 64, 32}, {8, 16, 64},
-            {100, 33, 100}, {6, 385, 70}, {37, 400, 65}, {64, 768, 96}, {9, 5, 300}, {2, 800, 130},
+            {100, 33, 100}, {6, 385, 70}, {37, 400, 65}, {20, 768, 40}, {9, 5, 300}, {2, 800, 130},
         };
         return Stream.of(shapes).map(s -> Arguments.of(s[0], s[1], s[2]));
     }
@@ -98,7 +98,7 @@ class MatMulTest {
 
     @Test
     void oneThreadAndManyThreadsGiveTheSameResult() {
-        int m = 70, k = 390, n = 150;
+        int m = 37, k = 50, n = 150; // with 32-wide panels (AVX-512): 5 panels, split by panels with 2 threads, by slivers with 3
         Case c = new Case(m, k, n, 23);
         float[] x = c.matrix(m * k), w = c.matrix(n * k), dy = c.matrix(m * n), bias = c.plain(n);
         float[][] results = new float[3][];
