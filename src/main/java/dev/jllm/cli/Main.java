@@ -16,6 +16,13 @@ import picocli.CommandLine.Option;
         description = "Large language models from scratch, in pure Java.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            TokenizeCommand.class,
+            BpeCommand.class,
+            EvaluateCommand.class,
+            GenerateCommand.class,
+            PerplexityCommand.class,
+            InfoCommand.class,
+            InitCommand.class,
             BenchCommand.class,
         })
 public final class Main implements Runnable {
