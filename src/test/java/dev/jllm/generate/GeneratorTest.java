@@ -13,6 +13,10 @@ class GeneratorTest {
 
     static final GptModel MODEL = TestModels.random(TestModels.tiny(), 11, 0.3); // context 16
 
+    static {
+        MODEL.eval(); // its forward pass is the reference: no dropout
+    }
+
     static int[] generate(int[] prompt, GenerationOptions options) {
         return new Generator(MODEL, w -> {}).generate(prompt, options);
     }

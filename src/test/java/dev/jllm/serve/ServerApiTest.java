@@ -61,7 +61,7 @@ class ServerApiTest {
     void completionMatchesDirectGeneration() {
         String prompt = "Every effort moves you";
         JsonNode r = post(server, "/v1/completions", """
-                {"model": "tiny", "prompt": "Every effort moves you", "max_tokens": 12, "temperature": 0.9, "seed": 5}
+                {"model": "tiny", "prompt": "Every effort moves you", "max_tokens": 12, "temperature": 0.9, "seed": 5, "top_k": 40}
                 """).json();
         assertThat(r.get("object").asText()).isEqualTo("text_completion");
         assertThat(r.get("id").asText()).startsWith("cmpl-");
@@ -91,7 +91,7 @@ class ServerApiTest {
         String expected = free.substring(0, free.indexOf(stop));
         for (String field : new String[] {"\"" + jsonEscape(stop) + "\"", "[\"" + jsonEscape(stop) + "\", \"zzzz\"]"}) {
             JsonNode r = post(server, "/v1/completions", """
-                    {"model": "tiny", "prompt": "Hello", "max_tokens": 30, "seed": 3, "stop": %s}
+                    {"model": "tiny", "prompt": "Hello", "max_tokens": 30, "seed": 3, "top_k": 40, "stop": %s}
                     """.formatted(field)).json();
             assertThat(r.get("choices").get(0).get("text").asText()).isEqualTo(expected);
             assertThat(r.get("choices").get(0).get("finish_reason").asText()).isEqualTo("stop");
@@ -104,7 +104,7 @@ class ServerApiTest {
                 {"model": "tiny", "messages": [{"role": "system", "content": "Be brief."},
                  {"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"},
                  {"role": "user", "content": [{"type": "text", "text": "How are you?"}]}],
-                 "max_tokens": 8, "temperature": 0.7, "seed": 9}
+                 "max_tokens": 8, "temperature": 0.7, "seed": 9, "top_k": 40}
                 """).json();
         assertThat(r.get("object").asText()).isEqualTo("chat.completion");
         assertThat(r.get("id").asText()).startsWith("chatcmpl-");
@@ -134,7 +134,7 @@ class ServerApiTest {
     @Test
     void streamedCompletionIsTheSameTextInChunks() {
         String body = """
-                {"model": "tiny", "prompt": "The sun", "max_tokens": 20, "seed": 11, "stream": true,
+                {"model": "tiny", "prompt": "The sun", "max_tokens": 20, "seed": 11, "top_k": 40, "stream": true,
                  "stream_options": {"include_usage": true}}""";
         Reply reply = post(server, "/v1/completions", body);
         assertThat(reply.status()).isEqualTo(200);
@@ -165,7 +165,7 @@ class ServerApiTest {
     void streamedChatSendsTheRoleThenDeltas() {
         List<String> events = post(server, "/v1/chat/completions", """
                 {"model": "tiny", "messages": [{"role": "user", "content": "Tell me"}], "max_tokens": 10, "seed": 2,
-                 "stream": true}""").events();
+                 "top_k": 40, "stream": true}""").events();
         assertThat(events.getLast()).isEqualTo("[DONE]");
         JsonNode first = read(events.getFirst());
         assertThat(first.get("object").asText()).isEqualTo("chat.completion.chunk");
