@@ -7,6 +7,7 @@ import dev.jllm.serve.ServerOptions;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -39,6 +40,9 @@ final class ServeCommand implements Callable<Integer> {
                     + "or none to join the messages as plain text (base models; default: ${DEFAULT-VALUE}).")
     String format;
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
         ServerOptions options = new ServerOptions(host, port, maxConcurrent, queue);
@@ -50,8 +54,9 @@ final class ServeCommand implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         try (JllmServer server = new JllmServer(served, options).start()) {
             Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
-            System.err.printf("jllm: serving %s at %s (chat page at %s/, API at %s/v1)%n", served.name(),
-                    server.url(), server.url(), server.url());
+            spec.commandLine().getErr().printf("jllm: serving %s: chat page at %s/, OpenAI-compatible API at %s/v1%n",
+                    served.name(), server.url(), server.url());
+            spec.commandLine().getErr().flush();
             stopped.await();
         }
         return 0;
