@@ -24,6 +24,7 @@ import picocli.CommandLine.Option;
             InfoCommand.class,
             InitCommand.class,
             ServeCommand.class,
+            BenchCommand.class,
         })
 public final class Main implements Runnable {
 
