@@ -18,6 +18,7 @@ import picocli.CommandLine.Parameters;
 /** {@code jllm download gpt2|dataset}: fetches models and datasets into the cache folder. */
 @Command(
         name = "download",
+        mixinStandardHelpOptions = true,
         description = "Download GPT-2 weights or a dataset into the cache (${env:JLLM_CACHE:-~/.cache/jllm}).",
         subcommands = {DownloadCommand.Gpt2.class, DownloadCommand.DatasetCommand.class})
 final class DownloadCommand implements Runnable {
@@ -49,9 +50,10 @@ final class DownloadCommand implements Runnable {
         }
     }
 
-    @Command(name = "gpt2", description = {
-            "Download OpenAI's GPT-2 from Hugging Face (model.safetensors, config.json, vocab.json, merges.txt)",
-            "into <cache>/models/gpt2-<size>/. The endpoint is $JLLM_HF_ENDPOINT, else https://huggingface.co."})
+    @Command(name = "gpt2", mixinStandardHelpOptions = true, description = {
+            "Download OpenAI's GPT-2 from Hugging Face into <cache>/models/gpt2-<size>/:",
+            "model.safetensors, config.json, vocab.json, merges.txt.",
+            "The endpoint is $JLLM_HF_ENDPOINT, else https://huggingface.co."})
     static final class Gpt2 implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -77,8 +79,9 @@ final class DownloadCommand implements Runnable {
         }
     }
 
-    @Command(name = "dataset", description = "Download a dataset into <cache>/datasets/: the-verdict, sms-spam, "
-            + "instruction-data, instruction-data-with-preference or alpaca.")
+    @Command(name = "dataset", mixinStandardHelpOptions = true, description = {
+            "Download a dataset into <cache>/datasets/: the-verdict, sms-spam,",
+            "instruction-data, instruction-data-with-preference or alpaca."})
     static final class DatasetCommand implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
