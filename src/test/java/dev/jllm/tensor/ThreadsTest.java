@@ -45,11 +45,14 @@ class ThreadsTest {
         int before = Parallel.threads();
         try {
             Parallel.setThreads(1);
+            run(); // warm-up: the Vector API's interpreted fallback rounds differently from the compiled code
             List<float[]> one = run();
             Parallel.setThreads(Math.max(3, before));
             List<float[]> many = run();
             for (int i = 0; i < one.size(); i++) {
-                assertThat(relErr(many.get(i), one.get(i))).as("result " + i).isLessThan(1e-5);
+                // Kernels split work so that each output is computed the same way on any thread count; the tolerance
+                // leaves room for a JIT tier change between the runs, not for a race.
+                assertThat(relErr(many.get(i), one.get(i))).as("result " + i).isLessThan(1e-4);
             }
         } finally {
             Parallel.setThreads(before);
