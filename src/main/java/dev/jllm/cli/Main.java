@@ -17,6 +17,7 @@ import picocli.CommandLine.Option;
         subcommands = {
             CommandLine.HelpCommand.class,
             DownloadCommand.class,
+            DataCommand.class,
             TokenizeCommand.class,
             BpeCommand.class,
             EvaluateCommand.class,

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jllm.testing.SharedData;
+import dev.jllm.tokenizer.Gpt2Tokenizer;
+import dev.jllm.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,11 +22,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class CorpusPreparerTest {
+    private static final Tokenizer GPT2 = Gpt2Tokenizer.builtIn();
+
     @TempDir
     Path dir;
 
     private static int[] prepared(Path out, List<Path> documents, int chunkChars) throws IOException {
-        new CorpusPreparer(R50kOracle.ENCODER, R50kOracle.VOCAB_SIZE, R50kOracle.END_OF_TEXT, chunkChars)
+        new CorpusPreparer(GPT2::encodeOrdinary, GPT2.vocabSize(), GPT2.eotId(), chunkChars)
                 .prepare(documents, out, n -> {});
         try (TokenFile tokens = TokenFile.open(out)) {
             int[] ids = new int[Math.toIntExact(tokens.length())];
@@ -36,9 +40,9 @@ class CorpusPreparerTest {
     @Test
     void chunkedParallelEncodingOfTheVerdictEqualsEncodingItWhole() throws IOException {
         Path verdict = SharedData.file("the-verdict.txt");
-        int[] whole = R50kOracle.ENCODER.encode(Files.readString(verdict));
+        int[] whole = GPT2.encodeOrdinary(Files.readString(verdict));
         AtomicLong bytes = new AtomicLong();
-        CorpusPreparer.Result result = new CorpusPreparer(R50kOracle.ENCODER, 50257, 50256, 300)
+        CorpusPreparer.Result result = new CorpusPreparer(GPT2::encodeOrdinary, 50257, 50256, 300)
                 .prepare(List.of(verdict), dir.resolve("verdict.tok"), bytes::addAndGet);
         assertThat(result.tokens()).isEqualTo(5145);
         assertThat(result.characters()).isEqualTo(20479);
@@ -60,7 +64,7 @@ class CorpusPreparerTest {
         Path out = Files.createTempFile("corpus", ".tok");
         try {
             Files.writeString(corpus, "x" + text); // never empty
-            assertThat(prepared(out, List.of(corpus), chunk)).containsExactly(R50kOracle.ENCODER.encode("x" + text));
+            assertThat(prepared(out, List.of(corpus), chunk)).containsExactly(GPT2.encodeOrdinary("x" + text));
         } finally {
             Files.deleteIfExists(corpus);
             Files.deleteIfExists(out);
@@ -79,9 +83,9 @@ class CorpusPreparerTest {
         assertThat(files).containsExactly(corpus.resolve("a.txt"), corpus.resolve("b.txt"), corpus.resolve("sub/c.txt"));
 
         int[] expected = IntStream.concat(IntStream.concat(
-                        IntStream.concat(IntStream.of(R50kOracle.ENCODER.encode("First one")), IntStream.of(50256)),
-                        IntStream.concat(IntStream.of(R50kOracle.ENCODER.encode("Second document.\n")), IntStream.of(50256))),
-                IntStream.of(R50kOracle.ENCODER.encode("Third"))).toArray();
+                        IntStream.concat(IntStream.of(GPT2.encodeOrdinary("First one")), IntStream.of(50256)),
+                        IntStream.concat(IntStream.of(GPT2.encodeOrdinary("Second document.\n")), IntStream.of(50256))),
+                IntStream.of(GPT2.encodeOrdinary("Third"))).toArray();
         assertThat(prepared(dir.resolve("out.tok"), files, 4)).containsExactly(expected);
     }
 

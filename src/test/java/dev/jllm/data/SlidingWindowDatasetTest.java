@@ -4,16 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jllm.testing.SharedData;
+import dev.jllm.tokenizer.Gpt2Tokenizer;
+import dev.jllm.tokenizer.Tokenizer;
 import java.nio.file.Files;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 class SlidingWindowDatasetTest {
+    private static final Tokenizer GPT2 = Gpt2Tokenizer.builtIn();
+
 
     @Test
     void theVerdictFirstPairMatchesTheBook() throws Exception {
         String text = Files.readString(SharedData.file("the-verdict.txt"));
-        int[] ids = R50kOracle.ENCODER.encode(text);
+        int[] ids = GPT2.encodeOrdinary(text);
         SlidingWindowDataset dataset = new SlidingWindowDataset(TokenSequence.of(ids), 4, 1);
 
         SlidingWindowDataset.Example first = dataset.get(0);
