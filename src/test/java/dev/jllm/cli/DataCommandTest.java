@@ -51,7 +51,7 @@ class DataCommandTest {
         Path corpus = Files.writeString(dir.resolve("stories.txt"), "One.<|endoftext|>Two.");
         Path tokens = dir.resolve("stories.tok");
         assertThat(run("data", "prepare", "--corpus", corpus.toString(), "--out", tokens.toString())).isZero();
-        assertThat(out.toString()).contains("5 tokens (uint16) from 1 file") // One . <|endoftext|> Two .;
+        assertThat(out.toString()).contains("5 tokens (uint16) from 1 file"); // One . <|endoftext|> Two .
         try (TokenFile file = TokenFile.open(tokens)) {
             assertThat(file.get(2)).isEqualTo(50256);
         }
