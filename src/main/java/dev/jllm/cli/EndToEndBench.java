@@ -37,6 +37,8 @@ final class EndToEndBench {
     /** The book's training setup: AdamW with lr 4e-4 and weight decay 0.1. */
     static final double LR = 4e-4, WEIGHT_DECAY = 0.1;
     static final int PROMPT = 10;
+    /** Heap limit of a child JVM, as a share of the machine's memory. */
+    static final int CHILD_HEAP_PERCENT = 70;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
@@ -106,6 +108,8 @@ final class EndToEndBench {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        // The default heap (a quarter of RAM) is too small for the 8 x 256 step; an -Xmx given above still wins.
+        command.add("-XX:MaxRAMPercentage=" + CHILD_HEAP_PERCENT);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "bench", "one"));
         command.addAll(c.args());
         command.addAll(List.of("--reps", String.valueOf(o.reps), "--threads", String.valueOf(o.threads)));

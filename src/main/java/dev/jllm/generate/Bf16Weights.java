@@ -13,7 +13,7 @@ import java.util.Map;
  * head), made once per model; the small vectors (biases, norms) and the embeddings stay float32.
  */
 public final class Bf16Weights {
-    private final Map<Tensor, short[]> copies = new IdentityHashMap<>();
+    private final Map<Tensor, int[]> copies = new IdentityHashMap<>();
 
     public Bf16Weights(GptModel model) {
         for (TransformerBlock b : model.blocks) {
@@ -23,12 +23,12 @@ public final class Bf16Weights {
     }
 
     private void add(Tensor weight) {
-        copies.put(weight, Bf16.fromFloats(weight.data()));
+        copies.put(weight, Bf16.pack(weight.data(), weight.dim(0), weight.dim(1)));
     }
 
-    /** The bfloat16 copy of {@code weight} [out, in]. */
-    short[] of(Tensor weight) {
-        short[] w = copies.get(weight);
+    /** The bfloat16 copy of {@code weight} [out, in], {@link Bf16#pack packed}. */
+    int[] of(Tensor weight) {
+        int[] w = copies.get(weight);
         if (w == null) throw new IllegalArgumentException("no bf16 copy of weight " + weight.shapeString());
         return w;
     }

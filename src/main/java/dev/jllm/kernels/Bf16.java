@@ -2,33 +2,42 @@ package dev.jllm.kernels;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * bfloat16 weights for decoding: the top 16 bits of a float32 (same exponent range, 8 bits of mantissa), so a
  * weight matrix takes half the bytes and a decode step, which streams every weight once, reads half as much.
- * Widening back is exact (a 16-bit shift); it happens in the matrix-vector loop, and the sums stay in float32.
+ * Widening back is exact (a 16-bit shift or a mask); it happens in the matrix-vector loop, and the sums stay in
+ * float32. Weights are stored as pairs in ints ({@link #pack}): widening a vector of pairs is two plain integer ops.
  */
 public final class Bf16 {
     private Bf16() {}
 
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
-    /** As many shorts as F has floats. */
-    private static final VectorSpecies<Short> H = VectorSpecies.of(short.class, VectorShape.forBitSize(F.vectorBitSize() / 2));
-    private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
+    /** As many ints as F has floats: each int widens to one float of the even half and one of the odd half. */
+    private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
     private static final int V = F.length();
     private static final int ROWS_PER_UNIT = 64;
 
-    /** The nearest bfloat16 of each value (ties to even; NaN stays NaN). */
-    public static short[] fromFloats(float[] values) {
-        short[] out = new short[values.length];
-        for (int i = 0; i < values.length; i++) out[i] = fromFloat(values[i]);
+    /**
+     * W [n, k] as bfloat16 pairs, row by row: int q of a row holds element 2q in its low half and 2q + 1 in its
+     * high half (a zero pads an odd k), so that one int load yields two floats by a shift and a mask.
+     */
+    public static int[] pack(float[] w, int n, int k) {
+        int half = (k + 1) / 2;
+        int[] out = new int[n * half];
+        for (int j = 0; j < n; j++) {
+            for (int q = 0; q < half; q++) {
+                int lo = fromFloat(w[j * k + 2 * q]) & 0xFFFF;
+                int hi = 2 * q + 1 < k ? fromFloat(w[j * k + 2 * q + 1]) & 0xFFFF : 0;
+                out[j * half + q] = lo | hi << 16;
+            }
+        }
         return out;
     }
 
+    /** The nearest bfloat16 of {@code value} (ties to even; NaN stays NaN). */
     public static short fromFloat(float value) {
         int bits = Float.floatToRawIntBits(value);
         if (Float.isNaN(value)) return (short) ((bits >>> 16) | 0x40); // keep it a (quiet) NaN
@@ -36,49 +45,70 @@ public final class Bf16 {
         return (short) (rounded >>> 16);
     }
 
+    /** The float a bfloat16 bit pattern denotes (exact). */
     public static float toFloat(short bits) {
         return Float.intBitsToFloat(bits << 16);
     }
 
-    /** y[N] = W[N,K] · x[K] (+ bias[N] when not null), W in bfloat16. Overwrites y. */
-    public static void gemv(short[] w, int wOff, float[] x, int xOff, float[] bias, float[] y, int yOff, int n, int k) {
+    /** y[N] = W[N,K] · x[K] (+ bias[N] when not null), W {@link #pack packed} bfloat16. Overwrites y. */
+    public static void gemv(int[] w, float[] x, int xOff, float[] bias, float[] y, int yOff, int n, int k) {
+        int half = (k + 1) / 2;
+        // x split into its even and odd elements, the order in which the packed pairs widen
+        float[] even = new float[half], odd = new float[half];
+        for (int q = 0; q < half; q++) {
+            even[q] = x[xOff + 2 * q];
+            odd[q] = 2 * q + 1 < k ? x[xOff + 2 * q + 1] : 0f;
+        }
         Parallel.forRange((n + ROWS_PER_UNIT - 1) / ROWS_PER_UNIT, (u0, u1) -> {
             int j = u0 * ROWS_PER_UNIT, j1 = Math.min(n, u1 * ROWS_PER_UNIT);
             if (VectorSupport.ENABLED) {
-                for (; j + 2 <= j1; j += 2) rows2(w, wOff + j * k, k, x, xOff, y, yOff + j);
+                for (; j + 2 <= j1; j += 2) rows2(w, j * half, half, even, odd, y, yOff + j);
             }
-            for (; j < j1; j++) y[yOff + j] = dot(w, wOff + j * k, x, xOff, k);
+            for (; j < j1; j++) y[yOff + j] = dot(w, j * half, half, even, odd);
             if (bias != null) for (int r = u0 * ROWS_PER_UNIT; r < j1; r++) y[yOff + r] += bias[r];
         });
     }
 
-    /** y[yAt], y[yAt + 1] = the two weight rows starting at w[wAt] times x. */
-    private static void rows2(short[] w, int wAt, int k, float[] x, int xAt, float[] y, int yAt) {
-        FloatVector s0 = FloatVector.zero(F), s1 = s0;
-        int bound = F.loopBound(k), p = 0;
-        for (; p < bound; p += V) {
-            FloatVector xv = FloatVector.fromArray(F, x, xAt + p);
-            s0 = widen(w, wAt + p).fma(xv, s0);
-            s1 = widen(w, wAt + k + p).fma(xv, s1);
+    /** y[yAt], y[yAt + 1] = the two packed rows starting at w[wAt] times x (as its even and odd elements). */
+    private static void rows2(int[] w, int wAt, int half, float[] even, float[] odd, float[] y, int yAt) {
+        FloatVector a0 = FloatVector.zero(F), b0 = a0, a1 = a0, b1 = a0;
+        int bound = I.loopBound(half), q = 0;
+        for (; q < bound; q += V) {
+            FloatVector xe = FloatVector.fromArray(F, even, q), xo = FloatVector.fromArray(F, odd, q);
+            IntVector w0 = IntVector.fromArray(I, w, wAt + q), w1 = IntVector.fromArray(I, w, wAt + half + q);
+            a0 = low(w0).fma(xe, a0);
+            b0 = high(w0).fma(xo, b0);
+            a1 = low(w1).fma(xe, a1);
+            b1 = high(w1).fma(xo, b1);
         }
-        float r0 = s0.reduceLanes(VectorOperators.ADD), r1 = s1.reduceLanes(VectorOperators.ADD);
-        for (; p < k; p++) {
-            r0 += toFloat(w[wAt + p]) * x[xAt + p];
-            r1 += toFloat(w[wAt + k + p]) * x[xAt + p];
+        float r0 = a0.add(b0).reduceLanes(VectorOperators.ADD), r1 = a1.add(b1).reduceLanes(VectorOperators.ADD);
+        for (; q < half; q++) {
+            r0 += lowFloat(w[wAt + q]) * even[q] + highFloat(w[wAt + q]) * odd[q];
+            r1 += lowFloat(w[wAt + half + q]) * even[q] + highFloat(w[wAt + half + q]) * odd[q];
         }
         y[yAt] = r0;
         y[yAt + 1] = r1;
     }
 
-    /** V bfloat16 values from w[at] as floats: sign-extend to int, shift into the top half, reinterpret. */
-    private static FloatVector widen(short[] w, int at) {
-        return ((IntVector) ShortVector.fromArray(H, w, at).convertShape(VectorOperators.S2I, I, 0))
-                .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+    private static FloatVector low(IntVector pairs) {
+        return pairs.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
     }
 
-    private static float dot(short[] w, int wAt, float[] x, int xAt, int k) {
+    private static FloatVector high(IntVector pairs) {
+        return pairs.and(0xFFFF0000).reinterpretAsFloats();
+    }
+
+    private static float lowFloat(int pair) {
+        return Float.intBitsToFloat(pair << 16);
+    }
+
+    private static float highFloat(int pair) {
+        return Float.intBitsToFloat(pair & 0xFFFF0000);
+    }
+
+    private static float dot(int[] w, int wAt, int half, float[] even, float[] odd) {
         float r = 0f;
-        for (int p = 0; p < k; p++) r += toFloat(w[wAt + p]) * x[xAt + p];
+        for (int q = 0; q < half; q++) r += lowFloat(w[wAt + q]) * even[q] + highFloat(w[wAt + q]) * odd[q];
         return r;
     }
 }

@@ -26,19 +26,19 @@ class Bf16Test {
     @Test
     void gemvEqualsTheProductOfTheWidenedWeightsAndStaysWithinBf16RoundingOfFp32() {
         SplittableRandom r = new SplittableRandom(2);
-        for (int[] nk : new int[][] {{1, 1}, {3, 7}, {65, 33}, {130, 768}, {257, 100}}) {
+        for (int[] nk : new int[][] {{1, 1}, {3, 7}, {65, 33}, {130, 768}, {257, 100}, {5, 35}}) {
             int n = nk[0], k = nk[1];
             float[] w = new float[n * k], x = new float[k + 3], bias = new float[n];
             for (int i = 0; i < w.length; i++) w[i] = (float) r.nextGaussian();
             for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
             for (int i = 0; i < n; i++) bias[i] = (float) r.nextGaussian();
-            short[] wb = Bf16.fromFloats(w);
+            int[] packed = Bf16.pack(w, n, k);
             float[] y = new float[n + 2];
-            Bf16.gemv(wb, 0, x, 3, bias, y, 2, n, k);
+            Bf16.gemv(packed, x, 3, bias, y, 2, n, k);
             for (int j = 0; j < n; j++) {
                 double widened = bias[j], exact = bias[j], magnitude = 0;
                 for (int p = 0; p < k; p++) {
-                    widened += (double) Bf16.toFloat(wb[j * k + p]) * x[3 + p];
+                    widened += (double) Bf16.toFloat(Bf16.fromFloat(w[j * k + p])) * x[3 + p];
                     exact += (double) w[j * k + p] * x[3 + p];
                     magnitude += Math.abs((double) w[j * k + p] * x[3 + p]);
                 }
