@@ -20,6 +20,7 @@ import picocli.CommandLine.Option;
             BpeCommand.class,
             EvaluateCommand.class,
             GenerateCommand.class,
+            ChatCommand.class,
             PerplexityCommand.class,
             InfoCommand.class,
             InitCommand.class,
