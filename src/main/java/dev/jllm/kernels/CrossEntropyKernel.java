@@ -51,8 +51,8 @@ public final class CrossEntropyKernel {
                 int t = targets[r];
                 if (t == ignoreIndex) continue;
                 int off = r * v;
-                float l = lse[r], s = scale.of(r);
-                for (int i = 0; i < v; i++) dlogits[off + i] += s * (float) Math.exp(logits[off + i] - l);
+                float s = scale.of(r);
+                Elementwise.axpyExp(s, logits, off, lse[r], dlogits, off, v);
                 dlogits[off + t] -= s;
             }
         });

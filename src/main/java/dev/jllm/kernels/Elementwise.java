@@ -1,6 +1,7 @@
 package dev.jllm.kernels;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -109,7 +110,7 @@ public final class Elementwise {
             for (; i < u; i += L) {
                 acc = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), acc);
             }
-            s = acc.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+            s = acc.reduceLanes(VectorOperators.ADD);
         }
         for (; i < n; i++) s += a[aOff + i] * b[bOff + i];
         return s;
@@ -123,7 +124,7 @@ public final class Elementwise {
         if (u > 0) {
             FloatVector acc = FloatVector.zero(F);
             for (; i < u; i += L) acc = acc.add(FloatVector.fromArray(F, x, xOff + i));
-            s = acc.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+            s = acc.reduceLanes(VectorOperators.ADD);
         }
         for (; i < n; i++) s += x[xOff + i];
         return s;
@@ -137,10 +138,46 @@ public final class Elementwise {
         if (u > 0) {
             FloatVector acc = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
             for (; i < u; i += L) acc = acc.max(FloatVector.fromArray(F, x, xOff + i));
-            m = acc.reduceLanes(jdk.incubator.vector.VectorOperators.MAX);
+            m = acc.reduceLanes(VectorOperators.MAX);
         }
         for (; i < n; i++) m = Math.max(m, x[xOff + i]);
         return m;
+    }
+
+    /**
+     * y[i] = exp(x[i] − shift) for i in [0, n) (y may be null: only the sum is wanted); returns Σ exp(x[i] − shift).
+     * The vector exponential is the JDK's (SVML on x86), within an ulp of {@link Math#exp} and tens of times faster.
+     */
+    public static float expShifted(float[] x, int xOff, float shift, float[] y, int yOff, int n) {
+        int i = 0;
+        float s = 0f;
+        int u = F.loopBound(n);
+        if (u > 0) {
+            FloatVector acc = FloatVector.zero(F);
+            for (; i < u; i += L) {
+                FloatVector e = FloatVector.fromArray(F, x, xOff + i).sub(shift).lanewise(VectorOperators.EXP);
+                if (y != null) e.intoArray(y, yOff + i);
+                acc = acc.add(e);
+            }
+            s = acc.reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < n; i++) {
+            float e = (float) Math.exp(x[xOff + i] - shift);
+            if (y != null) y[yOff + i] = e;
+            s += e;
+        }
+        return s;
+    }
+
+    /** y[i] += alpha · exp(x[i] − shift) for i in [0, n). */
+    public static void axpyExp(float alpha, float[] x, int xOff, float shift, float[] y, int yOff, int n) {
+        int i = 0;
+        FloatVector va = FloatVector.broadcast(F, alpha);
+        for (int u = F.loopBound(n); i < u; i += L) {
+            FloatVector e = FloatVector.fromArray(F, x, xOff + i).sub(shift).lanewise(VectorOperators.EXP);
+            e.fma(va, FloatVector.fromArray(F, y, yOff + i)).intoArray(y, yOff + i);
+        }
+        for (; i < n; i++) y[yOff + i] += alpha * (float) Math.exp(x[xOff + i] - shift);
     }
 
     /**
