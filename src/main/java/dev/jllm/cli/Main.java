@@ -21,6 +21,7 @@ import picocli.CommandLine.Option;
             EvaluateCommand.class,
             GenerateCommand.class,
             ChatCommand.class,
+            FinetuneCommand.class,
             PerplexityCommand.class,
             InfoCommand.class,
             InitCommand.class,
