@@ -25,6 +25,7 @@ import picocli.CommandLine.Option;
             PerplexityCommand.class,
             InfoCommand.class,
             InitCommand.class,
+            ServeCommand.class,
             BenchCommand.class,
         })
 public final class Main implements Runnable {

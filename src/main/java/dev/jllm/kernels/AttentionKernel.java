@@ -130,7 +130,8 @@ public final class AttentionKernel {
      */
     private static void scores(float[] x, int xOff, float[] kt, int hd, int tk, int n, float scale, float[] s) {
         int j = 0;
-        for (; j + 4 * L <= n; j += 4 * L) {
+        int vEnd = Elementwise.vectorEnd(n);
+        for (; j + 4 * L <= vEnd; j += 4 * L) {
             FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
             for (int dd = 0; dd < hd; dd++) {
                 FloatVector xb = FloatVector.broadcast(F, x[xOff + dd]);
@@ -145,7 +146,7 @@ public final class AttentionKernel {
             a2.mul(scale).intoArray(s, j + 2 * L);
             a3.mul(scale).intoArray(s, j + 3 * L);
         }
-        for (; j + L <= n; j += L) {
+        for (; j + L <= vEnd; j += L) {
             FloatVector a = FloatVector.zero(F);
             for (int dd = 0; dd < hd; dd++) {
                 a = FloatVector.fromArray(F, kt, dd * tk + j).fma(FloatVector.broadcast(F, x[xOff + dd]), a);

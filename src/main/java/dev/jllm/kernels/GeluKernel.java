@@ -27,7 +27,7 @@ public final class GeluKernel {
 
     private static void forwardRange(float[] x, float[] y, int s, int e) {
         int i = s;
-        for (int u = s + F.loopBound(e - s); i < u; i += F.length()) {
+        for (int u = s + Elementwise.vectorEnd(e - s); i < u; i += F.length()) {
             FloatVector v = FloatVector.fromArray(F, x, i);
             FloatVector inner = v.mul(v).mul(v).mul(COEFF).add(v); // x + 0.044715·x³
             FloatVector den = inner.mul(M2K).lanewise(VectorOperators.EXP).add(1f);
@@ -49,7 +49,7 @@ public final class GeluKernel {
 
     private static void backwardRange(float[] x, float[] dy, float[] dx, int s, int e) {
         int i = s;
-        for (int u = s + F.loopBound(e - s); i < u; i += F.length()) {
+        for (int u = s + Elementwise.vectorEnd(e - s); i < u; i += F.length()) {
             FloatVector v = FloatVector.fromArray(F, x, i);
             FloatVector v2 = v.mul(v);
             FloatVector sig = ONE.div(v2.mul(v).mul(COEFF).add(v).mul(M2K).lanewise(VectorOperators.EXP).add(1f));
