@@ -44,10 +44,10 @@ class FinetuneDpoCommandTest {
 
     @Test
     void dpoRaisesTheRewardMarginOfTheTrainingPairs(@TempDir Path dir) throws Exception {
-        Path data = firstEntries("instruction-data-with-preference.json", 40, dir);
+        Path data = firstEntries("instruction-data-with-preference.json", 20, dir);
         Path model = sftModel(dir), out = dir.resolve("dpo");
         ModelCommandsTest.Run r = ModelCommandsTest.run("finetune", "dpo", "--model", model.toString(), "--data",
-                data.toString(), "--batch", "4", "--epochs", "2", "--lr", "3e-3", "--eval-every", "4",
+                data.toString(), "--batch", "4", "--epochs", "2", "--lr", "3e-3", "--eval-every", "4", "--eval-batches", "1",
                 "--out", out.toString(), "--json");
         assertThat(r.exit()).as(r.err()).isZero();
         JsonNode j = r.json();
