@@ -9,7 +9,8 @@ import java.util.List;
 
 /**
  * How well a model predicts the reference responses of an instruction set: the mean next-token cross-entropy over
- * the response tokens and the end token (the prompt is given, not scored), and its perplexity. Lets two finetuned
+ * the response header, the response and the end token (the prompt is given, not scored, as with
+ * {@code --mask-prompt}), and its perplexity. Lets two finetuned
  * models be compared offline on the same file.
  */
 public final class ResponseLoss {

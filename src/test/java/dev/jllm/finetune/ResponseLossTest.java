@@ -28,8 +28,9 @@ class ResponseLossTest {
             Perplexity.Result one = ResponseLoss.of(model, tok, PromptFormat.ALPACA, List.of(e), 1);
             sum += one.loss() * one.tokens();
             tokens += one.tokens();
-            // the response's tokens and the end token
-            assertThat(one.tokens()).isEqualTo(tok.encode(e.output()).length + 1);
+            // the response header's and the response's tokens, and the end token
+            int prompt = tok.encode(PromptFormat.ALPACA.prompt(e)).length;
+            assertThat(one.tokens()).isEqualTo(tok.encode(PromptFormat.ALPACA.withResponse(e, e.output())).length - prompt + 1);
         }
         assertThat(batched.tokens()).isEqualTo(tokens);
         assertThat(batched.loss()).isCloseTo(sum / tokens, within(1e-5));
