@@ -1,0 +1,84 @@
+package dev.jllm.train;
+
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.Locale;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+
+/** What a run shows while it trains: nothing ({@link #silent()}) or a terminal progress bar and log lines. */
+public interface TrainProgress extends AutoCloseable {
+
+    default void start(long totalSteps, long doneSteps, int stepsPerEpoch, int epochs) {}
+
+    default void step(long step, int epoch, double loss, double tokensPerSecond) {}
+
+    default void evaluated(long step, double trainLoss, double valLoss) {}
+
+    default void sample(int epoch, String text) {}
+
+    @Override
+    default void close() {}
+
+    static TrainProgress silent() {
+        return new TrainProgress() {};
+    }
+
+    /**
+     * A progress bar on standard error (epoch, step, loss, tokens/s, elapsed and time left) and the evaluations and
+     * samples as lines on {@code log}.
+     */
+    static TrainProgress terminal(PrintStream log) {
+        return new Terminal(log);
+    }
+
+    final class Terminal implements TrainProgress {
+        private final PrintStream log;
+        private ProgressBar bar;
+        private int stepsPerEpoch;
+        private long totalSteps;
+
+        Terminal(PrintStream log) {
+            this.log = log;
+        }
+
+        @Override
+        public void start(long totalSteps, long doneSteps, int stepsPerEpoch, int epochs) {
+            this.stepsPerEpoch = stepsPerEpoch;
+            this.totalSteps = totalSteps;
+            bar = new ProgressBarBuilder().setTaskName("train").setInitialMax(totalSteps)
+                    .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK).setUpdateIntervalMillis(500)
+                    .setMaxRenderedLength(120).startsFrom(doneSteps, Duration.ZERO).build();
+        }
+
+        @Override
+        public void step(long step, int epoch, double loss, double tokensPerSecond) {
+            long epochs = (totalSteps + stepsPerEpoch - 1) / stepsPerEpoch;
+            bar.setExtraMessage(String.format(Locale.ROOT, "epoch %d/%d loss %.3f %.0f tok/s",
+                    epoch + 1, epochs, loss, tokensPerSecond));
+            bar.stepTo(step);
+        }
+
+        @Override
+        public void evaluated(long step, double trainLoss, double valLoss) {
+            line(String.format(Locale.ROOT, "step %6d  train loss %.3f  val loss %.3f", step, trainLoss, valLoss));
+        }
+
+        @Override
+        public void sample(int epoch, String text) {
+            line("sample after epoch " + epoch + ": " + text.replace('\n', ' '));
+        }
+
+        /** A log line above the bar: clear the bar's line first so the two do not mix. */
+        private void line(String text) {
+            if (bar != null && log == System.err) log.print("\r" + " ".repeat(120) + "\r");
+            log.println(text);
+        }
+
+        @Override
+        public void close() {
+            if (bar != null) bar.close();
+        }
+    }
+}
