@@ -1,13 +1,22 @@
 package dev.jllm.tensor;
 
-/** An op recorded for backward: its inputs, and how to push the output's gradient into theirs. */
-public abstract class Node {
-    final Tensor[] inputs;
+/**
+ * One recorded op on the tape: the tensors it read and how to push its output's gradient back into theirs.
+ * Ops make nodes through {@link Tensor#result}; nothing outside this package needs to.
+ */
+final class Node {
 
-    protected Node(Tensor... inputs) {
-        this.inputs = inputs;
+    /** Adds d(loss)/d(input) into the gradients of the op's inputs that track one, given d(loss)/d(output). */
+    @FunctionalInterface
+    interface Backward {
+        void run(float[] gradOut);
     }
 
-    /** Adds d(loss)/d(input) into each input's gradient, given {@code out}'s gradient. */
-    protected abstract void backward(Tensor out);
+    final Tensor[] inputs;
+    final Backward backward;
+
+    Node(Tensor[] inputs, Backward backward) {
+        this.inputs = inputs;
+        this.backward = backward;
+    }
 }

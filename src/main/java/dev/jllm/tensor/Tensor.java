@@ -1,13 +1,20 @@
 package dev.jllm.tensor;
 
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Set;
 
 /**
- * A row-major, contiguous block of floats with a shape.
+ * A row-major, contiguous block of floats with a shape, an optional gradient, and the op that made it.
  *
- * <p>There are no general strides: an op that needs another layout makes a contiguous copy. A tensor that
- * {@link #requiresGrad() requires a gradient} gets a {@link #grad()} buffer of the same size when backward
- * reaches it; a tensor made by an op carries the {@code node} that made it, so that backward can walk the graph.
+ * <p>There are no general strides: an op that needs another layout makes a contiguous copy. A leaf tensor
+ * (input or parameter) tracks a gradient when {@link #requiresGrad(boolean)} turned it on; a tensor made by an
+ * op tracks one when any of the op's inputs does (and no {@link NoGrad} scope is open), and then carries the
+ * {@link Node} that made it. {@link #backward()} walks those nodes in reverse topological order.
  */
 public final class Tensor {
 
@@ -15,7 +22,7 @@ public final class Tensor {
     private final float[] data;
     private float[] grad;
     private boolean requiresGrad;
-    /** The op that produced this tensor, or null for a leaf (input or parameter). */
+    /** The op that produced this tensor, or null for a leaf or an untracked result. */
     Node node;
 
     private Tensor(float[] data, int[] shape) {
@@ -37,6 +44,11 @@ public final class Tensor {
         return new Tensor(new float[Math.toIntExact(numel(shape))], shape);
     }
 
+    /** A one-value tensor of shape [] (rank 0). */
+    public static Tensor scalar(float value) {
+        return new Tensor(new float[] {value}, new int[0]);
+    }
+
     public static long numel(int... shape) {
         long n = 1;
         for (int d : shape) {
@@ -46,13 +58,35 @@ public final class Tensor {
         return n;
     }
 
+    /**
+     * The result of an op: a tensor over {@code data} that records {@code backward} when any input tracks a
+     * gradient and no {@link NoGrad} scope is open. Ops call {@link #recording} first to skip saving state
+     * that backward would need.
+     */
+    static Tensor result(float[] data, int[] shape, Node.Backward backward, Tensor... inputs) {
+        Tensor out = new Tensor(data, shape);
+        if (backward != null && recording(inputs)) out.node = new Node(inputs, backward);
+        return out;
+    }
+
+    /** True when an op on these inputs must record its backward. */
+    static boolean recording(Tensor... inputs) {
+        if (NoGrad.active()) return false;
+        for (Tensor t : inputs) if (t != null && t.requiresGrad()) return true;
+        return false;
+    }
+
     public int[] shape() {
         return shape.clone();
     }
 
     /** Size of dimension {@code i}; negative {@code i} counts from the end. */
     public int dim(int i) {
-        return shape[i < 0 ? shape.length + i : i];
+        int r = i < 0 ? shape.length + i : i;
+        if (r < 0 || r >= shape.length) {
+            throw new IndexOutOfBoundsException("dimension " + i + " of a tensor of shape " + shapeString());
+        }
+        return shape[r];
     }
 
     public int rank() {
@@ -83,10 +117,15 @@ public final class Tensor {
         if (grad != null) Arrays.fill(grad, 0f);
     }
 
+    /** True for a leaf that asked for a gradient, and for a recorded op result that depends on one. */
     public boolean requiresGrad() {
-        return requiresGrad;
+        return requiresGrad || node != null;
     }
 
+    /**
+     * Turns gradient tracking on or off for this tensor. On a leaf it marks a trainable (or frozen) parameter;
+     * on an op result, turning it on also keeps its gradient after {@link #backward()} (otherwise freed).
+     */
     public Tensor requiresGrad(boolean on) {
         this.requiresGrad = on;
         return this;
@@ -95,6 +134,68 @@ public final class Tensor {
     public float item() {
         if (data.length != 1) throw new IllegalStateException("item() needs one value, tensor has shape " + shapeString());
         return data[0];
+    }
+
+    /** The same values, cut from the graph: no node, no gradient. Shares the data. */
+    public Tensor detach() {
+        return new Tensor(data, shape);
+    }
+
+    /** The same values in another shape (one dimension may be -1); shares the data, gradients flow. */
+    public Tensor reshape(int... newShape) {
+        return ShapeOps.reshape(this, newShape);
+    }
+
+    /**
+     * Back-propagates from this one-value tensor (a loss): seeds its gradient with 1 and runs every recorded op
+     * it depends on in reverse topological order, adding into the gradients of the tensors that track one.
+     * Gradients accumulate across calls until {@link #zeroGrad()}. The graph is released as it is walked, so
+     * backward runs once per forward; gradients of intermediate results are freed unless
+     * {@link #requiresGrad(boolean)} was set on them.
+     */
+    public void backward() {
+        if (data.length != 1) {
+            throw new IllegalStateException("backward() needs a one-value loss, tensor has shape " + shapeString());
+        }
+        if (!requiresGrad()) {
+            throw new IllegalStateException("backward(): the loss does not depend on any tensor that requires grad");
+        }
+        gradOrCreate()[0] += 1f;
+        List<Tensor> order = topologicalOrder(this);
+        for (int i = order.size() - 1; i >= 0; i--) {
+            Tensor t = order.get(i);
+            Node n = t.node;
+            t.node = null;
+            if (t.grad != null) n.backward.run(t.grad);
+            if (!t.requiresGrad) t.grad = null;
+        }
+    }
+
+    /** Tensors with a node reachable from {@code root}, each after all the inputs it was made from. */
+    private static List<Tensor> topologicalOrder(Tensor root) {
+        List<Tensor> order = new ArrayList<>();
+        Set<Tensor> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        // Iterative post-order DFS (a deep graph would overflow a recursive one): a frame is (tensor, next input).
+        ArrayDeque<Object[]> stack = new ArrayDeque<>();
+        if (root.node != null) {
+            seen.add(root);
+            stack.push(new Object[] {root, 0});
+        }
+        while (!stack.isEmpty()) {
+            Object[] frame = stack.peek();
+            Tensor t = (Tensor) frame[0];
+            int next = (Integer) frame[1];
+            Tensor[] inputs = t.node.inputs;
+            if (next < inputs.length) {
+                frame[1] = next + 1;
+                Tensor in = inputs[next];
+                if (in != null && in.node != null && seen.add(in)) stack.push(new Object[] {in, 0});
+            } else {
+                stack.pop();
+                order.add(t);
+            }
+        }
+        return order;
     }
 
     public String shapeString() {

@@ -1,0 +1,65 @@
+package dev.jllm.kernels;
+
+/** Softmax and log-softmax over the rows of a [rows, n] matrix, with their backward passes. */
+public final class SoftmaxKernel {
+    private SoftmaxKernel() {}
+
+    /** log Σ exp(x[off .. off+n)), computed around the row maximum so that it cannot overflow. */
+    public static float logSumExp(float[] x, int off, int n) {
+        float m = Elementwise.max(x, off, n);
+        if (m == Float.NEGATIVE_INFINITY) return m;
+        float s = 0f;
+        for (int i = 0; i < n; i++) s += (float) Math.exp(x[off + i] - m);
+        return m + (float) Math.log(s);
+    }
+
+    /** y = softmax(x) row by row; x, y: [rows, n]. */
+    public static void softmax(float[] x, float[] y, int rows, int n) {
+        Elementwise.forRows(rows, 4L * n, (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int off = r * n;
+                float m = Elementwise.max(x, off, n);
+                float s = 0f;
+                for (int i = 0; i < n; i++) {
+                    float e = (float) Math.exp(x[off + i] - m);
+                    y[off + i] = e;
+                    s += e;
+                }
+                Elementwise.scale(1f / s, y, off, y, off, n);
+            }
+        });
+    }
+
+    /** y = x − logΣexp(x) row by row; x, y: [rows, n]. */
+    public static void logSoftmax(float[] x, float[] y, int rows, int n) {
+        Elementwise.forRows(rows, 4L * n, (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int off = r * n;
+                float lse = logSumExp(x, off, n);
+                for (int i = 0; i < n; i++) y[off + i] = x[off + i] - lse;
+            }
+        });
+    }
+
+    /** Given y = softmax(x) and dy: dx += y ⊙ (dy − Σ dy⊙y), row by row. */
+    public static void softmaxBackward(float[] y, float[] dy, float[] dx, int rows, int n) {
+        Elementwise.forRows(rows, 3L * n, (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int off = r * n;
+                float d = Elementwise.dot(dy, off, y, off, n);
+                for (int i = 0; i < n; i++) dx[off + i] += y[off + i] * (dy[off + i] - d);
+            }
+        });
+    }
+
+    /** Given y = logSoftmax(x) and dy: dx += dy − exp(y) · Σ dy, row by row. */
+    public static void logSoftmaxBackward(float[] y, float[] dy, float[] dx, int rows, int n) {
+        Elementwise.forRows(rows, 3L * n, (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int off = r * n;
+                float s = Elementwise.sum(dy, off, n);
+                for (int i = 0; i < n; i++) dx[off + i] += dy[off + i] - (float) Math.exp(y[off + i]) * s;
+            }
+        });
+    }
+}

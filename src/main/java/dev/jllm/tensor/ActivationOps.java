@@ -1,0 +1,32 @@
+package dev.jllm.tensor;
+
+import dev.jllm.kernels.GeluKernel;
+import dev.jllm.kernels.SoftmaxKernel;
+
+/** GELU and the softmax family (over the last dimension). */
+final class ActivationOps {
+    private ActivationOps() {}
+
+    // gelu: y = ½·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), elementwise; dx += gelu'(x) · dy.
+    static Tensor gelu(Tensor x) {
+        float[] y = new float[x.size()];
+        GeluKernel.forward(x.data(), y, y.length);
+        return Tensor.result(y, x.shape(), g -> GeluKernel.backward(x.data(), g, x.gradOrCreate(), g.length), x);
+    }
+
+    // softmax: x [..., N] → y [..., N] = exp(x − max) / Σ exp(x − max); dx += y ⊙ (dy − Σ dy ⊙ y).
+    static Tensor softmax(Tensor x) {
+        int n = x.dim(-1), rows = x.size() / Math.max(n, 1);
+        float[] y = new float[x.size()];
+        SoftmaxKernel.softmax(x.data(), y, rows, n);
+        return Tensor.result(y, x.shape(), g -> SoftmaxKernel.softmaxBackward(y, g, x.gradOrCreate(), rows, n), x);
+    }
+
+    // logSoftmax: x [..., N] → y [..., N] = x − log Σ exp(x); dx += dy − softmax(x) · Σ dy.
+    static Tensor logSoftmax(Tensor x) {
+        int n = x.dim(-1), rows = x.size() / Math.max(n, 1);
+        float[] y = new float[x.size()];
+        SoftmaxKernel.logSoftmax(x.data(), y, rows, n);
+        return Tensor.result(y, x.shape(), g -> SoftmaxKernel.logSoftmaxBackward(y, g, x.gradOrCreate(), rows, n), x);
+    }
+}

@@ -1,0 +1,81 @@
+package dev.jllm.tensor;
+
+import dev.jllm.kernels.Elementwise;
+import dev.jllm.kernels.MatMul;
+
+/** Matrix products, all through the {@link MatMul} kernels. */
+final class LinearOps {
+    private LinearOps() {}
+
+    // linear: x [..., in] · w [out, in]ᵀ + b [out] → y [..., out]   (W stored [out, in] like PyTorch's Linear)
+    // backward, with x flattened to [M, in]: dx += dy · w, dw += dyᵀ · x, db += Σ_rows dy.
+    static Tensor linear(Tensor x, Tensor w, Tensor b) {
+        Shapes.require(w.rank() == 2, "linear: weight must be [out, in], got " + w.shapeString());
+        int in = w.dim(1), out = w.dim(0);
+        Shapes.require(x.rank() >= 1 && x.dim(-1) == in,
+                "linear: input " + x.shapeString() + " does not match weight " + w.shapeString() + " (last dim must be " + in + ")");
+        Shapes.require(b == null || (b.rank() == 1 && b.dim(0) == out),
+                "linear: bias " + (b == null ? "" : b.shapeString()) + " does not match weight " + w.shapeString());
+        int m = x.size() / Math.max(in, 1);
+        int[] ys = x.shape();
+        ys[ys.length - 1] = out;
+        float[] y = new float[m * out];
+        MatMul.xwt(x.data(), 0, w.data(), 0, b == null ? null : b.data(), y, 0, m, in, out);
+        return Tensor.result(y, ys, g -> {
+            if (x.requiresGrad()) MatMul.dyw(g, 0, w.data(), 0, x.gradOrCreate(), 0, m, out, in);
+            if (w.requiresGrad()) MatMul.dytx(g, 0, x.data(), 0, w.gradOrCreate(), 0, m, out, in);
+            if (b != null && b.requiresGrad()) Elementwise.sumRowsInto(g, 0, m, out, b.gradOrCreate(), 0);
+        }, x, w, b);
+    }
+
+    // matmul: a [..., M, K] · b [..., K, N] → y [..., M, N], batched over the leading dimensions, which must
+    // be equal (or b is a plain [K, N] shared by every batch).
+    // Per batch, with bt = bᵀ [N, K] kept from the forward: da += dy · bᵀ = dyw(dy, bt); dbᵀ += dyᵀ · a = dytx(dy, a).
+    static Tensor matmul(Tensor a, Tensor b) {
+        Shapes.require(a.rank() >= 2 && b.rank() >= 2,
+                "matmul: need rank >= 2, got " + a.shapeString() + " and " + b.shapeString());
+        int m = a.dim(-2), k = a.dim(-1), n = b.dim(-1);
+        int batches = a.size() / Math.max(m * k, 1);
+        boolean shared = b.rank() == 2;
+        boolean sameBatch = a.rank() == b.rank();
+        for (int i = 0; sameBatch && i < a.rank() - 2; i++) sameBatch = a.dim(i) == b.dim(i);
+        Shapes.require(b.dim(-2) == k && (shared || sameBatch),
+                "matmul: shapes " + a.shapeString() + " and " + b.shapeString() + " do not multiply");
+        int bBatches = shared ? 1 : batches;
+        // bᵀ per batch: [N, K], the layout MatMul wants for its right operand.
+        float[] bt = new float[b.size()];
+        for (int p = 0; p < bBatches; p++) transpose(b.data(), p * k * n, bt, p * k * n, k, n, false);
+        int[] ys = a.shape();
+        ys[ys.length - 1] = n;
+        float[] y = new float[batches * m * n];
+        for (int p = 0; p < batches; p++) {
+            MatMul.xwt(a.data(), p * m * k, bt, shared ? 0 : p * k * n, null, y, p * m * n, m, k, n);
+        }
+        return Tensor.result(y, ys, g -> {
+            if (a.requiresGrad()) {
+                float[] da = a.gradOrCreate();
+                for (int p = 0; p < batches; p++) {
+                    MatMul.dyw(g, p * m * n, bt, shared ? 0 : p * k * n, da, p * m * k, m, n, k);
+                }
+            }
+            if (b.requiresGrad()) {
+                float[] dbt = new float[b.size()];
+                for (int p = 0; p < batches; p++) {
+                    MatMul.dytx(g, p * m * n, a.data(), p * m * k, dbt, shared ? 0 : p * k * n, m, n, k);
+                }
+                float[] db = b.gradOrCreate();
+                for (int p = 0; p < bBatches; p++) transpose(dbt, p * k * n, db, p * k * n, n, k, true);
+            }
+        }, a, b);
+    }
+
+    /** dst[c, r] (=|+=) src[r, c] for a [rows, cols] block. */
+    private static void transpose(float[] src, int sOff, float[] dst, int dOff, int rows, int cols, boolean add) {
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                if (add) dst[dOff + c * rows + r] += src[sOff + r * cols + c];
+                else dst[dOff + c * rows + r] = src[sOff + r * cols + c];
+            }
+        }
+    }
+}
