@@ -16,6 +16,7 @@ import picocli.CommandLine.Option;
         description = "Large language models from scratch, in pure Java.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            PretrainCommand.class,
         })
 public final class Main implements Runnable {
 

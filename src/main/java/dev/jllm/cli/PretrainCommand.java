@@ -8,7 +8,7 @@ import dev.jllm.train.Pretraining;
 import dev.jllm.train.TrainConfig;
 import dev.jllm.train.TrainProgress;
 import dev.jllm.train.Trainer;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -140,7 +140,7 @@ public final class PretrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PrintStream log = json ? System.err : System.out;
+        PrintWriter log = json ? spec.commandLine().getErr() : spec.commandLine().getOut();
         TrainProgress progress = noProgress ? TrainProgress.silent() : TrainProgress.terminal(log);
         long t0 = System.nanoTime();
         Pretraining.Report report;
@@ -166,7 +166,8 @@ public final class PretrainCommand implements Callable<Integer> {
             putNumber(o, "val_loss", r.valLoss());
             o.put("seconds", Math.round(seconds * 10) / 10.0);
             o.put("tokens_per_second", Math.round(r.tokensPerSecond() * 10) / 10.0);
-            System.out.println(o);
+            spec.commandLine().getOut().println(o);
+            spec.commandLine().getOut().flush();
         } else {
             for (int i = 0; i < report.samples().size(); i++) {
                 log.println((i == 0 ? "\nsample (greedy):\n" : "\nsample (temperature 0.8, top-k 40):\n")
@@ -175,6 +176,7 @@ public final class PretrainCommand implements Callable<Integer> {
             log.printf(Locale.ROOT, "%nsteps %d, tokens seen %,d, train loss %.3f, val loss %.3f, %.0f s, %.0f tokens/s%n",
                     r.steps(), r.tokensSeen(), r.trainLoss(), r.valLoss(), seconds, r.tokensPerSecond());
             log.printf("run folder: %s (use it as --model %s)%n", report.runDir(), report.runDir());
+            log.flush();
         }
         return 0;
     }

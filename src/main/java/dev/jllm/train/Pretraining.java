@@ -12,7 +12,7 @@ import dev.jllm.tokenizer.BpeTrainer;
 import dev.jllm.tokenizer.Gpt2Tokenizer;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,7 +38,7 @@ public final class Pretraining {
     public record Report(Path runDir, Trainer.Result result, List<String> samples) {}
 
     /** Starts a new run of {@code spec} in {@code out}. */
-    public static Report start(PretrainSpec spec, Path out, TrainProgress progress, PrintStream log) throws IOException {
+    public static Report start(PretrainSpec spec, Path out, TrainProgress progress, PrintWriter log) throws IOException {
         TrainConfig cfg = spec.train();
         Corpus corpus = Corpus.read(spec);
         Gpt2Tokenizer tokenizer = tokenizer(spec, corpus, log);
@@ -50,6 +50,7 @@ public final class Pretraining {
                 model.parameterCount(), model.config.embDim(), model.config.nLayers(), model.config.nHeads(),
                 model.config.contextLength(), model.config.vocabSize());
         log.printf("data: %,d training and %,d validation tokens%n", split[0].length(), split[1].length());
+        log.flush();
 
         try (RunFolder run = RunFolder.create(out)) {
             tokenizer.save(out);
@@ -60,7 +61,7 @@ public final class Pretraining {
     }
 
     /** Continues the run in {@code dir} from its latest checkpoint, with the settings it was started with. */
-    public static Report resume(Path dir, TrainProgress progress, PrintStream log) throws IOException {
+    public static Report resume(Path dir, TrainProgress progress, PrintWriter log) throws IOException {
         try (RunFolder run = RunFolder.open(dir)) {
             PretrainSpec spec = JSON.treeToValue(run.training(), PretrainSpec.class);
             TrainConfig cfg = spec.train();
@@ -73,6 +74,7 @@ public final class Pretraining {
             Trainer trainer = new Trainer(model, rng, tokenizer, cfg, split[0], split[1], run, progress);
             trainer.restore(checkpoint);
             log.printf("resuming %s at step %d of %d%n", dir, checkpoint.state().step(), trainer.totalSteps());
+            log.flush();
             return train(trainer, run, spec, log);
         }
     }
@@ -81,7 +83,7 @@ public final class Pretraining {
      * Runs the loop with a Ctrl-C hook: the hook asks the loop to stop after its current step and waits until the
      * checkpoint is written. Then writes the plot and generates the final samples.
      */
-    private static Report train(Trainer trainer, RunFolder run, PretrainSpec spec, PrintStream log) throws IOException {
+    private static Report train(Trainer trainer, RunFolder run, PretrainSpec spec, PrintWriter log) throws IOException {
         CountDownLatch finished = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             trainer.requestStop();
@@ -98,6 +100,7 @@ public final class Pretraining {
             if (result.outcome() == Trainer.Outcome.INTERRUPTED) {
                 log.printf("%nstopped at step %d; checkpoint written. Continue with: jllm pretrain --resume %s%n",
                         result.steps(), run.dir());
+                log.flush();
                 return new Report(run.dir(), result, List.of());
             }
             return new Report(run.dir(), result, finalSamples(trainer, spec.train()));
@@ -121,7 +124,7 @@ public final class Pretraining {
                 trainer.generate(cfg.samplePrompt(), greedy.withSampling(0.8f, 40, 1f, 2)));
     }
 
-    private static Gpt2Tokenizer tokenizer(PretrainSpec spec, Corpus corpus, PrintStream log) throws IOException {
+    private static Gpt2Tokenizer tokenizer(PretrainSpec spec, Corpus corpus, PrintWriter log) throws IOException {
         return switch (spec.tokenizer()) {
             case PretrainSpec.GPT2 -> Gpt2Tokenizer.builtIn();
             case PretrainSpec.BPE -> {
@@ -130,6 +133,7 @@ public final class Pretraining {
                             + " --tokenizer gpt2 or --tokenizer DIR (a folder with vocab.json + merges.txt)");
                 }
                 log.printf("training a BPE vocabulary of %,d tokens on the training text...%n", spec.vocabSize());
+                log.flush();
                 String trainText = corpus.text().substring(0, splitPoint(corpus.text(), spec.train().trainFraction()));
                 yield BpeTrainer.train(trainText, spec.vocabSize(), List.of(END_OF_TEXT), BpeTrainer.Progress.NONE);
             }

@@ -100,7 +100,9 @@ public final class RunFolder implements AutoCloseable {
         Path root = dir.resolve(CHECKPOINTS);
         Files.createDirectories(root);
         String name = String.format(Locale.ROOT, "%s%08d", STEP_PREFIX, state.step());
-        Path tmp = Files.createTempDirectory(root, "." + name);
+        Path tmp = root.resolve("." + name + ".tmp"); // hidden: never taken for a complete checkpoint
+        deleteTree(tmp);
+        Files.createDirectories(tmp);
         Checkpoint.write(tmp, model, optimizer, state);
         Path target = root.resolve(name);
         deleteTree(target);

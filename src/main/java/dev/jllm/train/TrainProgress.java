@@ -1,6 +1,6 @@
 package dev.jllm.train;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Locale;
 import me.tongfei.progressbar.ProgressBar;
@@ -10,7 +10,8 @@ import me.tongfei.progressbar.ProgressBarStyle;
 /** What a run shows while it trains: nothing ({@link #silent()}) or a terminal progress bar and log lines. */
 public interface TrainProgress extends AutoCloseable {
 
-    default void start(long totalSteps, long doneSteps, int stepsPerEpoch, int epochs) {}
+    /** Called once before the first step; a display may keep {@code trainer} (to read it, or to stop it). */
+    default void start(Trainer trainer) {}
 
     default void step(long step, int epoch, double loss, double tokensPerSecond) {}
 
@@ -29,27 +30,27 @@ public interface TrainProgress extends AutoCloseable {
      * A progress bar on standard error (epoch, step, loss, tokens/s, elapsed and time left) and the evaluations and
      * samples as lines on {@code log}.
      */
-    static TrainProgress terminal(PrintStream log) {
+    static TrainProgress terminal(PrintWriter log) {
         return new Terminal(log);
     }
 
     final class Terminal implements TrainProgress {
-        private final PrintStream log;
+        private final PrintWriter log;
         private ProgressBar bar;
         private int stepsPerEpoch;
         private long totalSteps;
 
-        Terminal(PrintStream log) {
+        Terminal(PrintWriter log) {
             this.log = log;
         }
 
         @Override
-        public void start(long totalSteps, long doneSteps, int stepsPerEpoch, int epochs) {
-            this.stepsPerEpoch = stepsPerEpoch;
-            this.totalSteps = totalSteps;
+        public void start(Trainer trainer) {
+            this.stepsPerEpoch = trainer.stepsPerEpoch();
+            this.totalSteps = trainer.totalSteps();
             bar = new ProgressBarBuilder().setTaskName("train").setInitialMax(totalSteps)
                     .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK).setUpdateIntervalMillis(500)
-                    .setMaxRenderedLength(120).startsFrom(doneSteps, Duration.ZERO).build();
+                    .setMaxRenderedLength(120).startsFrom(trainer.state().step(), Duration.ZERO).build();
         }
 
         @Override
@@ -70,10 +71,11 @@ public interface TrainProgress extends AutoCloseable {
             line("sample after epoch " + epoch + ": " + text.replace('\n', ' '));
         }
 
-        /** A log line above the bar: clear the bar's line first so the two do not mix. */
+        /** A log line above the bar: on a terminal, clear the bar's line first so the two do not mix. */
         private void line(String text) {
-            if (bar != null && log == System.err) log.print("\r" + " ".repeat(120) + "\r");
+            if (bar != null && System.console() != null) log.print("\r" + " ".repeat(120) + "\r");
             log.println(text);
+            log.flush();
         }
 
         @Override

@@ -134,7 +134,7 @@ public final class Trainer {
     /** Trains until the step budget is spent or a stop is requested; evaluates and checkpoints on the way. */
     public Result run() throws IOException {
         if (state.step() == 0) evaluateAndLog(0, 0);
-        progress.start(totalSteps, state.step(), stepsPerEpoch, config.epochs());
+        progress.start(this);
         long windowStart = System.nanoTime(), tokensAtWindow = state.tokensSeen();
         try {
             while (state.step() < totalSteps) {
