@@ -17,6 +17,7 @@ import picocli.CommandLine.Option;
         subcommands = {
             CommandLine.HelpCommand.class,
             PretrainCommand.class,
+            EvaluateCommand.class,
         })
 public final class Main implements Runnable {
 

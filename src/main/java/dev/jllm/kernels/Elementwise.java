@@ -17,12 +17,16 @@ public final class Elementwise {
     /** Below this many floats a loop runs on the caller: handing it to the pool would cost more than it saves. */
     public static final int PARALLEL_GRAIN = 1 << 15;
 
-    /** Runs {@code body} over [0, n), split across the pool when the range is large enough to pay for it. */
+    /**
+     * Runs {@code body} over [0, n), split across the pool when the range is large enough to pay for it. Chunks
+     * start at multiples of the vector length, so every element takes the same (vector or scalar-tail) path
+     * whatever the thread count, and results do not depend on it.
+     */
     public static void forChunks(int n, Parallel.RangeBody body) {
         if (n < PARALLEL_GRAIN) {
             if (n > 0) body.run(0, n);
         } else {
-            Parallel.forRange(n, body);
+            Parallel.forRange((n + L - 1) / L, (b0, b1) -> body.run(b0 * L, Math.min(n, b1 * L)));
         }
     }
 

@@ -1,0 +1,128 @@
+package dev.jllm.generate;
+
+import dev.jllm.kernels.AttentionKernel;
+import dev.jllm.kernels.Elementwise;
+import dev.jllm.kernels.GeluKernel;
+import dev.jllm.kernels.LayerNormKernel;
+import dev.jllm.kernels.MatMul;
+import dev.jllm.model.GptConfig;
+import dev.jllm.model.GptModel;
+import dev.jllm.nn.LayerNorm;
+import dev.jllm.nn.Linear;
+import dev.jllm.nn.TransformerBlock;
+
+/**
+ * The model's forward pass for decoding, on plain float arrays with a key/value cache and no autograd.
+ *
+ * <p>Each layer keeps the keys and values of every position seen so far ([context, emb] each), so a new token
+ * only computes its own query, key and value and attends over the cache: one matrix-vector product per weight
+ * instead of a full forward pass. {@link #append} takes several tokens at once (the prompt's prefill runs as a
+ * batch of matrix products) or one (a decode step). The weights are the model's own arrays, read in place.
+ */
+public final class CachedDecoder {
+    private final GptModel model;
+    private final int emb;
+    private final int nHeads;
+    private final int capacity;
+    /** [layer][capacity · emb], row p holds position p's key (or value), heads side by side. */
+    private final float[][] keys;
+    private final float[][] values;
+    private int length;
+
+    public CachedDecoder(GptModel model) {
+        GptConfig c = model.config;
+        this.model = model;
+        this.emb = c.embDim();
+        this.nHeads = c.nHeads();
+        this.capacity = c.contextLength();
+        this.keys = new float[c.nLayers()][capacity * emb];
+        this.values = new float[c.nLayers()][capacity * emb];
+    }
+
+    /** Positions held in the cache. */
+    public int length() {
+        return length;
+    }
+
+    public int capacity() {
+        return capacity;
+    }
+
+    /** Forgets every cached position (the arrays are kept for reuse). */
+    public void reset() {
+        length = 0;
+    }
+
+    /**
+     * Runs {@code ids} at positions length … length+n−1, adds their keys and values to the cache, and returns the
+     * logits [vocab] that follow the last of them.
+     */
+    public float[] append(int... ids) {
+        int n = ids.length, start = length;
+        if (n == 0) throw new IllegalArgumentException("no tokens to append");
+        if (start + n > capacity) {
+            throw new IllegalStateException("KV cache full: " + start + " + " + n + " positions exceed the context "
+                    + capacity);
+        }
+        GptModel.checkVocabulary(ids, model.config.vocabSize());
+        float[] x = embed(ids, start); // [n, emb], the residual stream
+        for (int l = 0; l < keys.length; l++) {
+            TransformerBlock block = model.blocks.get(l);
+            float[] qkv = linear(layerNorm(x, n, block.norm1), n, block.att.qkv); // [n, 3·emb]
+            for (int i = 0; i < n; i++) {
+                System.arraycopy(qkv, i * 3 * emb + emb, keys[l], (start + i) * emb, emb);
+                System.arraycopy(qkv, i * 3 * emb + 2 * emb, values[l], (start + i) * emb, emb);
+            }
+            Elementwise.accumulate(linear(attention(qkv, n, start, l), n, block.att.outProj), 0, x, 0, x.length);
+            float[] hidden = linear(layerNorm(x, n, block.norm2), n, block.ff.fc1); // [n, 4·emb]
+            GeluKernel.forward(hidden, hidden, hidden.length);
+            Elementwise.accumulate(linear(hidden, n, block.ff.fc2), 0, x, 0, x.length);
+        }
+        length = start + n;
+        float[] last = new float[emb];
+        System.arraycopy(x, (n - 1) * emb, last, 0, emb);
+        float[] h = layerNorm(last, 1, model.finalNorm);
+        float[] logits = new float[model.config.vocabSize()];
+        MatMul.gemv(model.headWeight().data(), 0, h, 0, null, logits, 0, logits.length, emb);
+        return logits;
+    }
+
+    /** Token embedding plus the embedding of position start+i, for each token i. */
+    private float[] embed(int[] ids, int start) {
+        float[] tok = model.tokEmb.weight.data(), pos = model.posEmb.weight.data();
+        float[] x = new float[ids.length * emb];
+        for (int i = 0; i < ids.length; i++) {
+            for (int j = 0; j < emb; j++) x[i * emb + j] = tok[ids[i] * emb + j] + pos[(start + i) * emb + j];
+        }
+        return x;
+    }
+
+    /**
+     * Causal attention of the n new queries over the cache: query i sits at position start+i and sees positions
+     * 0 … start+i. Returns the heads' outputs side by side, [n, emb].
+     */
+    private float[] attention(float[] qkv, int n, int start, int layer) {
+        float[] q = new float[n * emb];
+        for (int i = 0; i < n; i++) System.arraycopy(qkv, i * 3 * emb, q, i * emb, emb);
+        float[] out = new float[n * emb];
+        AttentionKernel.forward(q, keys[layer], values[layer], out, null,
+                new AttentionKernel.Dims(1, n, start + n, emb, nHeads), 0f, 0L);
+        return out;
+    }
+
+    /** x [n, in] → [n, out] with the layer's weight [out, in] and bias. */
+    private static float[] linear(float[] x, int n, Linear layer) {
+        float[] y = new float[n * layer.out];
+        float[] bias = layer.bias == null ? null : layer.bias.data();
+        if (n == 1) MatMul.gemv(layer.weight.data(), 0, x, 0, bias, y, 0, layer.out, layer.in);
+        else MatMul.xwt(x, 0, layer.weight.data(), 0, bias, y, 0, n, layer.in, layer.out);
+        return y;
+    }
+
+    /** Each row of x [n, emb] normalised (biased variance), scaled and shifted. */
+    private float[] layerNorm(float[] x, int n, LayerNorm norm) {
+        float[] y = new float[n * emb];
+        LayerNormKernel.forward(x, norm.scale.data(), norm.shift.data(), LayerNorm.EPS, y, null, null, n, emb);
+        return y;
+    }
+}

@@ -1,0 +1,102 @@
+package dev.jllm.generate;
+
+import dev.jllm.model.GptModel;
+import dev.jllm.tensor.NoGrad;
+import dev.jllm.tensor.Tensor;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+
+/**
+ * Autoregressive generation of token ids, like the book's {@code generate}: feed the sequence, pick the next
+ * token from the last position's logits, append it, repeat.
+ *
+ * <p>Each token is predicted from at most the last {@code contextLength} tokens, at positions 0 … so the
+ * sequence may grow past the context: the window then slides. With the KV cache the prompt is processed as one
+ * batch (prefill) and each new token as one step reusing the cache; once the window slides every position moves,
+ * so the cache is rebuilt from the window for each token. Both paths give the same tokens. Runs without autograd
+ * and with dropout off (the model's mode is restored afterwards).
+ */
+public final class Generator {
+
+    /** Receives each token as it is produced; returning false stops generation after it. */
+    @FunctionalInterface
+    public interface TokenListener {
+        boolean onToken(int id);
+    }
+
+    private final GptModel model;
+    private final Consumer<String> warnings;
+
+    /** Warnings (such as a cropped prompt) go to standard error. */
+    public Generator(GptModel model) {
+        this(model, message -> System.err.println("jllm: warning: " + message));
+    }
+
+    public Generator(GptModel model, Consumer<String> warnings) {
+        this.model = model;
+        this.warnings = warnings;
+    }
+
+    /** The new ids (without the prompt and without the end token). */
+    public int[] generate(int[] prompt, GenerationOptions options) {
+        return generate(prompt, options, id -> true);
+    }
+
+    public int[] generate(int[] prompt, GenerationOptions options, TokenListener listener) {
+        if (prompt.length == 0) throw new IllegalArgumentException("the prompt has no tokens");
+        GptModel.checkVocabulary(prompt, model.config.vocabSize());
+        int context = model.config.contextLength();
+        if (prompt.length > context) {
+            warnings.accept("prompt of " + prompt.length + " tokens is longer than the context length " + context
+                    + "; keeping its last " + context + " tokens");
+            prompt = Arrays.copyOfRange(prompt, prompt.length - context, prompt.length);
+        }
+        Sampler sampler = new Sampler(options.temperature(), options.topK(), options.topP(),
+                new SplittableRandom(options.seed()));
+        NextLogits next = options.kvCache() ? new Cached(new CachedDecoder(model)) : this::uncached;
+
+        int[] ids = Arrays.copyOf(prompt, prompt.length + options.maxNewTokens());
+        int length = prompt.length;
+        boolean wasTraining = model.isTraining();
+        model.eval();
+        try (NoGrad ignored = NoGrad.enter()) {
+            while (length < ids.length) {
+                int id = sampler.next(next.logits(ids, length));
+                if (id == options.endId()) break;
+                ids[length++] = id;
+                if (!listener.onToken(id)) break;
+            }
+        } finally {
+            if (wasTraining) model.train();
+        }
+        return Arrays.copyOfRange(ids, prompt.length, length);
+    }
+
+    /** Logits of the token following ids[0 … length). */
+    private interface NextLogits {
+        float[] logits(int[] ids, int length);
+    }
+
+    /** The book's way: a full forward pass over the window of the last {@code context} tokens. */
+    private float[] uncached(int[] ids, int length) {
+        int start = Math.max(0, length - model.config.contextLength()), t = length - start;
+        Tensor hidden = model.hidden(Arrays.copyOfRange(ids, start, length), 1, t); // [1, t, emb]
+        int emb = model.config.embDim();
+        float[] last = Arrays.copyOfRange(hidden.data(), (t - 1) * emb, t * emb);
+        return model.head(Tensor.of(last, 1, emb)).data();
+    }
+
+    /** Prefill once, then one cached step per token; a full rebuild of the window once it slides. */
+    private record Cached(CachedDecoder decoder) implements NextLogits {
+        @Override
+        public float[] logits(int[] ids, int length) {
+            if (length <= decoder.capacity() && decoder.length() == length - 1) {
+                return decoder.append(ids[length - 1]);
+            }
+            int start = Math.max(0, length - decoder.capacity());
+            decoder.reset();
+            return decoder.append(Arrays.copyOfRange(ids, start, length));
+        }
+    }
+}

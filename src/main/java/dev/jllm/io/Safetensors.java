@@ -1,0 +1,87 @@
+package dev.jllm.io;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jllm.tensor.Tensor;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Reading and writing whole safetensors files. Tensors are written as F32; files are replaced atomically, so a
+ * crash mid-write never leaves a half-written checkpoint under the final name.
+ */
+public final class Safetensors {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int CHUNK_FLOATS = 1 << 18; // 1 MiB of floats per write
+
+    private Safetensors() {}
+
+    /** Every tensor of {@code file}, converted to float32, with the file's metadata. */
+    public static StateDict read(Path file) throws IOException {
+        try (SafetensorsFile f = SafetensorsFile.open(file)) {
+            return f.readAll();
+        }
+    }
+
+    /** Writes {@code dict} (tensors in its order, as F32, and its metadata) to {@code file}, atomically. */
+    public static void write(Path file, StateDict dict) throws IOException {
+        byte[] header = header(dict);
+        AtomicFiles.write(file, out -> {
+            ByteBuffer prefix = ByteBuffer.allocate(8 + header.length).order(ByteOrder.LITTLE_ENDIAN);
+            prefix.putLong(header.length).put(header).flip();
+            writeFully(out, prefix);
+            ByteBuffer buf = ByteBuffer.allocateDirect(4 * CHUNK_FLOATS).order(ByteOrder.LITTLE_ENDIAN);
+            for (Tensor t : dict.tensors().values()) {
+                float[] values = t.data();
+                for (int off = 0; off < values.length; off += CHUNK_FLOATS) {
+                    int n = Math.min(CHUNK_FLOATS, values.length - off);
+                    buf.clear();
+                    buf.asFloatBuffer().put(values, off, n);
+                    buf.limit(4 * n);
+                    writeFully(out, buf);
+                }
+            }
+        });
+    }
+
+    /**
+     * The JSON header, padded with spaces so the data region starts at a multiple of 8 bytes (as Hugging Face's
+     * writer does), which keeps every F32 tensor aligned when the file is mapped.
+     */
+    static byte[] header(StateDict dict) {
+        ObjectNode root = JSON.createObjectNode();
+        if (!dict.metadata().isEmpty()) {
+            ObjectNode meta = root.putObject("__metadata__");
+            for (Map.Entry<String, String> m : dict.metadata().entrySet()) meta.put(m.getKey(), m.getValue());
+        }
+        long offset = 0;
+        for (Map.Entry<String, Tensor> e : dict.tensors().entrySet()) {
+            if (e.getKey().equals("__metadata__")) throw new IllegalArgumentException("'__metadata__' is not a tensor name");
+            Tensor t = e.getValue();
+            ObjectNode entry = root.putObject(e.getKey());
+            entry.put("dtype", Dtype.F32.name());
+            ArrayNode shape = entry.putArray("shape");
+            for (int d : t.shape()) shape.add(d);
+            long bytes = 4L * t.size();
+            entry.putArray("data_offsets").add(offset).add(offset + bytes);
+            offset += bytes;
+        }
+        byte[] json = root.toString().getBytes(StandardCharsets.UTF_8);
+        int padded = (json.length + 7) / 8 * 8;
+        byte[] header = new byte[padded];
+        System.arraycopy(json, 0, header, 0, json.length);
+        for (int i = json.length; i < padded; i++) header[i] = ' ';
+        return header;
+    }
+
+    private static void writeFully(FileChannel out, ByteBuffer buf) throws IOException {
+        while (buf.hasRemaining()) out.write(buf);
+    }
+}

@@ -1,0 +1,103 @@
+package dev.jllm.model;
+
+import dev.jllm.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * How {@link GptModel}'s parameters meet the canonical Hugging Face GPT-2 state dict (names without the
+ * {@code transformer.} prefix; {@code dev.jllm.io} reconciles files with it: prefixes, buffers, a tied
+ * {@code lm_head}, zero query/key/value biases).
+ *
+ * <p>Hugging Face keeps GPT-2's linear layers as {@code Conv1D} with the weight stored [in, out], the transpose
+ * of our Linear's [out, in]; the fused {@code c_attn} holds query, key and value side by side, as our
+ * {@code att.qkv} does. Embeddings, LayerNorms, biases and a separate {@code lm_head} [vocab, emb] keep their layout.
+ */
+public final class GptCheckpointLayout {
+    private GptCheckpointLayout() {}
+
+    /** One tensor: its Hugging Face name, our parameter name, and whether the file stores it transposed. */
+    public record Entry(String hfName, String name, boolean transposed) {}
+
+    /** Every tensor of a model with this config, in file order. */
+    public static List<Entry> entries(GptConfig config) {
+        List<Entry> out = new ArrayList<>();
+        out.add(new Entry("wte.weight", "tok_emb.weight", false));
+        out.add(new Entry("wpe.weight", "pos_emb.weight", false));
+        for (int i = 0; i < config.nLayers(); i++) {
+            String h = "h." + i + ".", b = "trf_blocks." + i + ".";
+            out.add(new Entry(h + "ln_1.weight", b + "norm1.scale", false));
+            out.add(new Entry(h + "ln_1.bias", b + "norm1.shift", false));
+            out.add(new Entry(h + "attn.c_attn.weight", b + "att.qkv.weight", true));
+            if (config.qkvBias()) out.add(new Entry(h + "attn.c_attn.bias", b + "att.qkv.bias", false));
+            out.add(new Entry(h + "attn.c_proj.weight", b + "att.out_proj.weight", true));
+            out.add(new Entry(h + "attn.c_proj.bias", b + "att.out_proj.bias", false));
+            out.add(new Entry(h + "ln_2.weight", b + "norm2.scale", false));
+            out.add(new Entry(h + "ln_2.bias", b + "norm2.shift", false));
+            out.add(new Entry(h + "mlp.c_fc.weight", b + "ff.fc1.weight", true));
+            out.add(new Entry(h + "mlp.c_fc.bias", b + "ff.fc1.bias", false));
+            out.add(new Entry(h + "mlp.c_proj.weight", b + "ff.fc2.weight", true));
+            out.add(new Entry(h + "mlp.c_proj.bias", b + "ff.fc2.bias", false));
+        }
+        out.add(new Entry("ln_f.weight", "final_norm.scale", false));
+        out.add(new Entry("ln_f.bias", "final_norm.shift", false));
+        if (!config.tiedHead()) out.add(new Entry("lm_head.weight", "out_head.weight", false));
+        return out;
+    }
+
+    /** Copies the state dict's tensors into the model, checking that every tensor is present and shaped right. */
+    static void load(GptModel model, Map<String, Tensor> stateDict) {
+        Map<String, Tensor> params = model.namedParameters();
+        Set<String> used = new HashSet<>();
+        for (Entry e : entries(model.config)) {
+            Tensor src = stateDict.get(e.hfName());
+            if (src == null) throw new IllegalArgumentException("missing tensor '" + e.hfName() + "'");
+            Tensor dst = params.get(e.name());
+            int[] expected = e.transposed() ? new int[] {dst.dim(1), dst.dim(0)} : dst.shape();
+            if (!Arrays.equals(src.shape(), expected)) {
+                throw new IllegalArgumentException("tensor '" + e.hfName() + "' has shape " + src.shapeString()
+                        + ", the config expects " + Arrays.toString(expected));
+            }
+            if (e.transposed()) transpose(src.data(), dst.data(), expected[0], expected[1]);
+            else System.arraycopy(src.data(), 0, dst.data(), 0, src.size());
+            used.add(e.hfName());
+        }
+        for (String name : stateDict.keySet()) {
+            if (!used.contains(name)) {
+                throw new IllegalArgumentException("unexpected tensor '" + name + "' for a GPT-2 model with "
+                        + model.config.nLayers() + " layers" + (model.config.qkvBias() ? "" : ", no qkv bias")
+                        + (model.config.tiedHead() ? ", tied head" : ""));
+            }
+        }
+    }
+
+    /** The model's weights under Hugging Face names (fresh copies, transposed where the file layout wants it). */
+    static Map<String, Tensor> export(GptModel model) {
+        Map<String, Tensor> params = model.namedParameters();
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (Entry e : entries(model.config)) {
+            Tensor p = params.get(e.name());
+            if (e.transposed()) {
+                int rows = p.dim(0), cols = p.dim(1);
+                float[] t = new float[p.size()];
+                transpose(p.data(), t, rows, cols);
+                out.put(e.hfName(), Tensor.of(t, cols, rows));
+            } else {
+                out.put(e.hfName(), Tensor.of(p.data().clone(), p.shape()));
+            }
+        }
+        return out;
+    }
+
+    /** dst[cols, rows] = src[rows, cols]ᵀ */
+    private static void transpose(float[] src, float[] dst, int rows, int cols) {
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) dst[c * rows + r] = src[r * cols + c];
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package dev.jllm.generate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.jllm.model.GptModel;
+import dev.jllm.model.TestModels;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class GeneratorTest {
+
+    static final GptModel MODEL = TestModels.random(TestModels.tiny(), 11, 0.3); // context 16
+
+    static int[] generate(int[] prompt, GenerationOptions options) {
+        return new Generator(MODEL, w -> {}).generate(prompt, options);
+    }
+
+    @Test
+    void kvCacheGivesTheSameIdsAsFullForwardPasses() {
+        // prompts of one token, a few, and the whole context; 40 new tokens run well past the context of 16
+        for (int[] prompt : new int[][] {{3}, {5, 9, 2, 77}, new int[16]}) {
+            for (GenerationOptions o : List.of(GenerationOptions.greedy(40),
+                    GenerationOptions.greedy(40).withSampling(1f, 0, 1f, 7),
+                    GenerationOptions.greedy(40).withSampling(0.8f, 10, 0.9f, 8))) {
+                int[] cached = generate(prompt, o.withKvCache(true));
+                assertThat(cached).hasSize(40);
+                assertThat(generate(prompt, o.withKvCache(false))).as("prompt %d, %s", prompt.length, o)
+                        .containsExactly(cached);
+            }
+        }
+    }
+
+    @Test
+    void cachedLogitsEqualTheModelsForward() {
+        int[] ids = {4, 8, 15, 16, 23, 42, 7};
+        float[] full = MODEL.forward(ids, 1, ids.length).data();
+        CachedDecoder decoder = new CachedDecoder(MODEL);
+        float[] prefill = decoder.append(4, 8, 15, 16);
+        decoder.append(23);
+        decoder.append(42);
+        float[] step = decoder.append(7);
+        int v = MODEL.config.vocabSize();
+        for (int j = 0; j < v; j++) {
+            assertThat(prefill[j]).isCloseTo(full[3 * v + j], org.assertj.core.data.Offset.offset(1e-4f));
+            assertThat(step[j]).isCloseTo(full[6 * v + j], org.assertj.core.data.Offset.offset(1e-4f));
+        }
+        assertThat(decoder.length()).isEqualTo(7);
+    }
+
+    @Test
+    void sameSeedSameTokensOtherSeedOtherTokens() {
+        GenerationOptions o = GenerationOptions.greedy(30).withSampling(1.2f, 0, 1f, 99);
+        int[] a = generate(new int[] {1, 2}, o);
+        assertThat(generate(new int[] {1, 2}, o)).containsExactly(a);
+        assertThat(generate(new int[] {1, 2}, o.withSampling(1.2f, 0, 1f, 100))).isNotEqualTo(a);
+    }
+
+    @Test
+    void topKOfOneIsGreedy() {
+        assertThat(generate(new int[] {6, 6}, GenerationOptions.greedy(20).withSampling(1f, 1, 1f, 3)))
+                .containsExactly(generate(new int[] {6, 6}, GenerationOptions.greedy(20)));
+    }
+
+    @Test
+    void tokensStreamAsTheyComeAndTheListenerCanStop() {
+        List<Integer> seen = new ArrayList<>();
+        int[] ids = new Generator(MODEL).generate(new int[] {1}, GenerationOptions.greedy(10), id -> {
+            seen.add(id);
+            return seen.size() < 4;
+        });
+        assertThat(ids).hasSize(4);
+        assertThat(seen).containsExactly(ids[0], ids[1], ids[2], ids[3]);
+    }
+
+    @Test
+    void endTokenStopsAndIsNotReturned() {
+        int[] free = generate(new int[] {1}, GenerationOptions.greedy(10));
+        int[] stopped = generate(new int[] {1}, GenerationOptions.greedy(10).withEndId(free[3]));
+        int firstEnd = 0;
+        while (free[firstEnd] != free[3]) firstEnd++;
+        assertThat(stopped).containsExactly(java.util.Arrays.copyOf(free, firstEnd));
+    }
+
+    @Test
+    void longPromptsAreCroppedWithAWarning() {
+        int[] prompt = new int[20];
+        for (int i = 0; i < prompt.length; i++) prompt[i] = i + 1;
+        List<String> warnings = new ArrayList<>();
+        int[] ids = new Generator(MODEL, warnings::add).generate(prompt, GenerationOptions.greedy(5));
+        assertThat(warnings).singleElement().asString().contains("20 tokens").contains("last 16");
+        assertThat(ids).containsExactly(generate(java.util.Arrays.copyOfRange(prompt, 4, 20), GenerationOptions.greedy(5)));
+    }
+
+    @Test
+    void badInputIsAClearError() {
+        assertThatThrownBy(() -> generate(new int[] {3, 97}, GenerationOptions.greedy(1)))
+                .hasMessage("token id 97 is outside the vocabulary (size 97)");
+        assertThatThrownBy(() -> generate(new int[0], GenerationOptions.greedy(1))).hasMessageContaining("no tokens");
+        assertThatThrownBy(() -> GenerationOptions.greedy(1).withSampling(-1f, 0, 1f, 0)).hasMessageContaining("temperature");
+        assertThatThrownBy(() -> GenerationOptions.greedy(1).withSampling(1f, 0, 0f, 0)).hasMessageContaining("top-p");
+    }
+
+    @Test
+    void modelModeIsRestored() {
+        MODEL.train();
+        generate(new int[] {1}, GenerationOptions.greedy(2));
+        assertThat(MODEL.isTraining()).isTrue();
+        MODEL.eval();
+    }
+}
