@@ -4,6 +4,7 @@ Run: /usr/bin/python3 tools/reference/safetensors_golden.py
 Writes small files to src/test/resources/io/:
   dtypes.safetensors + dtypes.json   F32, F16 and BF16 tensors and the floats torch widens them to
   book_tiny[_qkvbias].safetensors    the state dict of the book's GPTModel (chapter 4) at tiny sizes
+  book_tiny[_qkvbias]_logits.json     that model's logits [6, 13] for the ids 1 5 7 2 12 0
   book_tiny[_qkvbias]_hf.safetensors the same weights under Hugging Face GPT-2 names (Conv1D [in, out] layout,
                                      q|k|v fused), derived here independently of the Java mapping
   hf_tiny/                           a Hugging Face style folder (config.json + model.safetensors with the
@@ -20,6 +21,7 @@ import torch
 import torch.nn as nn
 
 OUT = os.path.join(os.path.dirname(__file__), "..", "..", "src", "test", "resources", "io")
+LOGITS_IDS = [1, 5, 7, 2, 12, 0]
 DTYPES = {torch.float32: "F32", torch.float16: "F16", torch.bfloat16: "BF16", torch.bool: "BOOL", torch.int64: "I64"}
 
 
@@ -54,6 +56,14 @@ class MultiHeadAttention(nn.Module):
         self.dropout = nn.Dropout(dropout)
         self.register_buffer("mask", torch.triu(torch.ones(context_length, context_length), diagonal=1))
 
+    def forward(self, x):
+        b, t, _ = x.shape
+        split = lambda y: y.view(b, t, self.num_heads, self.head_dim).transpose(1, 2)
+        q, k, v = split(self.W_query(x)), split(self.W_key(x)), split(self.W_value(x))
+        scores = (q @ k.transpose(2, 3)).masked_fill(self.mask.bool()[:t, :t], -torch.inf)
+        weights = self.dropout(torch.softmax(scores / k.shape[-1] ** 0.5, dim=-1))
+        return self.out_proj((weights @ v).transpose(1, 2).contiguous().view(b, t, self.d_out))
+
 
 class LayerNorm(nn.Module):
     def __init__(self, emb_dim):
@@ -62,12 +72,20 @@ class LayerNorm(nn.Module):
         self.scale = nn.Parameter(torch.ones(emb_dim))
         self.shift = nn.Parameter(torch.zeros(emb_dim))
 
+    def forward(self, x):
+        mean = x.mean(dim=-1, keepdim=True)
+        var = x.var(dim=-1, keepdim=True, unbiased=False)
+        return self.scale * (x - mean) / torch.sqrt(var + self.eps) + self.shift
+
 
 class FeedForward(nn.Module):
     def __init__(self, cfg):
         super().__init__()
         self.layers = nn.Sequential(nn.Linear(cfg["emb_dim"], 4 * cfg["emb_dim"]), nn.GELU(approximate="tanh"),
                                     nn.Linear(4 * cfg["emb_dim"], cfg["emb_dim"]))
+
+    def forward(self, x):
+        return self.layers(x)
 
 
 class TransformerBlock(nn.Module):
@@ -80,6 +98,10 @@ class TransformerBlock(nn.Module):
         self.norm2 = LayerNorm(cfg["emb_dim"])
         self.drop_shortcut = nn.Dropout(cfg["drop_rate"])
 
+    def forward(self, x):
+        x = x + self.drop_shortcut(self.att(self.norm1(x)))
+        return x + self.drop_shortcut(self.ff(self.norm2(x)))
+
 
 class GPTModel(nn.Module):
     def __init__(self, cfg):
@@ -90,6 +112,11 @@ class GPTModel(nn.Module):
         self.trf_blocks = nn.Sequential(*[TransformerBlock(cfg) for _ in range(cfg["n_layers"])])
         self.final_norm = LayerNorm(cfg["emb_dim"])
         self.out_head = nn.Linear(cfg["emb_dim"], cfg["vocab_size"], bias=False)
+
+    def forward(self, ids):
+        x = self.tok_emb(ids) + self.pos_emb(torch.arange(ids.shape[1]))
+        x = self.trf_blocks(self.drop_emb(x))
+        return self.out_head(self.final_norm(x))
 
 
 def to_hf(sd, n_layers, qkv_bias):
@@ -146,6 +173,12 @@ def main():
         sd = model.state_dict()
         save_safetensors(os.path.join(OUT, f"book_tiny{suffix}.safetensors"), sd)
         save_safetensors(os.path.join(OUT, f"book_tiny{suffix}_hf.safetensors"), to_hf(sd, cfg["n_layers"], qkv_bias))
+        # the book model's logits, so that loading its file into jllm's GptModel is checked end to end
+        model.eval()
+        with torch.no_grad():
+            logits = model(torch.tensor([LOGITS_IDS]))
+        with open(os.path.join(OUT, f"book_tiny{suffix}_logits.json"), "w") as f:
+            json.dump({"ids": LOGITS_IDS, "logits": logits[0].flatten().tolist()}, f)
 
     # A Hugging Face folder as GPT2LMHeadModel.save_pretrained lays it out, with the buffers older versions kept.
     hf = to_hf(GPTModel(dict(cfg, qkv_bias=True)).state_dict(), 2, True)

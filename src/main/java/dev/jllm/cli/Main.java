@@ -17,6 +17,8 @@ import picocli.CommandLine.Option;
         subcommands = {
             CommandLine.HelpCommand.class,
             PretrainCommand.class,
+            TokenizeCommand.class,
+            BpeCommand.class,
             EvaluateCommand.class,
         })
 public final class Main implements Runnable {

@@ -1,7 +1,6 @@
 package dev.jllm.io;
 
 import dev.jllm.tensor.Tensor;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -22,17 +21,18 @@ public final class StateDict {
 
     public StateDict() {}
 
+    /** A state dict holding {@code tensors} in their iteration order (a model's {@code stateDict()}, say). */
+    public static StateDict of(Map<String, Tensor> tensors) {
+        StateDict dict = new StateDict();
+        tensors.forEach(dict::put);
+        return dict;
+    }
+
     /** Adds a tensor; a name may appear only once. */
     public StateDict put(String name, Tensor tensor) {
         if (tensors.putIfAbsent(name, tensor) != null) {
             throw new IllegalArgumentException("duplicate tensor name '" + name + "'");
         }
-        return this;
-    }
-
-    /** Replaces or adds a tensor, keeping its position when it exists. */
-    public StateDict replace(String name, Tensor tensor) {
-        tensors.put(name, tensor);
         return this;
     }
 
@@ -52,16 +52,6 @@ public final class StateDict {
         return t;
     }
 
-    /** The tensor, checked to have exactly {@code shape}; the error names the tensor and both shapes. */
-    public Tensor require(String name, int... shape) {
-        Tensor t = require(name);
-        if (!Arrays.equals(t.shape(), shape)) {
-            throw new IllegalArgumentException("tensor '" + name + "' has shape " + t.shapeString()
-                    + ", expected " + Arrays.toString(shape));
-        }
-        return t;
-    }
-
     public Tensor remove(String name) {
         return tensors.remove(name);
     }
@@ -78,13 +68,6 @@ public final class StateDict {
 
     public int size() {
         return tensors.size();
-    }
-
-    /** Total number of values over all tensors. */
-    public long numel() {
-        long n = 0;
-        for (Tensor t : tensors.values()) n += t.size();
-        return n;
     }
 
     /** Mutable metadata (string → string), kept in insertion order. */

@@ -80,8 +80,9 @@ class GptNamesTest {
         StateDict dict = TestWeights.random(config, 3);
         GptNames.check(config, dict);
 
-        dict.replace("h.1.mlp.c_fc.weight", Tensor.zeros(32, 8));
-        assertThatThrownBy(() -> GptNames.check(config, dict))
+        StateDict misshapen = new StateDict();
+        dict.tensors().forEach((n, t) -> misshapen.put(n, n.equals("h.1.mlp.c_fc.weight") ? Tensor.zeros(32, 8) : t));
+        assertThatThrownBy(() -> GptNames.check(config, misshapen))
                 .hasMessageStartingWith("tensor 'h.1.mlp.c_fc.weight' has shape [32, 8] but the config needs [8, 32]");
         StateDict missing = TestWeights.random(config, 3);
         missing.remove("ln_f.bias");

@@ -1,0 +1,44 @@
+package dev.jllm.tokenizer;
+
+import java.util.Set;
+
+/**
+ * Text to token ids and back: what the rest of jllm needs from a tokenizer.
+ *
+ * <p>Special tokens such as {@code <|endoftext|>} follow tiktoken: {@link #encode(String)} refuses text that
+ * contains one (so that user text cannot inject control tokens by accident), {@link #encode(String, Set)}
+ * turns the allowed ones into their ids, and {@link #encodeOrdinary} treats them as plain text.
+ */
+public interface Tokenizer {
+
+    /** Encodes text that must not contain special tokens (an {@link IllegalArgumentException} if it does). */
+    default int[] encode(String text) {
+        return encode(text, Set.of());
+    }
+
+    /** Encodes text; the special tokens in {@code allowedSpecial} become their ids, any other one is an error. */
+    int[] encode(String text, Set<String> allowedSpecial);
+
+    /** Encodes text with special tokens treated as ordinary text. */
+    int[] encodeOrdinary(String text);
+
+    /** The bytes of the tokens, concatenated; an id outside the vocabulary is an {@link IllegalArgumentException}. */
+    byte[] decodeBytes(int[] ids);
+
+    /** The text of the tokens: their bytes decoded as UTF-8, with U+FFFD where the bytes are not valid UTF-8. */
+    default String decode(int[] ids) {
+        return new String(decodeBytes(ids), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** Number of token ids, special tokens included: ids are {@code 0 .. vocabSize() - 1}. */
+    int vocabSize();
+
+    /** Id of {@code <|endoftext|>}; an {@link IllegalStateException} if the vocabulary has none. */
+    int eotId();
+
+    /** The special tokens and their ids. */
+    java.util.Map<String, Integer> specialTokens();
+
+    /** A token as {@code vocab.json} writes it: GPT-2's byte-level string ({@code "Ġworld"}) or a special token. */
+    String piece(int id);
+}
