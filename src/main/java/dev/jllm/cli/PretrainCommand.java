@@ -2,6 +2,7 @@ package dev.jllm.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jllm.download.ModelCache;
 import dev.jllm.model.GptConfig;
 import dev.jllm.train.PretrainSpec;
 import dev.jllm.train.Pretraining;
@@ -9,6 +10,7 @@ import dev.jllm.train.TrainConfig;
 import dev.jllm.train.TrainProgress;
 import dev.jllm.train.Trainer;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -58,7 +60,7 @@ public final class PretrainCommand implements Callable<Integer> {
 
     @Option(names = "--tokenizer", paramLabel = "bpe|gpt2|DIR",
             description = "bpe: train a vocabulary on the text (default without --data); gpt2: GPT-2's (default with"
-                    + " --data); DIR: vocab.json + merges.txt.")
+                    + " --data); DIR: vocab.json + merges.txt. With --init: the model's own (else GPT-2's).")
     String tokenizer;
 
     @Option(names = "--vocab-size", paramLabel = "N", description = "Size of the trained BPE vocabulary (default 1024).")
@@ -200,9 +202,15 @@ public final class PretrainCommand implements Callable<Integer> {
                 or(warmup, d.warmup), or(weightDecay, 0.1), decayMatricesOnly, or(clip, d.clip),
                 or(evalEvery, d.evalEvery), or(evalBatches, d.evalBatches), or(seed, 123L), or(trainFraction, 0.9),
                 or(prompt, d.prompt), or(sampleTokens, 50), or(checkpointEvery, 0));
-        String tok = or(tokenizer, init != null && !stories ? PretrainSpec.GPT2 : d.tokenizer);
+        String tok = tokenizer != null ? tokenizer : init != null ? PretrainSpec.MODEL : d.tokenizer;
         return new PretrainSpec(stories ? null : data.toAbsolutePath().toString(), tok, or(vocabSize, 1024),
-                init, or(emb, sizes[0]), or(layers, sizes[1]), or(heads, sizes[2]), or(dropout, d.dropout), train);
+                init == null ? null : modelPath(init), or(emb, sizes[0]), or(layers, sizes[1]), or(heads, sizes[2]), or(dropout, d.dropout), train);
+    }
+
+    /** A model folder or file, or the name of a downloaded model ({@code gpt2-124M}), as an absolute path. */
+    private static String modelPath(String model) {
+        Path p = Path.of(model);
+        return (Files.exists(p) ? p : ModelCache.resolve(model)).toAbsolutePath().toString();
     }
 
     /** [emb, layers, heads] of a named config. */

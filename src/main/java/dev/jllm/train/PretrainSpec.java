@@ -5,8 +5,8 @@ package dev.jllm.train;
  * {@code --resume} rebuilds the same run.
  *
  * @param data       a text file or a token file; null for the built-in story corpus
- * @param tokenizer  "bpe" (train a byte-level BPE vocabulary on the training text), "gpt2", or a folder with
- *                   vocab.json + merges.txt
+ * @param tokenizer  "bpe" (train a byte-level BPE vocabulary on the training text), "gpt2", "model" (the
+ *                   {@code init} model's folder's vocabulary, else GPT-2's), or a folder with vocab.json + merges.txt
  * @param vocabSize  size of the trained BPE vocabulary
  * @param init       a model to continue pretraining from (its sizes win over the ones below); null for random weights
  * @param embDim     model width (ignored with {@code init})
@@ -20,11 +20,15 @@ public record PretrainSpec(String data, String tokenizer, int vocabSize, String 
 
     public static final String BPE = "bpe";
     public static final String GPT2 = "gpt2";
+    public static final String MODEL = "model";
 
     public PretrainSpec {
         if (tokenizer == null || tokenizer.isBlank()) throw new IllegalArgumentException("no tokenizer given");
         if (tokenizer.equals(BPE) && vocabSize < 257) {
             throw new IllegalArgumentException("a BPE vocabulary needs more than the 256 byte tokens, got " + vocabSize);
+        }
+        if (tokenizer.equals(MODEL) && init == null) {
+            throw new IllegalArgumentException("the tokenizer \"model\" needs a model to start from (--init)");
         }
         if (init == null && (embDim < 1 || nLayers < 1 || nHeads < 1)) {
             throw new IllegalArgumentException("model sizes must be >= 1: emb " + embDim + ", layers " + nLayers

@@ -127,6 +127,12 @@ public final class Pretraining {
     private static Gpt2Tokenizer tokenizer(PretrainSpec spec, Corpus corpus, PrintWriter log) throws IOException {
         return switch (spec.tokenizer()) {
             case PretrainSpec.GPT2 -> Gpt2Tokenizer.builtIn();
+            case PretrainSpec.MODEL -> {
+                Path dir = Files.isDirectory(Path.of(spec.init())) ? Path.of(spec.init()) : Path.of(spec.init()).getParent();
+                boolean hasVocabulary = dir != null
+                        && (Files.exists(dir.resolve("vocab.json")) || Files.exists(dir.resolve("encoder.json")));
+                yield hasVocabulary ? Gpt2Tokenizer.load(dir) : Gpt2Tokenizer.builtIn();
+            }
             case PretrainSpec.BPE -> {
                 if (corpus.text() == null) {
                     throw new IllegalArgumentException(spec.data() + " is a token file: name its tokenizer with"
