@@ -110,9 +110,13 @@ public final class StoryCorpus {
                 out.append("Together they fixed the ").append(thing).append(", and it was as good as new. ");
             }
         }
-        String feeling = pick(r, FEELINGS);
-        out.append("That night, ").append(hero.name()).append(" went to bed ").append(feeling).append(". ");
-        out.append(hero.capitalSubject()).append(" knew that a good friend is the best thing of all. The end.");
+        out.append("That night, ").append(hero.name()).append(" went to bed ").append(pick(r, FEELINGS)).append(". ");
+        out.append(switch (r.nextInt(4)) {
+            case 0 -> hero.capitalSubject() + " knew that friends make every day better.";
+            case 1 -> hero.capitalSubject() + " was glad to have such a kind friend.";
+            case 2 -> hero.capitalSubject() + " hoped to see " + friend.name() + " again soon.";
+            default -> "It had been the best day of the year.";
+        }).append(" The end.");
     }
 
     private static Character character(SplittableRandom r, String notNamed) {

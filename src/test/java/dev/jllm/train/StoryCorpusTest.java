@@ -27,17 +27,21 @@ class StoryCorpusTest {
     }
 
     @Test
-    void theHerosPronounsAgreeWithTheName() {
+    void sentencesAboutTheHeroUseTheHerosPronoun() {
         Pattern opening = Pattern.compile("named (\\w+)\\. (She|He) lived");
+        Pattern sentenceStart = Pattern.compile("\\. (She|He) ");
         int checked = 0;
         for (String story : StoryCorpus.generate(3, 200).strip().split("\n\n")) {
             Matcher m = opening.matcher(story);
             assertThat(m.find()).as(story).isTrue();
             String pronoun = m.group(2);
-            assertThat(story).as(story).endsWith(pronoun + " knew that a good friend is the best thing of all. The end.");
-            checked++;
+            Matcher s = sentenceStart.matcher(story);
+            while (s.find()) {
+                assertThat(s.group(1)).as(story).isEqualTo(pronoun);
+                checked++;
+            }
         }
-        assertThat(checked).isEqualTo(200);
+        assertThat(checked).isGreaterThan(250);
     }
 
     @Test
