@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -90,11 +92,18 @@ final class EvaluateCommand implements Callable<Integer> {
             JudgeClient client = new JudgeClient(new JudgeClient.Settings(judge, judgeModel, api,
                     Duration.ofSeconds(timeoutSeconds), retries, retryDelay, seed));
             PrintWriter err = spec.commandLine().getErr();
-            JudgeReport report = new Judge(client, format).score(entries, f -> {
-                err.println("jllm: warning: " + responses + ": entry " + f.entry() + ": the judge answered '"
-                        + Judge.oneLine(f.answer()) + "', not a score from 0 to 100; left out");
-                err.flush();
-            });
+            JudgeReport report;
+            // A progress bar on a terminal only: the judge may take seconds per entry.
+            try (ProgressBar bar = System.console() != null && System.console().isTerminal()
+                    ? new ProgressBarBuilder().setTaskName("judging").setInitialMax(entries.size()).build() : null) {
+                report = new Judge(client, format).score(entries, f -> {
+                    err.println("jllm: warning: " + responses + ": entry " + f.entry() + ": the judge answered '"
+                            + Judge.oneLine(f.answer()) + "', not a score from 0 to 100; left out");
+                    err.flush();
+                }, done -> {
+                    if (bar != null) bar.stepTo(done);
+                });
+            }
             printJudged(out, report, client);
         }
         out.flush();

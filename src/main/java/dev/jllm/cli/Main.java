@@ -20,6 +20,10 @@ import picocli.CommandLine.Option;
             TokenizeCommand.class,
             BpeCommand.class,
             EvaluateCommand.class,
+            GenerateCommand.class,
+            PerplexityCommand.class,
+            InfoCommand.class,
+            InitCommand.class,
         })
 public final class Main implements Runnable {
 

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalDouble;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 import java.util.regex.Pattern;
 
 /**
@@ -48,12 +49,19 @@ public final class Judge {
         return v <= 100 ? OptionalDouble.of(v) : OptionalDouble.empty();
     }
 
+    /** {@link #score(List, Consumer, IntConsumer)} without progress reports. */
+    public JudgeReport score(List<ResponseExample> responses, Consumer<JudgeReport.Failure> onFailure) {
+        return score(responses, onFailure, done -> {});
+    }
+
     /**
      * Asks the judge about every entry, in order.
      *
      * @param onFailure told about each entry whose answer is not a score, as it happens
+     * @param progress  told the number of entries done after each one
      */
-    public JudgeReport score(List<ResponseExample> responses, Consumer<JudgeReport.Failure> onFailure) {
+    public JudgeReport score(List<ResponseExample> responses, Consumer<JudgeReport.Failure> onFailure,
+                             IntConsumer progress) {
         if (responses.isEmpty()) throw new IllegalArgumentException("no responses to evaluate");
         List<Double> scores = new ArrayList<>();
         List<JudgeReport.Failure> failures = new ArrayList<>();
@@ -67,6 +75,7 @@ public final class Judge {
                 failures.add(f);
                 onFailure.accept(f);
             }
+            progress.accept(i + 1);
         }
         if (scores.isEmpty()) {
             throw new IllegalStateException("the judge answered no score for any of the " + responses.size()

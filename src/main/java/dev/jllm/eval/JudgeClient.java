@@ -115,6 +115,13 @@ public final class JudgeClient {
             HttpResponse<String> response;
             try {
                 response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            } catch (java.net.http.HttpTimeoutException e) {
+                long ms = settings.timeout().toMillis();
+                lastProblem = "no answer within " + (ms % 1000 == 0 ? ms / 1000 + " s" : ms + " ms");
+                continue;
+            } catch (java.net.ConnectException e) {
+                lastProblem = "connection refused" + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")");
+                continue;
             } catch (IOException e) {
                 lastProblem = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
                 continue;

@@ -3,6 +3,7 @@ package dev.jllm.finetune;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.function.Function;
 
 /** The order in which a data loader visits a dataset, cut into batches of example indices. */
 public final class Batches {
@@ -31,6 +32,18 @@ public final class Batches {
             int[] b = new int[end - start];
             System.arraycopy(order, start, b, 0, b.length);
             out.add(b);
+        }
+        return out;
+    }
+
+    /** The items of each batch of {@link #indices}, put together by {@code collate}. */
+    public static <T, B> List<B> collate(List<T> data, int batchSize, Random shuffle, boolean dropLast,
+                                         Function<List<T>, B> collate) {
+        List<B> out = new ArrayList<>();
+        for (int[] batch : indices(data.size(), batchSize, shuffle, dropLast)) {
+            List<T> items = new ArrayList<>(batch.length);
+            for (int i : batch) items.add(data.get(i));
+            out.add(collate.apply(items));
         }
         return out;
     }

@@ -2,6 +2,7 @@ package dev.jllm.finetune;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 
 /**
  * The book's {@code custom_collate_fn} for instruction finetuning (chapter 7).
@@ -57,5 +58,13 @@ public record InstructionCollator(int padId, int ignoreIndex, int allowedMaxLeng
             }
         }
         return new InstructionBatch(inputs, targets, b, t);
+    }
+
+    /**
+     * One pass over {@code data} in batches, as the book's loaders: training shuffles ({@code shuffle} non-null)
+     * and drops the last short batch, validation and test keep the order and every entry.
+     */
+    public List<InstructionBatch> batches(List<EncodedInstruction> data, int batchSize, Random shuffle, boolean dropLast) {
+        return Batches.collate(data, batchSize, shuffle, dropLast, this::collate);
     }
 }

@@ -2,6 +2,7 @@ package dev.jllm.finetune;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 
 /**
  * The book's DPO {@code custom_collate_fn}: chosen and rejected sequences padded with {@code padId} to one length,
@@ -43,6 +44,11 @@ public record PreferenceCollator(int padId, int allowedMaxLength) {
             fill(e.rejected(), e.responseStart(), rejected, rejectedMask, r * t, t);
         }
         return new PreferenceBatch(chosen, chosenMask, rejected, rejectedMask, b, t);
+    }
+
+    /** One pass over {@code data} in batches, as {@link InstructionCollator#batches}. */
+    public List<PreferenceBatch> batches(List<EncodedPreference> data, int batchSize, Random shuffle, boolean dropLast) {
+        return Batches.collate(data, batchSize, shuffle, dropLast, this::collate);
     }
 
     private void fill(int[] tokens, int responseStart, int[] ids, boolean[] mask, int offset, int t) {

@@ -29,10 +29,17 @@ public final class Gpt2Tokenizer implements Tokenizer {
     private final int[] byteIds;
     private final byte[][] tokens;
     private final Map<String, int[]> cache = new ConcurrentHashMap<>();
+    private final int cacheLimit;
     private final ThreadLocal<Scratch> scratch;
 
     Gpt2Tokenizer(Vocabulary vocab) {
+        this(vocab, CACHE_LIMIT);
+    }
+
+    /** With {@code cacheLimit} 0 nothing is cached (to measure the BPE itself). */
+    Gpt2Tokenizer(Vocabulary vocab, int cacheLimit) {
         this.vocab = vocab;
+        this.cacheLimit = cacheLimit;
         this.rules = vocab.pairTable();
         this.byteIds = vocab.byteIds().clone();
         this.tokens = vocab.tokens();
@@ -146,17 +153,22 @@ public final class Gpt2Tokenizer implements Tokenizer {
             if (end == p + 1 && c < 128) {
                 out.add(byteIds[c]); // one ASCII character is always one byte token
             } else {
-                String piece = text.substring(p, end);
-                int[] ids = cache.get(piece);
-                if (ids == null) {
-                    ids = encodePiece(text, p, end, s);
-                    if (cache.size() >= CACHE_LIMIT) cache.clear();
-                    cache.put(piece, ids);
-                }
-                out.addAll(ids);
+                out.addAll(cachedPiece(text, p, end, s));
             }
             p = end;
         }
+    }
+
+    private int[] cachedPiece(String text, int from, int to, Scratch s) {
+        if (cacheLimit == 0) return encodePiece(text, from, to, s);
+        String piece = text.substring(from, to);
+        int[] ids = cache.get(piece);
+        if (ids == null) {
+            ids = encodePiece(text, from, to, s);
+            if (cache.size() >= cacheLimit) cache.clear();
+            cache.put(piece, ids);
+        }
+        return ids;
     }
 
     /** BPE of one piece: its UTF-8 bytes as byte tokens, merged by rank. */

@@ -133,7 +133,24 @@ class JudgeTest {
         URI url = URI.create("http://127.0.0.1:" + port + "/api/chat");
         assertThatThrownBy(() -> new Judge(client(url, JudgeApi.AUTO, 1), PromptFormat.ALPACA).score(RESPONSES, f -> {}))
                 .isInstanceOf(JudgeClient.JudgeException.class)
-                .hasMessageStartingWith("judge at " + url + " unreachable after 2 attempts: ");
+                .hasMessageStartingWith("judge at " + url + " unreachable after 2 attempts: connection refused");
+    }
+
+    @Test
+    void aJudgeThatDoesNotAnswerInTimeIsRetriedThenAnError() throws IOException {
+        try (FakeJudge slow = new FakeJudge(true, false, p -> {
+            try {
+                Thread.sleep(1500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return "50";
+        })) {
+            URI url = URI.create(slow.base() + "/api/chat");
+            JudgeClient c = new JudgeClient(new JudgeClient.Settings(url, "m", JudgeApi.AUTO, Duration.ofMillis(300), 1,
+                    Duration.ofMillis(5), 123));
+            assertThatThrownBy(() -> c.ask("x")).hasMessage("judge at " + url + " unreachable after 2 attempts: no answer within 300 ms");
+        }
     }
 
     @Test

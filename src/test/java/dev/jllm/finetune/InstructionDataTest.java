@@ -107,4 +107,19 @@ class InstructionDataTest {
         assertThat(Files.readString(f)).contains("\"model_response\"");
         assertThat(InstructionJson.readResponses(f)).isEqualTo(r);
     }
+
+    @Test
+    void theBooksLoadersOverTheRealData() {
+        List<InstructionExample> data = InstructionJson.readInstructions(SharedData.file("instruction-data.json"));
+        Splits<InstructionExample> s = Splits.inOrder85_10_5(data, "instruction-data.json");
+        java.util.function.Function<String, int[]> chars = t -> t.chars().toArray();
+        InstructionCollator collator = InstructionCollator.book(false);
+        List<InstructionBatch> train = collator.batches(EncodedInstruction.encode(s.train(), PromptFormat.ALPACA, chars),
+                8, new java.util.Random(123), true);
+        assertThat(train).hasSize(116); // 935 / 8, last short batch dropped
+        assertThat(train).allSatisfy(b -> assertThat(b.size()).isEqualTo(8));
+        List<InstructionBatch> val = collator.batches(EncodedInstruction.encode(s.validation(), PromptFormat.ALPACA, chars),
+                8, null, false);
+        assertThat(val).extracting(InstructionBatch::size).containsExactly(8, 8, 8, 8, 8, 8, 7);
+    }
 }

@@ -1,6 +1,9 @@
 package dev.jllm.model;
 
+import dev.jllm.io.GptConfigJson;
+import dev.jllm.io.Safetensors;
 import dev.jllm.tensor.Tensor;
+import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.Map;
@@ -17,6 +20,12 @@ public final class TestModels {
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    public static GptModel golden() throws IOException {
+        Path dir = goldenDir().resolve("model");
+        GptConfig config = GptConfigJson.read(dir.resolve("config.json"));
+        return GptModel.fromStateDict(config, Safetensors.read(dir.resolve("model.safetensors")).tensors());
     }
 
     /**

@@ -80,6 +80,7 @@ class Gpt2TokenizerTest {
         assertThat(ids).startsWith(40, 367, 2885, 1464, 1807);
         assertThat(ids).containsExactly(oracle(text));
         assertThat(GPT2.decode(ids)).isEqualTo(text);
+        assertThat(new Gpt2Tokenizer(GPT2.vocabulary(), 0).encode(text)).containsExactly(ids); // without the cache
     }
 
     @Test

@@ -1,0 +1,94 @@
+package dev.jllm.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jllm.io.ModelFiles;
+import dev.jllm.model.GptConfig;
+import dev.jllm.model.ModelStats;
+import java.io.PrintWriter;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code jllm info}: a model's sizes, parameter count, compute per token and training memory. */
+@Command(name = "info", description = "Config, parameter count, FLOPs per token and memory estimates of a model.")
+final class InfoCommand implements Callable<Integer> {
+
+    @Option(names = "--model", paramLabel = "DIR|NAME", description = "Model folder or downloaded model name.")
+    String model;
+
+    @Option(names = "--config", paramLabel = "NAME", description = "A preset instead of a model: "
+            + "gpt2-small, gpt2-medium, gpt2-large, gpt2-xl.")
+    String config;
+
+    @Option(names = "--batch", defaultValue = "1", description = "Batch size of the memory estimate (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--context", paramLabel = "T", description = "Sequence length of the estimates (default: the model's context).")
+    Integer context;
+
+    @Option(names = "--json", description = "Print the numbers as JSON.")
+    boolean json;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        if ((model == null) == (config == null)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "give exactly one of --model DIR and --config NAME");
+        }
+        GptConfig c = model != null ? ModelFiles.load(LoadedModel.resolve(model)).config() : GptConfig.preset(config);
+        int t = context != null ? context : c.contextLength();
+        if (batch < 1 || t < 1) throw new IllegalArgumentException("--batch and --context must be positive");
+        ModelStats.Memory m = ModelStats.memory(c, batch, t);
+
+        ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectNode root = mapper.createObjectNode();
+        root.set("config", mapper.valueToTree(c));
+        root.put("parameters", ModelStats.parameterCount(c));
+        root.put("forward_flops_per_token", ModelStats.forwardFlopsPerToken(c, t));
+        root.put("training_flops_per_token", ModelStats.trainingFlopsPerToken(c, t));
+        ObjectNode mem = root.putObject("memory_bytes");
+        mem.put("batch", batch);
+        mem.put("context", t);
+        mem.put("parameters", m.parameters());
+        mem.put("gradients", m.gradients());
+        mem.put("adamw_state", m.optimizer());
+        mem.put("activations", m.activations());
+        mem.put("training_total", m.total());
+        mem.put("kv_cache", ModelStats.kvCacheBytes(c));
+
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.println(mapper.writeValueAsString(root));
+        } else {
+            out.printf("model      %s%n", model != null ? model : config);
+            out.printf("config     vocab %d, context %d, emb %d, %d heads, %d layers, dropout %.2f, qkv bias %s, %s head%n",
+                    c.vocabSize(), c.contextLength(), c.embDim(), c.nHeads(), c.nLayers(), c.dropRate(),
+                    c.qkvBias() ? "on" : "off", c.tiedHead() ? "tied" : "separate");
+            out.printf("parameters %,d (%.1fM)%n", ModelStats.parameterCount(c), ModelStats.parameterCount(c) / 1e6);
+            out.printf("FLOPs      %s per token forward, %s per token training (at context %d)%n",
+                    giga(ModelStats.forwardFlopsPerToken(c, t)), giga(ModelStats.trainingFlopsPerToken(c, t)), t);
+            out.printf("memory     fp32 training at batch %d x %d: weights %s + gradients %s + AdamW %s + activations ~%s"
+                    + " = ~%s%n", batch, t, bytes(m.parameters()), bytes(m.gradients()), bytes(m.optimizer()),
+                    bytes(m.activations()), bytes(m.total()));
+            out.printf("           inference: weights %s + KV cache %s%n", bytes(m.parameters()),
+                    bytes(ModelStats.kvCacheBytes(c)));
+        }
+        out.flush();
+        return 0;
+    }
+
+    private static String giga(double flops) {
+        return String.format(Locale.ROOT, "%.3f GFLOP", flops / 1e9);
+    }
+
+    private static String bytes(long b) {
+        return b >= 1L << 30 ? String.format(Locale.ROOT, "%.2f GiB", b / (double) (1L << 30))
+                : String.format(Locale.ROOT, "%.1f MiB", b / (double) (1L << 20));
+    }
+}

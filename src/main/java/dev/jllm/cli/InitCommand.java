@@ -1,0 +1,99 @@
+package dev.jllm.cli;
+
+import dev.jllm.io.ModelFiles;
+import dev.jllm.io.StateDict;
+import dev.jllm.model.GptConfig;
+import dev.jllm.model.GptModel;
+import dev.jllm.model.ModelStats;
+import dev.jllm.tokenizer.Gpt2Tokenizer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code jllm init}: a randomly initialised GPT-2 model folder, for experiments and as a training start. */
+@Command(name = "init", description = "Write a model folder with GPT-2's random initialisation (Hugging Face layout).")
+final class InitCommand implements Callable<Integer> {
+
+    @Option(names = "--config", defaultValue = "gpt2-small", paramLabel = "NAME",
+            description = "gpt2-small, gpt2-medium, gpt2-large, gpt2-xl, or custom (then give --emb, --layers, --heads);"
+                    + " the size options below override a preset (default: ${DEFAULT-VALUE}).")
+    String config;
+
+    @Option(names = "--emb", description = "Embedding width.")
+    Integer emb;
+
+    @Option(names = "--layers", description = "Transformer blocks.")
+    Integer layers;
+
+    @Option(names = "--heads", description = "Attention heads.")
+    Integer heads;
+
+    @Option(names = "--context", description = "Context length.")
+    Integer context;
+
+    @Option(names = "--vocab", description = "Vocabulary size (GPT-2's tokenizer files are written only for 50257).")
+    Integer vocab;
+
+    @Option(names = "--drop-rate", description = "Dropout rate used in training.")
+    Float dropRate;
+
+    @Option(names = "--qkv-bias", negatable = true, description = "Query/key/value projections with bias (default: on).")
+    Boolean qkvBias;
+
+    @Option(names = "--tied-head", negatable = true, description = "Output head tied to the token embedding (default: on).")
+    Boolean tiedHead;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed of the initialisation (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Folder to create.")
+    Path out;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        GptConfig c = buildConfig();
+        if (Files.exists(out) && (!Files.isDirectory(out) || !isEmpty(out))) {
+            throw new IllegalArgumentException(out + " already exists and is not an empty folder");
+        }
+        GptModel model = GptModel.create(c, seed);
+        StateDict weights = new StateDict();
+        model.stateDict().forEach(weights::put);
+        ModelFiles.save(out, c, weights);
+        boolean gpt2Vocab = c.vocabSize() == GptConfig.GPT2_VOCAB;
+        if (gpt2Vocab) Gpt2Tokenizer.builtIn().save(out);
+        spec.commandLine().getOut().printf("wrote %s: %,d parameters (emb %d, %d layers, %d heads, context %d, vocab %d)%s%n",
+                out, ModelStats.parameterCount(c), c.embDim(), c.nLayers(), c.nHeads(), c.contextLength(), c.vocabSize(),
+                gpt2Vocab ? " with GPT-2's tokenizer" : "; no tokenizer files (the vocabulary is not GPT-2's)");
+        spec.commandLine().getOut().flush();
+        return 0;
+    }
+
+    private GptConfig buildConfig() {
+        GptConfig base;
+        if (config.equalsIgnoreCase("custom")) {
+            if (emb == null || layers == null || heads == null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--config custom needs --emb, --layers and --heads");
+            }
+            base = GptConfig.preset("gpt2-small");
+        } else {
+            base = GptConfig.preset(config);
+        }
+        return new GptConfig(vocab != null ? vocab : base.vocabSize(), context != null ? context : base.contextLength(),
+                emb != null ? emb : base.embDim(), heads != null ? heads : base.nHeads(),
+                layers != null ? layers : base.nLayers(), dropRate != null ? dropRate : base.dropRate(),
+                qkvBias != null ? qkvBias : base.qkvBias(), tiedHead != null ? tiedHead : base.tiedHead());
+    }
+
+    private static boolean isEmpty(Path dir) throws java.io.IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.findAny().isEmpty();
+        }
+    }
+}

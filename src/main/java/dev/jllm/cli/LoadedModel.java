@@ -1,0 +1,79 @@
+package dev.jllm.cli;
+
+import dev.jllm.io.GptCheckpoint;
+import dev.jllm.io.ModelFiles;
+import dev.jllm.model.GptConfig;
+import dev.jllm.model.GptModel;
+import dev.jllm.tokenizer.Gpt2Tokenizer;
+import dev.jllm.tokenizer.Tokenizer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * A model named on the command line ({@code --model DIR|FILE|NAME}) with its tokenizer.
+ *
+ * @param model     the weights, in evaluation mode
+ * @param tokenizer the folder's vocabulary files, else GPT-2's built-in vocabulary when the model has GPT-2's
+ *                  vocabulary size, else null (the model then takes token ids only)
+ * @param path      where it was loaded from
+ */
+record LoadedModel(GptModel model, Tokenizer tokenizer, Path path) {
+
+    /** A folder or file if one exists at {@code arg}, else a downloaded model's name such as {@code gpt2-124M}. */
+    static Path resolve(String arg) {
+        Path path = Path.of(arg);
+        if (Files.exists(path)) return path;
+        if (arg.contains("/") || arg.contains("\\") || arg.startsWith(".")) {
+            throw new IllegalArgumentException(arg + ": no such file or folder");
+        }
+        throw new IllegalArgumentException(arg + ": no such model folder");
+    }
+
+    static LoadedModel load(String arg) throws IOException {
+        Path path = resolve(arg);
+        GptCheckpoint checkpoint = ModelFiles.load(path);
+        GptModel model = GptModel.fromStateDict(checkpoint.config(), checkpoint.weights().tensors());
+        model.eval();
+        return new LoadedModel(model, tokenizerFor(Files.isDirectory(path) ? path : path.toAbsolutePath().getParent(),
+                checkpoint.config()), path);
+    }
+
+    private static Tokenizer tokenizerFor(Path dir, GptConfig config) {
+        boolean hasFiles = Arrays.stream(new String[] {"vocab.json", "merges.txt", "encoder.json", "vocab.bpe"})
+                .anyMatch(f -> Files.exists(dir.resolve(f)));
+        if (hasFiles) {
+            Tokenizer t = Gpt2Tokenizer.load(dir);
+            if (t.vocabSize() > config.vocabSize()) {
+                throw new IllegalArgumentException(dir + ": the tokenizer has " + t.vocabSize()
+                        + " tokens but the model only " + config.vocabSize());
+            }
+            return t;
+        }
+        return config.vocabSize() == GptConfig.GPT2_VOCAB ? Gpt2Tokenizer.builtIn() : null;
+    }
+
+    /** The tokenizer, or a clear error for a model that has none. */
+    Tokenizer requireTokenizer(String why) {
+        if (tokenizer == null) {
+            throw new IllegalArgumentException(path + " has no tokenizer files (vocab.json + merges.txt) and a vocabulary"
+                    + " of " + model.config.vocabSize() + " tokens, not GPT-2's; " + why);
+        }
+        return tokenizer;
+    }
+
+    /** Parses {@code 1,2,3} (spaces allowed). */
+    static int[] parseIds(String text) {
+        String[] parts = text.trim().split("\\s*,\\s*|\\s+");
+        int[] ids = new int[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            try {
+                ids[i] = Integer.parseInt(parts[i]);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("'" + parts[i] + "' in '" + text + "' is not a token id");
+            }
+        }
+        return ids;
+    }
+}
