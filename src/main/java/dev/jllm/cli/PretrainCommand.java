@@ -2,7 +2,6 @@ package dev.jllm.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.jllm.download.ModelCache;
 import dev.jllm.model.GptConfig;
 import dev.jllm.train.PretrainSpec;
 import dev.jllm.train.Pretraining;
@@ -10,7 +9,6 @@ import dev.jllm.train.TrainConfig;
 import dev.jllm.train.TrainProgress;
 import dev.jllm.train.Trainer;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -203,14 +201,9 @@ public final class PretrainCommand implements Callable<Integer> {
                 or(evalEvery, d.evalEvery), or(evalBatches, d.evalBatches), or(seed, 123L), or(trainFraction, 0.9),
                 or(prompt, d.prompt), or(sampleTokens, 50), or(checkpointEvery, 0));
         String tok = tokenizer != null ? tokenizer : init != null ? PretrainSpec.MODEL : d.tokenizer;
-        return new PretrainSpec(stories ? null : data.toAbsolutePath().toString(), tok, or(vocabSize, 1024),
-                init == null ? null : modelPath(init), or(emb, sizes[0]), or(layers, sizes[1]), or(heads, sizes[2]), or(dropout, d.dropout), train);
-    }
-
-    /** A model folder or file, or the name of a downloaded model ({@code gpt2-124M}), as an absolute path. */
-    private static String modelPath(String model) {
-        Path p = Path.of(model);
-        return (Files.exists(p) ? p : ModelCache.resolve(model)).toAbsolutePath().toString();
+        String initPath = init == null ? null : LoadedModel.resolve(init).toAbsolutePath().toString();
+        return new PretrainSpec(stories ? null : data.toAbsolutePath().toString(), tok, or(vocabSize, 1024), initPath,
+                or(emb, sizes[0]), or(layers, sizes[1]), or(heads, sizes[2]), or(dropout, d.dropout), train);
     }
 
     /** [emb, layers, heads] of a named config. */
