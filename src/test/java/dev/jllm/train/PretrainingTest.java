@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -55,7 +56,7 @@ class PretrainingTest {
         double last = Double.parseDouble(csv.getLast().split(",")[3]);
         assertThat(first).isGreaterThan(5.0); // about ln(320) = 5.77 before training
         assertThat(last).isLessThan(first * 0.75);
-        assertThat(report.result().trainLoss()).isEqualTo(last, org.assertj.core.data.Offset.offset(1e-5));
+        assertThat(report.result().trainLoss()).isEqualTo(last, Offset.offset(1e-5));
         assertThat(report.result().outcome()).isEqualTo(Trainer.Outcome.FINISHED);
         assertThat(report.result().steps()).isEqualTo(Long.parseLong(csv.getLast().split(",")[0]));
         assertThat(report.result().tokensSeen()).isEqualTo(report.result().steps() * 8 * 16);
@@ -85,6 +86,20 @@ class PretrainingTest {
         try (var files = Files.list(out.resolve(RunFolder.CHECKPOINTS))) {
             assertThat(files.toList()).hasSize(1); // only the latest is kept
         }
+    }
+
+    @Test
+    void initContinuesFromTheWeightsAndTokenizerOfARunFolder() throws IOException {
+        Path first = tmp.resolve("first"), second = tmp.resolve("second");
+        Pretraining.Report a = Pretraining.start(tiny(1, 6, 3e-3, 0f, 3, 0), first, TrainProgress.silent(), QUIET);
+        PretrainSpec tiny = tiny(1, 1, 3e-3, 0f, 1, 0);
+        PretrainSpec fromRun = new PretrainSpec(tiny.data(), PretrainSpec.MODEL, 0, first.toString(), 0, 0, 0, 0f, tiny.train());
+        Pretraining.start(fromRun, second, TrainProgress.silent(), QUIET);
+        // before its first step, the second run evaluates exactly the weights the first one ended with
+        String[] start = Files.readAllLines(second.resolve(RunFolder.METRICS)).get(1).split(",");
+        assertThat(Double.parseDouble(start[3])).isEqualTo(a.result().trainLoss(), Offset.offset(1e-6));
+        assertThat(Double.parseDouble(start[4])).isEqualTo(a.result().valLoss(), Offset.offset(1e-6));
+        assertThat(Files.readString(second.resolve("vocab.json"))).isEqualTo(Files.readString(first.resolve("vocab.json")));
     }
 
     @Test
