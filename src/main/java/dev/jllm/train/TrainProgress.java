@@ -3,6 +3,7 @@ package dev.jllm.train;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Locale;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -35,6 +36,7 @@ public interface TrainProgress extends AutoCloseable {
     }
 
     final class Terminal implements TrainProgress {
+        private static final int WIDTH = 110;
         private final PrintWriter log;
         private ProgressBar bar;
         private int stepsPerEpoch;
@@ -50,7 +52,9 @@ public interface TrainProgress extends AutoCloseable {
             this.totalSteps = trainer.totalSteps();
             bar = new ProgressBarBuilder().setTaskName("train").setInitialMax(totalSteps)
                     .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK).setUpdateIntervalMillis(500)
-                    .setMaxRenderedLength(120).startsFrom(trainer.state().step(), Duration.ZERO).build();
+                    // one line redrawn in place with \r: log lines can then be printed between redraws
+                    .setConsumer(new ConsoleProgressBarConsumer(System.err, WIDTH))
+                    .startsFrom(trainer.state().step(), Duration.ZERO).build();
         }
 
         @Override
@@ -71,9 +75,12 @@ public interface TrainProgress extends AutoCloseable {
             line("sample after epoch " + epoch + ": " + text.replace('\n', ' '));
         }
 
-        /** A log line above the bar: on a terminal, clear the bar's line first so the two do not mix. */
+        /** A log line: the bar's line is blanked first, and the bar comes back below the text at its next redraw. */
         private void line(String text) {
-            if (bar != null && System.console() != null) log.print("\r" + " ".repeat(120) + "\r");
+            if (bar != null) {
+                System.err.print("\r" + " ".repeat(WIDTH) + "\r");
+                System.err.flush();
+            }
             log.println(text);
             log.flush();
         }
