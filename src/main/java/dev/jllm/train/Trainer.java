@@ -30,8 +30,12 @@ import java.util.Locale;
  */
 public final class Trainer {
 
-    /** Where a run stands; saved in every checkpoint. */
-    public record State(long step, long tokensSeen, long rngState, double trainSeconds) {}
+    /**
+     * Where a run stands; saved in every checkpoint.
+     *
+     * @param schedule the learning rate schedule (with its total steps), checked on resume
+     */
+    public record State(long step, long tokensSeen, long rngState, double trainSeconds, String schedule) {}
 
     /** How a run ended. */
     public enum Outcome { FINISHED, INTERRUPTED }
@@ -100,7 +104,7 @@ public final class Trainer {
         this.totalSteps = config.maxSteps() > 0 ? config.maxSteps() : (long) config.epochs() * stepsPerEpoch;
         this.schedule = config.schedule(totalSteps);
         this.optimizer = new AdamW(model.trainableParameters(), config.adamw());
-        this.state = new State(0, 0, rng.state(), 0);
+        this.state = new State(0, 0, rng.state(), 0, schedule.toString());
     }
 
     public long totalSteps() {
@@ -121,6 +125,10 @@ public final class Trainer {
 
     /** Continues from a checkpoint: its model weights must already be in the model. */
     public void restore(Checkpoint.Loaded checkpoint) {
+        if (!schedule.toString().equals(checkpoint.state().schedule())) {
+            throw new IllegalArgumentException("the checkpoint was trained with the schedule " + checkpoint.state().schedule()
+                    + " but this run computes " + schedule + " (has the data changed?)");
+        }
         optimizer.loadState(checkpoint.optimizerTensors(), checkpoint.optimizerSteps());
         rng.setState(checkpoint.state().rngState());
         this.state = checkpoint.state();
@@ -144,7 +152,7 @@ public final class Trainer {
                     long t0 = System.nanoTime();
                     double loss = step(batches);
                     state = new State(state.step() + 1, state.tokensSeen() + tokensPerStep(), rng.state(),
-                            state.trainSeconds() + (System.nanoTime() - t0) / 1e9);
+                            state.trainSeconds() + (System.nanoTime() - t0) / 1e9, state.schedule());
                     progress.step(state.step(), epoch, loss, state.tokensSeen() / state.trainSeconds());
                     long s = state.step();
                     if (s % config.evalEvery() == 0 || s == totalSteps) {
