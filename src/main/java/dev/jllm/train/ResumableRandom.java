@@ -17,7 +17,15 @@ public final class ResumableRandom implements RandomGenerator {
 
     @Override
     public long nextLong() {
-        long z = (state += GOLDEN_GAMMA);
+        return mix(state += GOLDEN_GAMMA);
+    }
+
+    /** The {@code index}-th number (from 0) that a generator seeded with {@code seed} draws, without the ones before. */
+    public static long nth(long seed, long index) {
+        return mix(seed + GOLDEN_GAMMA * (index + 1));
+    }
+
+    private static long mix(long z) {
         z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
         z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
         return z ^ (z >>> 31);

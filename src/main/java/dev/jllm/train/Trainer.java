@@ -148,17 +148,16 @@ public final class Trainer {
             while (state.step() < totalSteps) {
                 int epoch = (int) (state.step() / stepsPerEpoch);
                 Iterator<Batch> batches = epochBatches(epoch, (int) (state.step() % stepsPerEpoch));
-                do {
+                for (long k = state.step() % stepsPerEpoch; k < stepsPerEpoch && state.step() < totalSteps; k++) {
                     long t0 = System.nanoTime();
                     double loss = step(batches);
                     state = new State(state.step() + 1, state.tokensSeen() + tokensPerStep(), rng.state(),
                             state.trainSeconds() + (System.nanoTime() - t0) / 1e9, state.schedule());
-                    progress.step(state.step(), epoch, loss, state.tokensSeen() / state.trainSeconds());
                     long s = state.step();
+                    progress.step(s, epoch, loss, state.tokensSeen() / state.trainSeconds());
                     if (s % config.evalEvery() == 0 || s == totalSteps) {
                         double seconds = (System.nanoTime() - windowStart) / 1e9;
-                        double speed = (state.tokensSeen() - tokensAtWindow) / Math.max(seconds, 1e-9);
-                        evaluateAndLog(s, speed);
+                        evaluateAndLog(s, (state.tokensSeen() - tokensAtWindow) / Math.max(seconds, 1e-9));
                         windowStart = System.nanoTime();
                         tokensAtWindow = state.tokensSeen();
                     }
@@ -169,7 +168,7 @@ public final class Trainer {
                         run.saveCheckpoint(model, optimizer, state);
                     }
                     if (stopRequested) return result(Outcome.INTERRUPTED);
-                } while (state.step() < totalSteps && state.step() % stepsPerEpoch != 0);
+                }
             }
             return result(Outcome.FINISHED);
         } finally {
@@ -181,20 +180,15 @@ public final class Trainer {
         return (long) config.gradAccum() * config.batchSize() * config.contextLength();
     }
 
-    /** The batches of {@code epoch} from step {@code skipSteps} of it on. */
+    /**
+     * The batches of {@code epoch}, from its step {@code skipSteps} on. The epoch's order is drawn from a seed that
+     * depends only on the run's seed and the epoch, so a resumed run sees the same batches.
+     */
     private Iterator<Batch> epochBatches(int epoch, int skipSteps) {
-        DataLoader loader = new DataLoader(trainSet, config.batchSize(), true, true, epochSeed(config.seed(), epoch));
-        Iterator<Batch> it = loader.iterator();
+        long seed = ResumableRandom.nth(config.seed(), epoch);
+        Iterator<Batch> it = new DataLoader(trainSet, config.batchSize(), true, true, seed).iterator();
         for (long i = 0; i < (long) skipSteps * config.gradAccum(); i++) it.next();
         return it;
-    }
-
-    /** A seed per epoch that depends only on the run's seed and the epoch (SplitMix64's mixer). */
-    static long epochSeed(long seed, int epoch) {
-        long z = seed + 0x9e3779b97f4a7c15L * (epoch + 1L);
-        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
-        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
-        return z ^ (z >>> 31);
     }
 
     /** One optimizer step over {@code gradAccum} micro-batches; returns their mean loss. */
