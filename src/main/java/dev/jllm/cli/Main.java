@@ -24,6 +24,7 @@ import picocli.CommandLine.Option;
             PerplexityCommand.class,
             InfoCommand.class,
             InitCommand.class,
+            BenchCommand.class,
         })
 public final class Main implements Runnable {
 

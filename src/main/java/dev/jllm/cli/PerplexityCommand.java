@@ -3,6 +3,7 @@ package dev.jllm.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jllm.model.Perplexity;
+import dev.jllm.tokenizer.Tokenizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -42,7 +43,7 @@ final class PerplexityCommand implements Callable<Integer> {
         }
         LoadedModel loaded = LoadedModel.load(model);
         int[] tokens = ids != null ? LoadedModel.parseIds(ids)
-                : loaded.requireTokenizer("use --ids").encodeOrdinary(readText(file));
+                : encodeFile(loaded);
         int n = context != null ? context : loaded.model().config.contextLength();
         Perplexity.Result r = Perplexity.of(loaded.model(), tokens, n, stride != null ? stride : n);
         if (json) {
@@ -59,8 +60,10 @@ final class PerplexityCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static String readText(Path file) throws java.io.IOException {
+    /** The file's tokens; special tokens written in it (such as {@code <|endoftext|>} between documents) count as such. */
+    private int[] encodeFile(LoadedModel loaded) throws java.io.IOException {
+        Tokenizer tokenizer = loaded.requireTokenizer("use --ids");
         if (!Files.isRegularFile(file)) throw new IllegalArgumentException(file + ": no such file");
-        return Files.readString(file);
+        return tokenizer.encode(Files.readString(file), tokenizer.specialTokens().keySet());
     }
 }

@@ -42,6 +42,7 @@ public final class ModelFiles {
         }
     }
 
+    /** The model at {@code path} (a folder, or a .safetensors file): its config and canonical weights, checked. */
     public static GptCheckpoint load(Path path) throws IOException {
         if (!Files.exists(path)) throw new IllegalArgumentException(path + ": no such file or folder");
         Path weights = weightsFile(path);
@@ -49,8 +50,7 @@ public final class ModelFiles {
         if (weights.getFileName().toString().equals(TF_PREFIX)) {
             Path hparams = dir.resolve(TF_HPARAMS);
             if (!Files.isRegularFile(hparams)) throw new IllegalArgumentException(dir + ": TensorFlow checkpoint without " + TF_HPARAMS);
-            StateDict raw = TfCheckpoint.read(weights);
-            return finish(GptConfigJson.read(hparams), raw, weights);
+            return finish(GptConfigJson.read(hparams), TfCheckpoint.read(weights), weights);
         }
         StateDict raw = new StateDict();
         try (SafetensorsFile file = SafetensorsFile.open(weights)) {
@@ -58,10 +58,7 @@ public final class ModelFiles {
             raw.metadata().putAll(file.metadata());
         }
         Path configFile = dir.resolve(CONFIG);
-        GptConfig config = Files.isRegularFile(configFile)
-                ? GptConfigJson.read(configFile)
-                : infer(weights, GptNames.canonical(raw));
-        return finish(config, raw, weights);
+        return finish(Files.isRegularFile(configFile) ? GptConfigJson.read(configFile) : null, raw, weights);
     }
 
     /**
@@ -113,9 +110,13 @@ public final class ModelFiles {
                 + ".index or a .safetensors file)");
     }
 
-    /** Renames {@code raw}, reconciles the optional tensors with the config, then checks every tensor's shape. */
-    private static GptCheckpoint finish(GptConfig config, StateDict raw, Path source) {
+    /**
+     * Renames {@code raw}, infers the config from the tensors when there is none, reconciles the optional tensors
+     * with the config, then checks every tensor's shape.
+     */
+    private static GptCheckpoint finish(GptConfig configOrNull, StateDict raw, Path source) {
         StateDict weights = GptNames.canonical(raw);
+        GptConfig config = configOrNull != null ? configOrNull : infer(source, weights);
         StateDict reconciled = withZeroQkvBias(config, weights, false);
         if (config.tiedHead() && reconciled.contains("lm_head.weight")) {
             if (!sameValues(reconciled.get("lm_head.weight"), reconciled.get("wte.weight"))) {

@@ -1,13 +1,16 @@
 package dev.jllm.kernels;
 
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinTask;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
+import java.util.concurrent.ForkJoinWorkerThread;
 
 /**
- * The one place that owns parallelism: a fixed pool sized to the cores. Work is split into contiguous
- * ranges so that each task owns its outputs (no atomics, no shared writes).
+ * The one place that owns parallelism: a fixed pool of platform threads sized to the cores. Work is split into
+ * contiguous ranges so that each task owns its outputs (no atomics, no shared writes). The caller runs the first
+ * range itself; a loop started from inside a pool task runs serially on that task's thread, so nested kernels
+ * neither oversubscribe the cores nor wait on a pool they occupy.
  */
 public final class Parallel {
     private Parallel() {}
@@ -37,15 +40,16 @@ public final class Parallel {
 
     /** Runs {@code body} over [0, n) in up to {@link #threads()} contiguous chunks and waits for all of them. */
     public static void forRange(int n, RangeBody body) {
+        ForkJoinPool p = pool;
         int t = Math.min(threads, n);
-        if (t <= 1) {
+        if (t <= 1 || Thread.currentThread() instanceof ForkJoinWorkerThread w && w.getPool() == p) {
             if (n > 0) body.run(0, n);
             return;
         }
-        List<ForkJoinTask<?>> tasks = new ArrayList<>(t);
+        List<ForkJoinTask<?>> tasks = new ArrayList<>(t - 1);
         for (int i = 1; i < t; i++) {
             int start = (int) ((long) n * i / t), end = (int) ((long) n * (i + 1) / t);
-            tasks.add(pool.submit(() -> body.run(start, end)));
+            tasks.add(p.submit(() -> body.run(start, end)));
         }
         body.run(0, (int) ((long) n / t));
         for (ForkJoinTask<?> task : tasks) task.join();

@@ -7,10 +7,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
+import java.util.Set;
 
 /**
  * Trains a byte-level BPE vocabulary (GPT-2's kind) on a corpus.
@@ -196,7 +198,7 @@ public final class BpeTrainer {
         void merge(int left, int right, int merged) {
             long target = pair(left, right);
             stamp++;
-            List<Long> touched = new ArrayList<>();
+            Set<Long> touched = new HashSet<>();
             for (int w : wordsOf.remove(target)) {
                 if (visited[w] == stamp) continue;
                 visited[w] = stamp;

@@ -109,6 +109,16 @@ class ModelCommandsTest {
                 "--temperature", "1", "--top-k", "50", "--seed", "3");
         assertThat(streamed.out()).isEqualTo("Every effort moves you" + a.get("text").asText() + System.lineSeparator());
 
+        // a random model is about as good as a uniform guess: loss near ln(50257) = 10.8
+        Path text = tmp.resolve("text.txt");
+        Files.writeString(text, "I HAD always thought Jack Gisburn rather a cheap genius--though a good fellow enough."
+                + "<|endoftext|>So it was no great surprise to me to hear that, in the height of his glory, he had dropped"
+                + " his painting, married a rich widow, and established himself in a villa on the Riviera.");
+        int tokens = dev.jllm.tokenizer.Gpt2Tokenizer.builtIn().encode(Files.readString(text), java.util.Set.of("<|endoftext|>")).length;
+        JsonNode ppl = run("perplexity", "--model", dir.toString(), "--file", text.toString(), "--stride", "16", "--json").json();
+        assertThat(ppl.get("tokens").asInt()).isEqualTo(tokens - 1);
+        assertThat(ppl.get("loss").asDouble()).isBetween(10.0, 11.6);
+
         GptConfig c = new GptConfig(50257, 32, 16, 2, 1, 0.1f, true, true);
         JsonNode info = run("info", "--model", dir.toString(), "--json").json();
         assertThat(info.get("parameters").asLong()).isEqualTo(ModelStats.parameterCount(c));

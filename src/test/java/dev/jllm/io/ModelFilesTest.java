@@ -27,6 +27,29 @@ class ModelFilesTest {
     }
 
     @Test
+    void loadsTheLayoutOfOpenAiCommunityGpt2WithoutPrefixAndWithFloatMaskBuffers() throws IOException {
+        StateDict canonical = TestWeights.random(TestWeights.TINY, 9);
+        StateDict onDisk = new StateDict();
+        canonical.tensors().forEach((name, t) -> {
+            onDisk.put(name, t);
+            if (name.endsWith(".ln_1.weight")) {
+                String layer = name.substring(0, name.indexOf(".ln_1"));
+                onDisk.put(layer + ".attn.bias", Tensor.zeros(1, 1, 6, 6));
+                onDisk.put(layer + ".attn.masked_bias", Tensor.of(new float[] {-1e4f}));
+            }
+        });
+        Safetensors.write(dir.resolve("model.safetensors"), onDisk);
+        // their config.json leaves tie_word_embeddings out (it defaults to true) and has n_ctx beside n_positions
+        Files.writeString(dir.resolve("config.json"), "{\"activation_function\": \"gelu_new\", \"architectures\":"
+                + " [\"GPT2LMHeadModel\"], \"attn_pdrop\": 0.1, \"embd_pdrop\": 0.1, \"layer_norm_epsilon\": 1e-05,"
+                + " \"model_type\": \"gpt2\", \"n_ctx\": 6, \"n_embd\": 8, \"n_head\": 2, \"n_layer\": 2,"
+                + " \"n_positions\": 6, \"resid_pdrop\": 0.1, \"vocab_size\": 13}");
+        GptCheckpoint loaded = ModelFiles.load(dir);
+        assertThat(loaded.config()).isEqualTo(TestWeights.TINY);
+        TestWeights.assertSame(canonical, loaded.weights());
+    }
+
+    @Test
     void saveThenLoadRoundTripsEveryKindOfModel() throws IOException {
         GptConfig[] configs = {
             TestWeights.TINY,

@@ -3,6 +3,8 @@ package dev.jllm.tokenizer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jllm.testing.SharedData;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -91,6 +93,25 @@ class BpeTrainerTest {
         assertThat(loaded.encode(sample)).containsExactly(ids);
         String unseen = "Zebras 🦓 and naïve JSON: {\"k\": [1, 2]}";
         assertThat(loaded.encode(unseen)).containsExactly(trained.encode(unseen));
+    }
+
+    /** tools/reference/hf_bpe_golden.py: Hugging Face tokenizers' ids with our vocabulary trained on the-verdict. */
+    @Test
+    void huggingFaceEncodesWithOurTrainedVocabularyAsWeDo(@TempDir Path dir) throws Exception {
+        Gpt2Tokenizer trained = BpeTrainer.train(SharedData.file("the-verdict.txt"), 1000, EOT, BpeTrainer.Progress.NONE);
+        trained.save(dir);
+        Gpt2Tokenizer loaded = Gpt2Tokenizer.load(dir);
+        JsonNode golden;
+        try (var in = getClass().getResourceAsStream("hf_verdict_bpe_1000.json")) {
+            golden = new ObjectMapper().readTree(in);
+        }
+        assertThat(golden.get("vocab_size").asInt()).isEqualTo(trained.vocabSize());
+        for (JsonNode c : golden.get("cases")) {
+            int[] expected = new int[c.get("ids").size()];
+            for (int i = 0; i < expected.length; i++) expected[i] = c.get("ids").get(i).asInt();
+            assertThat(trained.encode(c.get("text").asText())).containsExactly(expected);
+            assertThat(loaded.encode(c.get("text").asText())).containsExactly(expected);
+        }
     }
 
     @Test

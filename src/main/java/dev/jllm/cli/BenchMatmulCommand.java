@@ -1,0 +1,104 @@
+package dev.jllm.cli;
+
+import dev.jllm.kernels.MatMul;
+import dev.jllm.kernels.Parallel;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.SplittableRandom;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code jllm bench matmul}: GFLOP/s of the matrix products at GPT-2 (124M) shapes. Training shapes run all three
+ * layouts, M = batch·context; decoding shapes run matrix-vector over several copies of W, so that the weights come
+ * from memory as in real decoding rather than from the cache. The PyTorch peer is tools/bench/matmul_torch.py.
+ */
+@Command(name = "matmul", mixinStandardHelpOptions = true,
+        description = "GFLOP/s of X·Wᵀ (xwt), dY·W (dyw), dYᵀ·X (dytx) and W·x (gemv) at GPT-2 shapes.")
+public final class BenchMatmulCommand implements Runnable {
+
+    /** K, N of the 124M model's products: attention qkv, MLP up, MLP down (and attention proj), output head. */
+    static final List<int[]> WEIGHT_SHAPES = List.of(
+            new int[] {768, 2304}, new int[] {768, 3072}, new int[] {3072, 768}, new int[] {768, 50257});
+    static final int[] TRAINING_ROWS = {512, 2048};
+    /** Weights streamed per gemv measurement: more than the L3 cache holds. */
+    static final long GEMV_STREAM_BYTES = 256L << 20;
+
+    @Option(names = "--threads", description = "Worker threads (default: all cores, ${DEFAULT-VALUE}).")
+    int threads = Runtime.getRuntime().availableProcessors();
+
+    @Option(names = "--json", description = "One JSON object per line: layout, m, k, n, gflops.")
+    boolean json;
+
+    @Option(names = "--seconds", description = "Minimum time per measurement (default: ${DEFAULT-VALUE}).")
+    double seconds = 0.3;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        if (threads < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be >= 1");
+        Parallel.setThreads(threads);
+        PrintWriter out = spec.commandLine().getOut();
+        if (!json) out.printf("%-5s %6s %6s %6s %9s%n", "layout", "m", "k", "n", "GFLOP/s");
+        SplittableRandom random = new SplittableRandom(42);
+        for (int m : TRAINING_ROWS) {
+            for (int[] kn : WEIGHT_SHAPES) {
+                int k = kn[0], n = kn[1];
+                float[] x = random(random, m * k), w = random(random, n * k), dy = random(random, m * n);
+                float[] y = new float[m * n], dx = new float[m * k], dw = new float[n * k];
+                double flops = 2.0 * m * k * n;
+                report(out, "xwt", m, k, n, flops / time(() -> MatMul.xwt(x, 0, w, 0, null, y, 0, m, k, n)));
+                report(out, "dyw", m, k, n, flops / time(() -> MatMul.dyw(dy, 0, w, 0, dx, 0, m, n, k)));
+                report(out, "dytx", m, k, n, flops / time(() -> MatMul.dytx(dy, 0, x, 0, dw, 0, m, n, k)));
+            }
+        }
+        for (int[] kn : WEIGHT_SHAPES) {
+            int k = kn[0], n = kn[1];
+            int copies = (int) Math.max(1, GEMV_STREAM_BYTES / (4L * n * k));
+            float[][] ws = new float[copies][];
+            for (int c = 0; c < copies; c++) ws[c] = random(random, n * k);
+            float[] x = random(random, k), y = new float[n];
+            int[] next = {0};
+            double perCall = time(() -> {
+                MatMul.gemv(ws[next[0]], 0, x, 0, null, y, 0, n, k);
+                next[0] = (next[0] + 1) % copies;
+            });
+            report(out, "gemv", 1, k, n, 2.0 * k * n / perCall);
+        }
+        out.flush();
+    }
+
+    private void report(PrintWriter out, String layout, int m, int k, int n, double flopsPerSecond) {
+        double gflops = flopsPerSecond / 1e9;
+        if (json) {
+            out.printf("{\"layout\": \"%s\", \"m\": %d, \"k\": %d, \"n\": %d, \"gflops\": %.2f}%n", layout, m, k, n, gflops);
+        } else if (layout.equals("gemv")) {
+            out.printf("%-6s %6d %6d %6d %9.2f  (%.1f GB/s of weights)%n", layout, m, k, n, gflops, gflops * 2);
+        } else {
+            out.printf("%-6s %6d %6d %6d %9.1f%n", layout, m, k, n, gflops);
+        }
+        out.flush();
+    }
+
+    /** Seconds per call: one warm-up call, then calls until {@link #seconds} have passed. */
+    private double time(Runnable call) {
+        call.run();
+        long start = System.nanoTime(), elapsed;
+        int calls = 0;
+        do {
+            call.run();
+            calls++;
+            elapsed = System.nanoTime() - start;
+        } while (elapsed < seconds * 1e9);
+        return elapsed / 1e9 / calls;
+    }
+
+    private static float[] random(SplittableRandom random, int size) {
+        float[] a = new float[size];
+        for (int i = 0; i < size; i++) a[i] = (float) (random.nextDouble() * 2 - 1);
+        return a;
+    }
+}
