@@ -113,7 +113,7 @@ public final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--prompt", paramLabel = "TEXT", description = "Prompt of the samples generated after each epoch.")
     String prompt;
 
-    @Option(names = "--sample-tokens", paramLabel = "N", description = "Tokens per sample (default 50).")
+    @Option(names = "--sample-tokens", paramLabel = "N", description = "Tokens per sample (default 120 for the stories, 50 with --data).")
     Integer sampleTokens;
 
     @Option(names = "--checkpoint-every", paramLabel = "N",
@@ -199,7 +199,7 @@ public final class PretrainCommand implements Callable<Integer> {
                 steps != null ? 1 : or(epochs, d.epochs), or(steps, 0L), or(lr, d.lr), or(minLr, or(lr, d.lr) * d.minLrRatio),
                 or(warmup, d.warmup), or(weightDecay, 0.1), decayMatricesOnly, or(clip, d.clip),
                 or(evalEvery, d.evalEvery), or(evalBatches, d.evalBatches), or(seed, 123L), or(trainFraction, 0.9),
-                or(prompt, d.prompt), or(sampleTokens, 50), or(checkpointEvery, 0));
+                or(prompt, d.prompt), or(sampleTokens, d.sampleTokens), or(checkpointEvery, 0));
         String tok = tokenizer != null ? tokenizer : init != null ? PretrainSpec.MODEL : d.tokenizer;
         String initPath = init == null ? null : LoadedModel.resolve(init).toAbsolutePath().toString();
         return new PretrainSpec(stories ? null : data.toAbsolutePath().toString(), tok, or(vocabSize, 1024), initPath,
@@ -223,21 +223,24 @@ public final class PretrainCommand implements Callable<Integer> {
 
     /** The defaults of the two kinds of run. */
     private enum Defaults {
-        /** The built-in run: small enough to learn the stories in about three minutes on two cores. */
-        STORIES("stories", PretrainSpec.BPE, 64, 8, 2, 1e-3, 0.1, 20L, 1.0, 0f, 25, 4, "Once upon a time"),
+        /**
+         * The built-in run: 2.1M parameters, six passes over 84k tokens (about 500k tokens), about three minutes on
+         * two cores; the loss falls from 6.7 to about 0.45 and the samples are well-formed stories.
+         */
+        STORIES("stories", PretrainSpec.BPE, 128, 8, 6, 1e-3, 0.1, 50L, 1.0, 0f, 40, 4, "Once upon a time", 120),
         /** The book's chapter 5 run. */
-        BOOK("gpt2-small", PretrainSpec.GPT2, 256, 2, 10, 4e-4, 1.0, 0L, 0.0, 0.1f, 5, 5, "Every effort moves you");
+        BOOK("gpt2-small", PretrainSpec.GPT2, 256, 2, 10, 4e-4, 1.0, 0L, 0.0, 0.1f, 5, 5, "Every effort moves you", 50);
 
-        static final int STORY_EMB = 128, STORY_LAYERS = 4, STORY_HEADS = 4;
+        static final int STORY_EMB = 192, STORY_LAYERS = 4, STORY_HEADS = 6;
 
         final String config, tokenizer, prompt;
-        final int context, batch, epochs, evalEvery, evalBatches;
+        final int context, batch, epochs, evalEvery, evalBatches, sampleTokens;
         final double lr, minLrRatio, clip;
         final long warmup;
         final float dropout;
 
         Defaults(String config, String tokenizer, int context, int batch, int epochs, double lr, double minLrRatio,
-                 long warmup, double clip, float dropout, int evalEvery, int evalBatches, String prompt) {
+                 long warmup, double clip, float dropout, int evalEvery, int evalBatches, String prompt, int sampleTokens) {
             this.config = config;
             this.tokenizer = tokenizer;
             this.context = context;
@@ -251,6 +254,7 @@ public final class PretrainCommand implements Callable<Integer> {
             this.evalEvery = evalEvery;
             this.evalBatches = evalBatches;
             this.prompt = prompt;
+            this.sampleTokens = sampleTokens;
         }
     }
 }
