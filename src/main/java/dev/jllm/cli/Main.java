@@ -17,6 +17,8 @@ import picocli.CommandLine.Option;
         subcommands = {
             CommandLine.HelpCommand.class,
             PretrainCommand.class,
+            DownloadCommand.class,
+            DataCommand.class,
             TokenizeCommand.class,
             BpeCommand.class,
             EvaluateCommand.class,
@@ -24,6 +26,7 @@ import picocli.CommandLine.Option;
             PerplexityCommand.class,
             InfoCommand.class,
             InitCommand.class,
+            ServeCommand.class,
             BenchCommand.class,
         })
 public final class Main implements Runnable {

@@ -87,6 +87,7 @@ public final class InstructionJson {
 
     private static <T> List<T> read(Path file, Function<Entry, T> make) {
         JsonNode root;
+        if (!Files.isRegularFile(file)) throw new IllegalArgumentException(file + ": no such file");
         try {
             root = JSON.readTree(file.toFile());
         } catch (JsonProcessingException e) {

@@ -9,10 +9,10 @@ import java.util.Random;
  * the longest of either plus one, then cut to {@code allowedMaxLength}; each with a mask that is true on response
  * tokens only (prompt and padding masked).
  *
- * <p>The book masks the prompt's tokens plus two more ({@code mask[:prompt_len + 2] = False}), which for Alpaca
- * covers {@code "\n\n"} and {@code "###"} but leaves {@code " Response:\n"} in the loss. Here the mask starts at the
- * first token after the whole response header ({@link EncodedPreference#responseStart()}), which is what the
- * issue asks for (response tokens only) and works for any {@link PromptFormat}.
+ * <p>The book masks the prompt's tokens plus two more ({@code mask[:prompt_len + 2] = False}): with GPT-2's
+ * tokenizer the two newlines before {@code ###}, so {@code "### Response:\n"} (4 tokens) stays in its loss. Here the
+ * mask starts at the first token after the whole response header ({@link EncodedPreference#responseStart()}):
+ * response tokens only, as the issue asks, for any {@link PromptFormat}.
  *
  * @param padId            padding id (50256)
  * @param allowedMaxLength longest sequence kept (1,024)

@@ -46,6 +46,8 @@ public final class TableReader {
         String text;
         try {
             text = Files.readString(file);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IllegalArgumentException(file + ": no such file");
         } catch (CharacterCodingException e) {
             throw new IllegalArgumentException(file + ": not UTF-8 text");
         } catch (IOException e) {

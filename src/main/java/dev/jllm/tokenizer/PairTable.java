@@ -66,10 +66,6 @@ final class PairTable {
         return (int) value;
     }
 
-    int size() {
-        return size;
-    }
-
     private void grow() {
         long[] oldKeys = keys;
         long[] oldValues = values;

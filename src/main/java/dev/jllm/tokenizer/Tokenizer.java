@@ -1,5 +1,7 @@
 package dev.jllm.tokenizer;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -27,7 +29,7 @@ public interface Tokenizer {
 
     /** The text of the tokens: their bytes decoded as UTF-8, with U+FFFD where the bytes are not valid UTF-8. */
     default String decode(int[] ids) {
-        return new String(decodeBytes(ids), java.nio.charset.StandardCharsets.UTF_8);
+        return new String(decodeBytes(ids), StandardCharsets.UTF_8);
     }
 
     /** Number of token ids, special tokens included: ids are {@code 0 .. vocabSize() - 1}. */
@@ -37,7 +39,7 @@ public interface Tokenizer {
     int eotId();
 
     /** The special tokens and their ids. */
-    java.util.Map<String, Integer> specialTokens();
+    Map<String, Integer> specialTokens();
 
     /** A token as {@code vocab.json} writes it: GPT-2's byte-level string ({@code "Ġworld"}) or a special token. */
     String piece(int id);

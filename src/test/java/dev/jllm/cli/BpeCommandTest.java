@@ -22,6 +22,15 @@ class BpeCommandTest {
     }
 
     @Test
+    void givenSpecialTokensReplaceTheDefault(@TempDir Path dir) throws Exception {
+        Path corpus = Files.writeString(dir.resolve("corpus.txt"), "some text to train on");
+        Path out = dir.resolve("out");
+        assertThat(TokenizeCommandTest.run("bpe", "train", "--corpus", corpus.toString(), "--vocab-size", "260",
+                "--out", out.toString(), "--special", "<pad>")[0]).isEqualTo("0");
+        assertThat(Files.readString(out.resolve("vocab.json"))).contains("\"<pad>\":259").doesNotContain("<|endoftext|>");
+    }
+
+    @Test
     void badCorpusIsAOneLineError(@TempDir Path dir) throws Exception {
         Path corpus = Files.write(dir.resolve("bad.txt"), new byte[] {'o', 'k', (byte) 0xC3});
         String[] r = TokenizeCommandTest.run("bpe", "train", "--corpus", corpus.toString(), "--vocab-size", "300",

@@ -85,6 +85,8 @@ class ClassificationDataTest {
         Path unknown = write("unknown.tsv", "ham\tok\nspma\toops\n");
         assertThatThrownBy(() -> ClassificationData.readSmsSpam(unknown))
                 .hasMessage(unknown + ":2: unknown label 'spma' (expected one of ham, spam)");
+        Path absent = dir.resolve("absent.tsv");
+        assertThatThrownBy(() -> ClassificationData.readSmsSpam(absent)).hasMessage(absent + ": no such file");
         Path empty = write("empty.tsv", "");
         assertThatThrownBy(() -> ClassificationData.readSmsSpam(empty)).hasMessage(empty + ": empty file, no examples");
         Path single = write("single.tsv", "ham\ta\nham\tb\n");

@@ -86,6 +86,8 @@ class InstructionDataTest {
         Path number = write("f.json", "[{\"instruction\": 3, \"output\": \"y\"}]");
         assertThatThrownBy(() -> InstructionJson.readInstructions(number))
                 .hasMessage(number + ": entry 0: \"instruction\" is not a string");
+        Path absent = dir.resolve("absent.json");
+        assertThatThrownBy(() -> InstructionJson.readInstructions(absent)).hasMessage(absent + ": no such file");
         Path missingInput = write("g.json", "[{\"instruction\": \"x\", \"output\": \"y\"}]");
         assertThat(InstructionJson.readInstructions(missingInput)).containsExactly(new InstructionExample("x", "", "y"));
     }
