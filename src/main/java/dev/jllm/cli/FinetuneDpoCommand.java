@@ -30,7 +30,7 @@ import picocli.CommandLine.Option;
 /** {@code jllm finetune dpo}: preference tuning of an instruction-finetuned model (the book's chapter 7 bonus). */
 @Command(name = "dpo", mixinStandardHelpOptions = true, description = {
         "Direct preference optimisation: teach an instruction-finetuned model to prefer the 'chosen' over the"
-                + " 'rejected' response (a JSON list with instruction, input, chosen, rejected; split 85% train, 10% test,"
+                + " 'rejected' response (a JSON list with instruction, input, chosen, rejected; split 85%% train, 10%% test,"
                 + " the rest validation, in file order).",
         "A frozen copy of the starting model is the reference; loss, reward margin and reward accuracy are logged."})
 final class FinetuneDpoCommand implements Callable<Integer> {

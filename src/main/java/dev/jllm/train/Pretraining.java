@@ -19,8 +19,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A whole pretraining run, as {@code jllm pretrain} does it: read the text (or the built-in stories), get a
@@ -55,9 +53,13 @@ public final class Pretraining {
         try (RunFolder run = RunFolder.create(out)) {
             tokenizer.save(out);
             run.writeModel(model, JSON.valueToTree(spec));
-            Trainer trainer = new Trainer(model, rng, tokenizer, cfg, split[0], split[1], run, progress);
+            Trainer trainer = new Trainer(model, rng, tokenizer, cfg, windows(split, cfg), run, progress);
             return train(trainer, run, spec, log);
         }
+    }
+
+    private static WindowData windows(TokenSequence[] split, TrainConfig cfg) {
+        return new WindowData(split[0], split[1], cfg.contextLength(), cfg.stride(), cfg.batchSize());
     }
 
     /** Continues the run in {@code dir} from its latest checkpoint, with the settings it was started with. */
@@ -71,7 +73,7 @@ public final class Pretraining {
             Checkpoint.Loaded checkpoint = Checkpoint.read(checkpointDir);
             ResumableRandom rng = new ResumableRandom(cfg.seed());
             GptModel model = GptModel.fromStateDict(checkpoint.model().config(), checkpoint.model().weights().tensors(), rng);
-            Trainer trainer = new Trainer(model, rng, tokenizer, cfg, split[0], split[1], run, progress);
+            Trainer trainer = new Trainer(model, rng, tokenizer, cfg, windows(split, cfg), run, progress);
             trainer.restore(checkpoint);
             log.printf("resuming %s at step %d of %d%n", dir, checkpoint.state().step(), trainer.totalSteps());
             log.flush();
@@ -79,39 +81,17 @@ public final class Pretraining {
         }
     }
 
-    /**
-     * Runs the loop with a Ctrl-C hook: the hook asks the loop to stop after its current step and waits until the
-     * checkpoint is written. Then writes the plot and generates the final samples.
-     */
+    /** Runs the loop (Ctrl-C stops it after a checkpoint), then writes the plot and generates the final samples. */
     private static Report train(Trainer trainer, RunFolder run, PretrainSpec spec, PrintWriter log) throws IOException {
-        CountDownLatch finished = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            trainer.requestStop();
-            try {
-                finished.await(10, TimeUnit.MINUTES);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "jllm-pretrain-stop");
-        Runtime.getRuntime().addShutdownHook(hook);
-        try {
-            Trainer.Result result = trainer.run();
-            run.writePlot();
-            if (result.outcome() == Trainer.Outcome.INTERRUPTED) {
-                log.printf("%nstopped at step %d; checkpoint written. Continue with: jllm pretrain --resume %s%n",
-                        result.steps(), run.dir());
-                log.flush();
-                return new Report(run.dir(), result, List.of());
-            }
-            return new Report(run.dir(), result, finalSamples(trainer, spec.train()));
-        } finally {
-            finished.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // Ctrl-C: the hook is running; it returns now that the checkpoint is written
-            }
+        Trainer.Result result = trainer.runStoppable();
+        run.writePlot();
+        if (result.outcome() == Trainer.Outcome.INTERRUPTED) {
+            log.printf("%nstopped at step %d; checkpoint written. Continue with: jllm pretrain --resume %s%n",
+                    result.steps(), run.dir());
+            log.flush();
+            return new Report(run.dir(), result, List.of());
         }
+        return new Report(run.dir(), result, finalSamples(trainer, spec.train()));
     }
 
     /** One greedy continuation and two sampled ones of the run's sample prompt. */

@@ -1,9 +1,6 @@
 package dev.jllm.train;
 
 import dev.jllm.data.Batch;
-import dev.jllm.data.DataLoader;
-import dev.jllm.data.SlidingWindowDataset;
-import dev.jllm.data.TokenSequence;
 import dev.jllm.generate.GenerationOptions;
 import dev.jllm.generate.Generator;
 import dev.jllm.model.GptModel;
@@ -17,15 +14,19 @@ import dev.jllm.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
- * The next-token pretraining loop of the book's chapter 5 ({@code train_model_simple}), with the additions of
+ * The next-token training loop of the book's chapter 5 ({@code train_model_simple}), with the additions of
  * its appendix D and of a long run: gradient accumulation, clipping, a learning rate schedule, checkpoints that
- * resume exactly, and a clean stop on Ctrl-C or a non-finite loss.
+ * resume exactly, and a clean stop on Ctrl-C or a non-finite loss. The batches come from a {@link TrainingData}:
+ * windows of a text for pretraining ({@link WindowData}), collated instructions for instruction finetuning.
  *
- * <p>One <em>step</em> is one optimizer update over {@code gradAccum} micro-batches of {@code batchSize} windows.
- * Epoch {@code e} visits the training windows in an order drawn from {@code (seed, e)} alone, and the dropout
+ * <p>One <em>step</em> is one optimizer update over {@code gradAccum} micro-batches of {@code batchSize} examples.
+ * Epoch {@code e} visits the training data in an order drawn from {@code (seed, e)} alone, and the dropout
  * generator's state is saved with each checkpoint, so a resumed run takes exactly the steps of an uninterrupted one.
  */
 public final class Trainer {
@@ -60,8 +61,7 @@ public final class Trainer {
     private final Tokenizer tokenizer;
     private final TrainConfig config;
     private final RunFolder run;
-    private final SlidingWindowDataset trainSet;
-    private final SlidingWindowDataset valSet;
+    private final TrainingData data;
     private final AdamW optimizer;
     private final int stepsPerEpoch;
     private final long totalSteps;
@@ -74,32 +74,23 @@ public final class Trainer {
     /**
      * @param model     the model to train; its dropout masks must come from {@code rng}
      * @param rng       the run's dropout generator (its state goes into checkpoints)
-     * @param train     training tokens
-     * @param val       validation tokens (may be too short for one window: then validation loss is NaN)
+     * @param data      training and validation batches (without validation batches the validation loss is NaN)
      * @param run       the run folder (metrics, samples, checkpoints)
      * @param progress  the terminal progress display (or {@link TrainProgress#silent()})
      */
     public Trainer(GptModel model, ResumableRandom rng, Tokenizer tokenizer, TrainConfig config,
-                   TokenSequence train, TokenSequence val, RunFolder run, TrainProgress progress) {
+                   TrainingData data, RunFolder run, TrainProgress progress) {
         this.model = model;
         this.rng = rng;
         this.tokenizer = tokenizer;
         this.config = config;
         this.run = run;
         this.progress = progress;
-        int context = config.contextLength();
-        if (train.length() < context + 1) {
-            throw new IllegalArgumentException("the training text has " + train.length()
-                    + " tokens, fewer than one window of context " + context + " + 1");
-        }
-        this.trainSet = new SlidingWindowDataset(train, context, config.stride());
-        this.valSet = val.length() >= context + 1 ? new SlidingWindowDataset(val, context, config.stride()) : null;
-        int batches = trainSet.size() / config.batchSize();
-        this.stepsPerEpoch = batches / config.gradAccum();
+        this.data = data;
+        this.stepsPerEpoch = data.batchesPerEpoch() / config.gradAccum();
         if (stepsPerEpoch < 1) {
-            throw new IllegalArgumentException("the training text gives " + trainSet.size() + " windows of "
-                    + context + " tokens, fewer than one step of batch " + config.batchSize() + " x accumulation "
-                    + config.gradAccum() + " (use a smaller --batch or --context, or more text)");
+            throw new IllegalArgumentException(data.describe() + ", fewer than one step of batch " + config.batchSize()
+                    + " x accumulation " + config.gradAccum() + " (use a smaller --batch, or more data)");
         }
         this.totalSteps = config.maxSteps() > 0 ? config.maxSteps() : (long) config.epochs() * stepsPerEpoch;
         this.schedule = config.schedule(totalSteps);
@@ -150,8 +141,9 @@ public final class Trainer {
                 Iterator<Batch> batches = epochBatches(epoch, (int) (state.step() % stepsPerEpoch));
                 for (long k = state.step() % stepsPerEpoch; k < stepsPerEpoch && state.step() < totalSteps; k++) {
                     long t0 = System.nanoTime();
+                    long tokensBefore = state.tokensSeen();
                     double loss = step(batches);
-                    state = new State(state.step() + 1, state.tokensSeen() + tokensPerStep(), rng.state(),
+                    state = new State(state.step() + 1, tokensBefore + stepTokens, rng.state(),
                             state.trainSeconds() + (System.nanoTime() - t0) / 1e9, state.schedule());
                     long s = state.step();
                     progress.step(s, epoch, loss, state.tokensSeen() / state.trainSeconds());
@@ -176,20 +168,45 @@ public final class Trainer {
         }
     }
 
-    private long tokensPerStep() {
-        return (long) config.gradAccum() * config.batchSize() * config.contextLength();
-    }
-
     /**
      * The batches of {@code epoch}, from its step {@code skipSteps} on. The epoch's order is drawn from a seed that
      * depends only on the run's seed and the epoch, so a resumed run sees the same batches.
      */
     private Iterator<Batch> epochBatches(int epoch, int skipSteps) {
-        long seed = ResumableRandom.nth(config.seed(), epoch);
-        Iterator<Batch> it = new DataLoader(trainSet, config.batchSize(), true, true, seed).iterator();
+        Iterator<Batch> it = data.epoch(ResumableRandom.nth(config.seed(), epoch));
         for (long i = 0; i < (long) skipSteps * config.gradAccum(); i++) it.next();
         return it;
     }
+
+    /**
+     * {@link #run()} with a Ctrl-C hook: the hook asks the loop to stop after its current step and waits until the
+     * checkpoint is written (the outcome is then {@link Outcome#INTERRUPTED}).
+     */
+    public Result runStoppable() throws IOException {
+        CountDownLatch finished = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            requestStop();
+            try {
+                finished.await(10, TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "jllm-train-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            return run();
+        } finally {
+            finished.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // Ctrl-C: the hook is running; it returns now that the checkpoint is written
+            }
+        }
+    }
+
+    /** Tokens (batch × length, padding included) of the last step's micro-batches. */
+    private long stepTokens;
 
     /** One optimizer step over {@code gradAccum} micro-batches; returns their mean loss. */
     private double step(Iterator<Batch> batches) {
@@ -197,8 +214,10 @@ public final class Trainer {
         optimizer.zeroGrad();
         double lossSum = 0;
         int accum = config.gradAccum();
+        stepTokens = 0;
         for (int a = 0; a < accum; a++) {
             Batch b = batches.next();
+            stepTokens += (long) b.batchSize() * b.length();
             Tensor loss = model.loss(b.inputs(), b.targets(), b.batchSize(), b.length());
             lossSum += loss.item();
             if (accum > 1) loss = Ops.scale(loss, 1f / accum);
@@ -227,22 +246,18 @@ public final class Trainer {
     private double[] evaluate() {
         model.eval();
         try (NoGrad g = NoGrad.enter()) {
-            return new double[] {meanLoss(trainSet), valSet == null ? Double.NaN : meanLoss(valSet)};
+            return new double[] {meanLoss(data.evaluation(false, config.evalBatches())),
+                meanLoss(data.evaluation(true, config.evalBatches()))};
         } finally {
             model.train();
         }
     }
 
-    private double meanLoss(SlidingWindowDataset set) {
-        DataLoader loader = new DataLoader(set, config.batchSize(), false, false, 0L);
-        int n = Math.min(config.evalBatches(), loader.numBatches());
+    /** Mean of the batches' losses; NaN for none. */
+    private double meanLoss(List<Batch> batches) {
         double sum = 0;
-        Iterator<Batch> it = loader.iterator();
-        for (int i = 0; i < n; i++) {
-            Batch b = it.next();
-            sum += model.loss(b.inputs(), b.targets(), b.batchSize(), b.length()).item();
-        }
-        return sum / n;
+        for (Batch b : batches) sum += model.loss(b.inputs(), b.targets(), b.batchSize(), b.length()).item();
+        return batches.isEmpty() ? Double.NaN : sum / batches.size();
     }
 
     private void evaluateAndLog(long step, double tokensPerSecond) {
