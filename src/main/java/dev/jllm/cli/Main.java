@@ -24,6 +24,8 @@ import picocli.CommandLine.Option;
             InfoCommand.class,
             InitCommand.class,
             BenchCommand.class,
+            FinetuneCommand.class,
+            ClassifyCommand.class,
         })
 public final class Main implements Runnable {
 
