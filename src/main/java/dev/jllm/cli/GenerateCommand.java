@@ -73,7 +73,7 @@ final class GenerateCommand implements Callable<Integer> {
         if (!stops.isEmpty()) loaded.requireTokenizer("--stop needs one");
 
         GenerationOptions options = new GenerationOptions(maxTokens, temperature, topK, topP, seed, !noKvCache,
-                endId(tokenizer, loaded.model().config.vocabSize()), stops);
+                loaded.endId(), stops);
         PrintWriter out = spec.commandLine().getOut();
         Generator generator = new Generator(loaded.model(), w -> spec.commandLine().getErr().println("jllm: warning: " + w));
 
@@ -116,13 +116,6 @@ final class GenerateCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
-    }
-
-    /** GPT-2's {@code <|endoftext|>} ends generation when the model's tokenizer has it. */
-    private static int endId(Tokenizer tokenizer, int vocab) {
-        if (tokenizer == null) return -1;
-        Integer eot = tokenizer.specialTokens().get("<|endoftext|>");
-        return eot != null && eot < vocab ? eot : -1;
     }
 
     private static String idList(int[] ids) {

@@ -19,10 +19,10 @@ import java.util.Arrays;
  *                  vocabulary size, else null (the model then takes token ids only)
  * @param path      where it was loaded from
  */
-record LoadedModel(GptModel model, Tokenizer tokenizer, Path path) {
+public record LoadedModel(GptModel model, Tokenizer tokenizer, Path path) {
 
     /** A folder or file if one exists at {@code arg}, else a downloaded model's name such as {@code gpt2-124M}. */
-    static Path resolve(String arg) {
+    public static Path resolve(String arg) {
         Path path = Path.of(arg);
         if (Files.exists(path)) return path;
         if (arg.contains("/") || arg.contains("\\") || arg.startsWith(".")) {
@@ -31,7 +31,7 @@ record LoadedModel(GptModel model, Tokenizer tokenizer, Path path) {
         throw new IllegalArgumentException(arg + ": no such model folder");
     }
 
-    static LoadedModel load(String arg) throws IOException {
+    public static LoadedModel load(String arg) throws IOException {
         Path path = resolve(arg);
         GptCheckpoint checkpoint = ModelFiles.load(path);
         GptModel model = GptModel.fromStateDict(checkpoint.config(), checkpoint.weights().tensors());
@@ -55,12 +55,19 @@ record LoadedModel(GptModel model, Tokenizer tokenizer, Path path) {
     }
 
     /** The tokenizer, or a clear error for a model that has none. */
-    Tokenizer requireTokenizer(String why) {
+    public Tokenizer requireTokenizer(String why) {
         if (tokenizer == null) {
             throw new IllegalArgumentException(path + " has no tokenizer files (vocab.json + merges.txt) and a vocabulary"
                     + " of " + model.config.vocabSize() + " tokens, not GPT-2's; " + why);
         }
         return tokenizer;
+    }
+
+    /** GPT-2's {@code <|endoftext|>}, which ends generation, when the tokenizer has it; else -1 (no end token). */
+    public int endId() {
+        if (tokenizer == null) return -1;
+        Integer eot = tokenizer.specialTokens().get("<|endoftext|>");
+        return eot != null && eot < model.config.vocabSize() ? eot : -1;
     }
 
     /** Parses {@code 1,2,3} (spaces allowed). */

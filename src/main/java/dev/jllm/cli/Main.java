@@ -23,6 +23,7 @@ import picocli.CommandLine.Option;
             PerplexityCommand.class,
             InfoCommand.class,
             InitCommand.class,
+            ServeCommand.class,
             BenchCommand.class,
             FinetuneCommand.class,
             ClassifyCommand.class,

@@ -15,7 +15,11 @@ import java.util.function.Consumer;
  * sequence may grow past the context: the window then slides. With the KV cache the prompt is processed as one
  * batch (prefill) and each new token as one step reusing the cache; once the window slides every position moves,
  * so the cache is rebuilt from the window for each token. Both paths give the same tokens. Runs without autograd
- * and with dropout off (the model's mode is restored afterwards).
+ * and with dropout off.
+ *
+ * <p>Sharing: the cached path only reads the weights (the cache belongs to the call), so many threads may generate
+ * with one model at once. The uncached path runs the model's own forward pass, which needs evaluation mode; a
+ * model in training mode is switched to it for the call and back afterwards, which is safe for one thread only.
  */
 public final class Generator {
 
@@ -58,8 +62,9 @@ public final class Generator {
 
         int[] ids = Arrays.copyOf(prompt, prompt.length + options.maxNewTokens());
         int length = prompt.length;
-        boolean wasTraining = model.isTraining();
-        model.eval();
+        // Only the uncached path reads the mode; an eval-mode model is never written, so it can be shared.
+        boolean switchMode = !options.kvCache() && model.isTraining();
+        if (switchMode) model.eval();
         try (NoGrad ignored = NoGrad.enter()) {
             while (length < ids.length) {
                 int id = sampler.next(next.logits(ids, length));
@@ -68,7 +73,7 @@ public final class Generator {
                 if (!listener.onToken(id)) break;
             }
         } finally {
-            if (wasTraining) model.train();
+            if (switchMode) model.train();
         }
         return Arrays.copyOfRange(ids, prompt.length, length);
     }

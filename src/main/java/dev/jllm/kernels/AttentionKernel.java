@@ -1,5 +1,9 @@
 package dev.jllm.kernels;
 
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
 /**
  * Causal scaled dot-product attention over heads packed side by side in the channel dimension, fused so that
  * no T×T matrix is ever stored: forward keeps one log-sum-exp per query row, backward recomputes the attention
@@ -7,16 +11,22 @@ package dev.jllm.kernels;
  *
  * <p>Layout: q [B, Tq, C], k and v [B, Tk, C] with C = H·hd; head h owns columns h·hd .. (h+1)·hd. Query i
  * sits at position i + (Tk − Tq) and sees keys 0 .. that position, so Tq = Tk is ordinary causal attention and
- * Tq &lt; Tk is decoding against a cache of earlier keys. A row of Tk scores is the only scratch (it stays in L1
- * for the contexts GPT-2 uses, so the row maximum is found exactly before the exponentials instead of
- * rescaling a running output). Work is split over (batch, head) pairs, and each pair owns its columns of the
- * outputs and gradients: no shared writes.
+ * Tq &lt; Tk is decoding against a cache of earlier keys (k and v may be longer buffers; only Tk rows are read).
  *
- * <p>Dropout on the attention weights draws its keep/drop decision from a hash of (seed, b, h, i, j), so
- * backward reproduces the mask without storing it.
+ * <p>Work is split over (batch, head) pairs, and each pair owns its columns of the outputs and gradients: no
+ * shared writes. Per pair, kᵀ (and in backward vᵀ) is copied into a [hd, Tk] scratch so that a row of scores
+ * q·kᵀ is computed a vector of keys at a time; a row of Tk scores is the only other scratch (it stays in L1 for
+ * the contexts GPT-2 uses, so the row maximum is found exactly before the exponentials instead of rescaling a
+ * running output as a tiled GPU kernel must).
+ *
+ * <p>Dropout on the attention weights draws its keep/drop decision from a hash of (seed, b, h, i, j)
+ * ({@link DropoutKernel#kept}), so backward reproduces the mask without storing it.
  */
 public final class AttentionKernel {
     private AttentionKernel() {}
+
+    private static final VectorSpecies<Float> F = Elementwise.F;
+    private static final int L = F.length();
 
     /** Shapes of one attention call. */
     public record Dims(int batch, int tq, int tk, int channels, int heads) {
@@ -42,31 +52,24 @@ public final class AttentionKernel {
         float scale = (float) (1.0 / Math.sqrt(hd));
         float keepScale = dropP > 0f ? 1f / (1f - dropP) : 1f;
         Elementwise.forRows(d.batch() * heads, (long) tq * tk * hd, (p0, p1) -> {
-            float[] scores = new float[tk];
+            float[] kt = new float[hd * tk], scores = new float[tk];
             for (int pair = p0; pair < p1; pair++) {
                 int b = pair / heads, h = pair % heads;
                 int kBase = b * tk * c + h * hd;
+                transposeHead(k, kBase, c, kt, hd, tk);
                 for (int i = 0; i < tq; i++) {
                     int qOff = (b * tq + i) * c + h * hd;
-                    int last = i + tk - tq;
-                    float max = Float.NEGATIVE_INFINITY;
-                    for (int j = 0; j <= last; j++) {
-                        float s = Elementwise.dot(q, qOff, k, kBase + j * c, hd) * scale;
-                        scores[j] = s;
-                        if (s > max) max = s;
-                    }
-                    float sum = 0f;
-                    for (int j = 0; j <= last; j++) {
-                        float e = (float) Math.exp(scores[j] - max);
-                        scores[j] = e;
-                        sum += e;
-                    }
+                    int n = i + tk - tq + 1; // keys this query sees
+                    scores(q, qOff, kt, hd, tk, n, scale, scores);
+                    float max = Elementwise.max(scores, 0, n);
+                    float sum = Elementwise.expShifted(scores, 0, max, scores, 0, n);
                     if (lse != null) lse[pair * tq + i] = max + (float) Math.log(sum);
                     float inv = 1f / sum;
-                    java.util.Arrays.fill(out, qOff, qOff + hd, 0f);
-                    for (int j = 0; j <= last; j++) {
+                    Arrays.fill(out, qOff, qOff + hd, 0f);
+                    long row = ((long) pair * tq + i) * tk;
+                    for (int j = 0; j < n; j++) {
                         float p = scores[j] * inv;
-                        if (dropP > 0f) p = DropoutKernel.kept(seed, ((long) pair * tq + i) * tk + j, dropP) ? p * keepScale : 0f;
+                        if (dropP > 0f) p = DropoutKernel.kept(seed, row + j, dropP) ? p * keepScale : 0f;
                         if (p != 0f) Elementwise.axpy(p, v, kBase + j * c, out, qOff, hd);
                     }
                 }
@@ -85,26 +88,75 @@ public final class AttentionKernel {
         float scale = (float) (1.0 / Math.sqrt(hd));
         float keepScale = dropP > 0f ? 1f / (1f - dropP) : 1f;
         Elementwise.forRows(d.batch() * heads, 2L * tq * tk * hd, (p0, p1) -> {
+            float[] kt = new float[hd * tk], vt = new float[hd * tk], p = new float[tk], dA = new float[tk];
             for (int pair = p0; pair < p1; pair++) {
                 int b = pair / heads, h = pair % heads;
                 int kBase = b * tk * c + h * hd;
+                transposeHead(k, kBase, c, kt, hd, tk);
+                transposeHead(v, kBase, c, vt, hd, tk);
                 for (int i = 0; i < tq; i++) {
                     int qOff = (b * tq + i) * c + h * hd;
-                    int last = i + tk - tq;
-                    float rowLse = lse[pair * tq + i];
+                    int n = i + tk - tq + 1;
+                    // P row, recomputed from the saved log-sum-exp; dA = dOᵢ·vⱼ
+                    scores(q, qOff, kt, hd, tk, n, scale, p);
+                    Elementwise.expShifted(p, 0, lse[pair * tq + i], p, 0, n);
+                    scores(dout, qOff, vt, hd, tk, n, 1f, dA);
                     float dSum = Elementwise.dot(dout, qOff, out, qOff, hd);
-                    for (int j = 0; j <= last; j++) {
+                    long row = ((long) pair * tq + i) * tk;
+                    for (int j = 0; j < n; j++) {
+                        float z = dropP > 0f ? (DropoutKernel.kept(seed, row + j, dropP) ? keepScale : 0f) : 1f;
                         int kOff = kBase + j * c;
-                        float p = (float) Math.exp(Elementwise.dot(q, qOff, k, kOff, hd) * scale - rowLse);
-                        float z = dropP > 0f ? (DropoutKernel.kept(seed, ((long) pair * tq + i) * tk + j, dropP) ? keepScale : 0f) : 1f;
-                        if (dv != null && z != 0f) Elementwise.axpy(p * z, dout, qOff, dv, kOff, hd);
-                        float dA = z == 0f ? 0f : Elementwise.dot(dout, qOff, v, kOff, hd);
-                        float ds = p * (dA * z - dSum) * scale;
+                        if (dv != null && z != 0f) Elementwise.axpy(p[j] * z, dout, qOff, dv, kOff, hd);
+                        float ds = p[j] * (dA[j] * z - dSum) * scale;
                         if (dq != null) Elementwise.axpy(ds, k, kOff, dq, qOff, hd);
                         if (dk != null) Elementwise.axpy(ds, q, qOff, dk, kOff, hd);
                     }
                 }
             }
         });
+    }
+
+    /** kt[d, j] = k[base + j·c + d] for one head: [Tk, hd] at stride c → [hd, Tk]. */
+    private static void transposeHead(float[] k, int base, int c, float[] kt, int hd, int tk) {
+        for (int j = 0; j < tk; j++) {
+            int src = base + j * c;
+            for (int dd = 0; dd < hd; dd++) kt[dd * tk + j] = k[src + dd];
+        }
+    }
+
+    /**
+     * s[j] = scale · Σ_d x[xOff + d] · kt[d, j] for j in [0, n): one query against n keys, four vectors of keys
+     * at a time so that four independent FMA chains hide the latency.
+     */
+    private static void scores(float[] x, int xOff, float[] kt, int hd, int tk, int n, float scale, float[] s) {
+        int j = 0;
+        int vEnd = Elementwise.vectorEnd(n);
+        for (; j + 4 * L <= vEnd; j += 4 * L) {
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            for (int dd = 0; dd < hd; dd++) {
+                FloatVector xb = FloatVector.broadcast(F, x[xOff + dd]);
+                int o = dd * tk + j;
+                a0 = FloatVector.fromArray(F, kt, o).fma(xb, a0);
+                a1 = FloatVector.fromArray(F, kt, o + L).fma(xb, a1);
+                a2 = FloatVector.fromArray(F, kt, o + 2 * L).fma(xb, a2);
+                a3 = FloatVector.fromArray(F, kt, o + 3 * L).fma(xb, a3);
+            }
+            a0.mul(scale).intoArray(s, j);
+            a1.mul(scale).intoArray(s, j + L);
+            a2.mul(scale).intoArray(s, j + 2 * L);
+            a3.mul(scale).intoArray(s, j + 3 * L);
+        }
+        for (; j + L <= vEnd; j += L) {
+            FloatVector a = FloatVector.zero(F);
+            for (int dd = 0; dd < hd; dd++) {
+                a = FloatVector.fromArray(F, kt, dd * tk + j).fma(FloatVector.broadcast(F, x[xOff + dd]), a);
+            }
+            a.mul(scale).intoArray(s, j);
+        }
+        for (; j < n; j++) {
+            float acc = 0f;
+            for (int dd = 0; dd < hd; dd++) acc += x[xOff + dd] * kt[dd * tk + j];
+            s[j] = acc * scale;
+        }
     }
 }

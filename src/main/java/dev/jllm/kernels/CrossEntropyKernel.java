@@ -39,8 +39,7 @@ public final class CrossEntropyKernel {
                 int t = targets[r];
                 if (t == ignoreIndex) continue;
                 int off = r * v;
-                float l = lse[r];
-                for (int i = 0; i < v; i++) dlogits[off + i] += scale * (float) Math.exp(logits[off + i] - l);
+                Elementwise.axpyExp(scale, logits, off, lse[r], dlogits, off, v);
                 dlogits[off + t] -= scale;
             }
         });

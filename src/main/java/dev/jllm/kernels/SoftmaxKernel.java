@@ -8,9 +8,7 @@ public final class SoftmaxKernel {
     public static float logSumExp(float[] x, int off, int n) {
         float m = Elementwise.max(x, off, n);
         if (m == Float.NEGATIVE_INFINITY) return m;
-        float s = 0f;
-        for (int i = 0; i < n; i++) s += (float) Math.exp(x[off + i] - m);
-        return m + (float) Math.log(s);
+        return m + (float) Math.log(Elementwise.expShifted(x, off, m, null, 0, n));
     }
 
     /** y = softmax(x) row by row; x, y: [rows, n]. */
@@ -19,12 +17,7 @@ public final class SoftmaxKernel {
             for (int r = r0; r < r1; r++) {
                 int off = r * n;
                 float m = Elementwise.max(x, off, n);
-                float s = 0f;
-                for (int i = 0; i < n; i++) {
-                    float e = (float) Math.exp(x[off + i] - m);
-                    y[off + i] = e;
-                    s += e;
-                }
+                float s = Elementwise.expShifted(x, off, m, y, off, n);
                 Elementwise.scale(1f / s, y, off, y, off, n);
             }
         });
@@ -47,7 +40,8 @@ public final class SoftmaxKernel {
             for (int r = r0; r < r1; r++) {
                 int off = r * n;
                 float d = Elementwise.dot(dy, off, y, off, n);
-                for (int i = 0; i < n; i++) dx[off + i] += y[off + i] * (dy[off + i] - d);
+                Elementwise.mulAccumulate(y, off, dy, off, dx, off, n);
+                Elementwise.axpy(-d, y, off, dx, off, n);
             }
         });
     }
@@ -58,7 +52,8 @@ public final class SoftmaxKernel {
             for (int r = r0; r < r1; r++) {
                 int off = r * n;
                 float s = Elementwise.sum(dy, off, n);
-                for (int i = 0; i < n; i++) dx[off + i] += dy[off + i] - (float) Math.exp(y[off + i]) * s;
+                Elementwise.accumulate(dy, off, dx, off, n);
+                Elementwise.axpyExp(-s, y, off, 0f, dx, off, n);
             }
         });
     }

@@ -55,16 +55,18 @@ public final class ModelStats {
     /**
      * Estimated training memory at {@code batch} sequences of {@code seqLen} tokens.
      *
-     * <p>Activations per token and layer: the block input, both LayerNorm outputs, q/k/v (3·emb), the attention
-     * output and its projection, the residual sum, the feed-forward hidden layer before and after GELU (2·4·emb)
-     * and its output: 16·emb floats, plus the attention weights (heads·T per token) when attention dropout is on.
-     * On top: the embedding sum and final norm (2·emb per token) and the logits with their gradient (2·vocab).
+     * <p>Activations are the outputs the autograd tape keeps for backward. Per token and layer: the first
+     * LayerNorm's output, q/k/v fused and split (6·emb), the attention output (the fused attention keeps one
+     * log-sum-exp per head, no T×T matrix), its projection, dropout and residual sum, the second LayerNorm, the
+     * feed-forward hidden layer before and after GELU (2·4·emb), its output, dropout and residual sum:
+     * 23·emb + heads floats. On top: the two embeddings, their sum, its dropout and the final norm (5·emb per
+     * token) and the logits with their softmax for the loss (2·vocab).
      */
     public static Memory memory(GptConfig c, int batch, int seqLen) {
         long params = parameterCount(c) * Float.BYTES;
         long tokens = (long) batch * seqLen;
-        long perLayer = 16L * c.embDim() + (c.dropRate() > 0 ? (long) c.nHeads() * seqLen : 0);
-        long perToken = c.nLayers() * perLayer + 2L * c.embDim() + 2L * c.vocabSize();
+        long perLayer = 23L * c.embDim() + c.nHeads();
+        long perToken = c.nLayers() * perLayer + 5L * c.embDim() + 2L * c.vocabSize();
         return new Memory(params, params, 2 * params, tokens * perToken * Float.BYTES);
     }
 

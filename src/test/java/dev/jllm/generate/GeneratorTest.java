@@ -13,6 +13,10 @@ class GeneratorTest {
 
     static final GptModel MODEL = TestModels.random(TestModels.tiny(), 11, 0.3); // context 16
 
+    static {
+        MODEL.eval(); // its forward pass is the reference: no dropout
+    }
+
     static int[] generate(int[] prompt, GenerationOptions options) {
         return new Generator(MODEL, w -> {}).generate(prompt, options);
     }
@@ -103,10 +107,42 @@ class GeneratorTest {
     }
 
     @Test
-    void modelModeIsRestored() {
-        MODEL.train();
-        generate(new int[] {1}, GenerationOptions.greedy(2));
-        assertThat(MODEL.isTraining()).isTrue();
-        MODEL.eval();
+    void onlyTheUncachedPathSwitchesTheModeAndItIsRestored() {
+        GptModel model = TestModels.random(TestModels.tiny(), 11, 0.3); // training mode, dropout 0.1
+        List<Boolean> modes = new ArrayList<>();
+        Generator generator = new Generator(model, w -> {});
+        generator.generate(new int[] {1}, GenerationOptions.greedy(2), id -> modes.add(model.isTraining()));
+        generator.generate(new int[] {1}, GenerationOptions.greedy(2).withKvCache(false),
+                id -> modes.add(model.isTraining()));
+        assertThat(modes).containsExactly(true, true, false, false);
+        assertThat(model.isTraining()).isTrue();
+    }
+
+    @Test
+    void threadsSharingAnEvalModelGetWhatEachGetsAlone() throws Exception {
+        GptModel model = TestModels.random(TestModels.tiny(), 12, 0.3);
+        model.eval();
+        Generator generator = new Generator(model, w -> {});
+        int n = 8;
+        List<GenerationOptions> options = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            options.add(GenerationOptions.greedy(30).withSampling(1f, 0, 1f, i).withKvCache(i % 2 == 0));
+        }
+        List<int[]> alone = new ArrayList<>();
+        for (int i = 0; i < n; i++) alone.add(generator.generate(new int[] {i + 1, 2}, options.get(i)));
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(n)) {
+            var start = new java.util.concurrent.CountDownLatch(1);
+            List<java.util.concurrent.Future<int[]>> together = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                int k = i;
+                together.add(pool.submit(() -> {
+                    start.await();
+                    return generator.generate(new int[] {k + 1, 2}, options.get(k));
+                }));
+            }
+            start.countDown();
+            for (int i = 0; i < n; i++) assertThat(together.get(i).get()).as("thread %d", i).containsExactly(alone.get(i));
+        }
+        assertThat(model.isTraining()).isFalse();
     }
 }

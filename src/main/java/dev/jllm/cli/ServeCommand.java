@@ -1,0 +1,71 @@
+package dev.jllm.cli;
+
+import dev.jllm.finetune.PromptFormat;
+import dev.jllm.serve.JllmServer;
+import dev.jllm.serve.ServedModel;
+import dev.jllm.serve.ServerOptions;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code jllm serve}: an OpenAI-compatible API and a chat page for one model, until interrupted. */
+@Command(name = "serve", description = "Serve a model over HTTP: OpenAI-compatible API (/v1/completions, "
+        + "/v1/chat/completions, /v1/models, /v1/classify, /health) and a chat page at /.")
+final class ServeCommand implements Callable<Integer> {
+
+    @Option(names = "--model", required = true, paramLabel = "DIR|NAME",
+            description = "Model folder (or .safetensors file), or a downloaded model's name such as gpt2-124M.")
+    String model;
+
+    @Option(names = "--port", defaultValue = "8080", description = "TCP port, 0 for any free one (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1",
+            description = "Address to listen on; 0.0.0.0 for every interface (default: ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(names = "--max-concurrent", defaultValue = "2", paramLabel = "N",
+            description = "Generations running at once (default: ${DEFAULT-VALUE}).")
+    int maxConcurrent;
+
+    @Option(names = "--queue", defaultValue = "16", paramLabel = "N",
+            description = "Requests that may wait for a free slot; more are answered 503 (default: ${DEFAULT-VALUE}).")
+    int queue;
+
+    @Option(names = "--format", defaultValue = "none", paramLabel = "alpaca|phi3|none",
+            description = "How chat messages become a prompt: the instruction format the model was finetuned with, "
+                    + "or none to join the messages as plain text (base models; default: ${DEFAULT-VALUE}).")
+    String format;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        ServerOptions options = new ServerOptions(host, port, maxConcurrent, queue);
+        PromptFormat promptFormat = format.equalsIgnoreCase("none") ? null : PromptFormat.named(format);
+        LoadedModel loaded = LoadedModel.load(model);
+        ServedModel served = new ServedModel(modelName(loaded.path()), loaded.model(),
+                loaded.requireTokenizer("jllm serve needs one to read and write text"), loaded.endId(), promptFormat,
+                null);
+        CountDownLatch stopped = new CountDownLatch(1);
+        try (JllmServer server = new JllmServer(served, options).start()) {
+            Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
+            spec.commandLine().getErr().printf("jllm: serving %s: chat page at %s/, OpenAI-compatible API at %s/v1%n",
+                    served.name(), server.url(), server.url());
+            spec.commandLine().getErr().flush();
+            stopped.await();
+        }
+        return 0;
+    }
+
+    /** The API's model id: the folder's name (a file's name without its extension). */
+    static String modelName(Path path) {
+        Path name = path.toAbsolutePath().normalize().getFileName();
+        String s = name == null ? "model" : name.toString();
+        return s.endsWith(".safetensors") ? s.substring(0, s.length() - ".safetensors".length()) : s;
+    }
+}

@@ -1,0 +1,106 @@
+package dev.jllm.serve;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jllm.finetune.PromptFormat;
+import dev.jllm.generate.GenerationOptions;
+import dev.jllm.generate.Generator;
+import dev.jllm.generate.TextStreamer;
+import dev.jllm.model.GptConfig;
+import dev.jllm.model.GptModel;
+import dev.jllm.tokenizer.Gpt2Tokenizer;
+import dev.jllm.tokenizer.Tokenizer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.IntConsumer;
+
+/** A tiny random GPT with GPT-2's tokenizer served on a free loopback port, and an HTTP client for it. */
+final class TestServers {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final Tokenizer TOKENIZER = Gpt2Tokenizer.builtIn();
+    /** Context 128, width 16: a token takes well under a millisecond. */
+    static final GptModel MODEL = model();
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private TestServers() {}
+
+    private static GptModel model() {
+        GptModel m = GptModel.create(new GptConfig(GptConfig.GPT2_VOCAB, 128, 16, 2, 1, 0f, true, true), 7);
+        m.eval();
+        // Warm the kernels up first: a Vector API lane sum (Elementwise.dot) may round differently once C2 compiles
+        // it, so a sampled token near a probability boundary could differ between a cold and a warm run. The tests
+        // compare runs with each other, so they start warm and sample among the top 40 tokens (few boundaries).
+        for (int i = 0; i < 3; i++) {
+            new Generator(m, w -> {}).generate(new int[] {464}, GenerationOptions.greedy(127).withEndId(-1));
+        }
+        return m;
+    }
+
+    static ServedModel served(PromptFormat format, Classifier classifier) {
+        return new ServedModel("tiny", MODEL, TOKENIZER, TOKENIZER.eotId(), format, classifier);
+    }
+
+    static JllmServer start(ServedModel served, int maxConcurrent, int queue, IntConsumer tokenHook) {
+        return new JllmServer(served, new ServerOptions("127.0.0.1", 0, maxConcurrent, queue), tokenHook).start();
+    }
+
+    /** Top-k of the sampled requests in the tests. */
+    static final int TOP_K = 40;
+
+    /**
+     * The text the model writes for {@code prompt} with top-k {@link #TOP_K} (ignored when greedy), generated
+     * directly: the reference for the server's answers.
+     */
+    static String direct(String prompt, int maxTokens, float temperature, long seed, List<String> stops) {
+        TextStreamer streamer = new TextStreamer(TOKENIZER, stops, piece -> {});
+        new Generator(MODEL, w -> {}).generate(TOKENIZER.encode(prompt),
+                new GenerationOptions(maxTokens, temperature, TOP_K, 1f, seed, true, TOKENIZER.eotId(), stops), streamer);
+        streamer.flush();
+        return streamer.text();
+    }
+
+    record Reply(int status, String contentType, String body) {
+        JsonNode json() {
+            try {
+                return JSON.readTree(body);
+            } catch (IOException e) {
+                throw new UncheckedIOException("not JSON: " + body, e);
+            }
+        }
+
+        /** The {@code data:} payloads of a server-sent event stream, in order. */
+        List<String> events() {
+            List<String> data = new ArrayList<>();
+            for (String event : body.split("\n\n")) {
+                if (event.startsWith("data: ")) data.add(event.substring("data: ".length()));
+            }
+            return data;
+        }
+    }
+
+    static Reply post(JllmServer server, String path, String body) {
+        return send(HttpRequest.newBuilder(server.url().resolve(path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build());
+    }
+
+    static Reply get(JllmServer server, String path) {
+        return send(HttpRequest.newBuilder(server.url().resolve(path)).GET().build());
+    }
+
+    static Reply send(HttpRequest request) {
+        try {
+            HttpResponse<String> r = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+            return new Reply(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), r.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,80 @@
+// The chat page of jllm serve in headless Chromium: type a message, watch the reply stream in, take a screenshot;
+// with --stop, also stop a long reply with the Stop button.
+// Usage: node chat-page.mjs URL SCREENSHOT.png [--stop]   (CHROMIUM=path overrides /usr/bin/chromium)
+import { chromium } from "playwright-core";
+
+const [url, screenshot, ...flags] = process.argv.slice(2);
+if (!url || !screenshot) {
+  console.error("usage: node chat-page.mjs URL SCREENSHOT.png [--stop]");
+  process.exit(2);
+}
+const executablePath = process.env.CHROMIUM || "/usr/bin/chromium";
+
+function fail(message) {
+  console.error("chat-page: FAILED: " + message);
+  process.exit(1);
+}
+
+let browser;
+try {
+  browser = await chromium.launch({
+    executablePath,
+    headless: true,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+} catch (e) {
+  fail(`could not start Chromium at ${executablePath}: ${e.message.split("\n")[0]}`);
+}
+try {
+  const page = await browser.newPage({ viewport: { width: 1000, height: 640 } });
+  const problems = [];
+  page.on("pageerror", (e) => problems.push(e.message));
+  await page.goto(url);
+  await page.waitForFunction(() => document.getElementById("model").textContent.includes("context"), null, { timeout: 15_000 })
+    .catch(() => fail("the page never showed the model (GET /health)"));
+
+  // Count every change of the conversation: a streamed reply changes it many times.
+  await page.evaluate(() => {
+    window.updates = 0;
+    new MutationObserver(() => window.updates++).observe(document.getElementById("conversation"),
+      { subtree: true, childList: true, characterData: true });
+  });
+  await page.fill("#temperature", "0.8");
+  await page.fill("#max-tokens", "40");
+  await page.fill("#seed", "7");
+  await page.fill("#message", "Hello! Tell me a story.");
+  await page.press("#message", "Enter");
+  const reply = page.locator(".message.assistant").last();
+  await reply.waitFor();
+  await page.waitForSelector(".message.assistant[data-finish]", { timeout: 60_000 })
+    .catch(() => fail("the reply never finished"));
+  const finish = await reply.getAttribute("data-finish");
+  const text = await reply.evaluate((el) => el.firstChild ? el.firstChild.textContent : "");
+  const updates = await page.evaluate(() => window.updates);
+  if (!["stop", "length"].includes(finish)) fail("the reply ended with " + finish + ": " + await reply.textContent());
+  if (text.length === 0) fail("the reply is empty");
+  if (updates < 5) fail("the reply did not stream (" + updates + " updates)");
+  await page.screenshot({ path: screenshot, fullPage: true });
+  let stopped = null;
+  if (flags.includes("--stop")) {
+    await page.fill("#max-tokens", "120");
+    await page.fill("#message", "Now a long one, please.");
+    await page.click("#send");
+    const long = page.locator(".message.assistant").nth(1);
+    await page.waitForFunction(() => {
+      const replies = document.querySelectorAll(".message.assistant");
+      return replies.length === 2 && replies[1].textContent.length > 0;
+    }, null, { timeout: 30_000 }).catch(() => fail("the second reply never started"));
+    await page.click("#stop");
+    await page.waitForFunction(() => document.querySelectorAll(".message.assistant")[1].dataset.finish, null,
+      { timeout: 30_000 }).catch(() => fail("the second reply never ended after Stop"));
+    stopped = await long.getAttribute("data-finish");
+    if (stopped !== "aborted") fail("the Stop button did not stop the reply (finish: " + stopped + ")");
+    if (await page.isDisabled("#send")) fail("Send stays disabled after Stop");
+  }
+  if (problems.length > 0) fail("errors in the page: " + problems.join("; "));
+  console.log("chat-page: OK " + JSON.stringify({ finish, updates, chars: text.length, stopped, screenshot }));
+} finally {
+  await browser.close();
+}
