@@ -16,6 +16,8 @@ import picocli.CommandLine.Option;
         description = "Large language models from scratch, in pure Java.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            DownloadCommand.class,
+            DataCommand.class,
             TokenizeCommand.class,
             BpeCommand.class,
             EvaluateCommand.class,
