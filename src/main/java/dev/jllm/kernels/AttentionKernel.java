@@ -6,18 +6,24 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Causal scaled dot-product attention over heads packed side by side in the channel dimension, fused so that
- * no T×T matrix is ever stored: forward keeps one log-sum-exp per query row, backward recomputes the attention
+ * no T×T matrix is kept: forward keeps one log-sum-exp per query row, backward recomputes the attention
  * weights from it (the memory plan of FlashAttention).
  *
  * <p>Layout: q [B, Tq, C], k and v [B, Tk, C] with C = H·hd; head h owns columns h·hd .. (h+1)·hd. Query i
  * sits at position i + (Tk − Tq) and sees keys 0 .. that position, so Tq = Tk is ordinary causal attention and
  * Tq &lt; Tk is decoding against a cache of earlier keys (k and v may be longer buffers; only Tk rows are read).
+ * Work is split over (batch, head) pairs, and each pair owns its columns of the outputs and gradients: no
+ * shared writes.
  *
- * <p>Work is split over (batch, head) pairs, and each pair owns its columns of the outputs and gradients: no
- * shared writes. Per pair, kᵀ (and in backward vᵀ) is copied into a [hd, Tk] scratch so that a row of scores
- * q·kᵀ is computed a vector of keys at a time; a row of Tk scores is the only other scratch (it stays in L1 for
- * the contexts GPT-2 uses, so the row maximum is found exactly before the exponentials instead of rescaling a
- * running output as a tiled GPU kernel must).
+ * <p>Training shapes go through blocks of {@link #QB} queries: the block's scores against the keys it can see,
+ * a [QB, keys] scratch that lives only while the block is processed, are one packed matrix product
+ * ({@link Gemm}, with the head's columns read through strides), and so are P·V and the four products of the
+ * backward; the flops run on the register-tiled micro-kernel.
+ *
+ * <p>A few queries (decoding) take the row-by-row path: per pair, kᵀ (and in backward vᵀ) is copied into a
+ * [hd, Tk] scratch so that a row of scores q·kᵀ is computed a vector of keys at a time; a row of Tk scores is
+ * the only other scratch (it stays in L1 for the contexts GPT-2 uses, so the row maximum is found exactly
+ * before the exponentials instead of rescaling a running output as a tiled GPU kernel must).
  *
  * <p>Dropout on the attention weights draws its keep/drop decision from a hash of (seed, b, h, i, j)
  * ({@link DropoutKernel#kept}), so backward reproduces the mask without storing it.
@@ -42,12 +48,24 @@ public final class AttentionKernel {
         }
     }
 
+    /** Queries per block of the blocked path: the scores scratch is QB·Tk floats per thread. */
+    static final int QB = 64;
+    /** Up to this many queries (decoding) the row-by-row path is used. */
+    static final int ROWS_MAX = 4;
+
     /**
      * out [B, Tq, C] = softmax(q·kᵀ/√hd + causal mask) (with dropout p, seeded) · v; writes lse [B, H, Tq]
      * (null to skip, in inference).
      */
     public static void forward(float[] q, float[] k, float[] v, float[] out, float[] lse, Dims d,
                                float dropP, long seed) {
+        if (d.tq() <= ROWS_MAX || !VectorSupport.ENABLED) forwardRows(q, k, v, out, lse, d, dropP, seed);
+        else forwardBlocks(q, k, v, out, lse, d, dropP, seed);
+    }
+
+    /** The row-by-row forward: per query, a dot product per visible key, then the weighted sum of values. */
+    static void forwardRows(float[] q, float[] k, float[] v, float[] out, float[] lse, Dims d,
+                            float dropP, long seed) {
         int hd = d.headDim(), c = d.channels(), heads = d.heads(), tq = d.tq(), tk = d.tk();
         float scale = (float) (1.0 / Math.sqrt(hd));
         float keepScale = dropP > 0f ? 1f / (1f - dropP) : 1f;
@@ -84,6 +102,112 @@ public final class AttentionKernel {
      */
     public static void backward(float[] q, float[] k, float[] v, float[] out, float[] lse, float[] dout,
                                 float[] dq, float[] dk, float[] dv, Dims d, float dropP, long seed) {
+        if (d.tq() <= ROWS_MAX || !VectorSupport.ENABLED) backwardRows(q, k, v, out, lse, dout, dq, dk, dv, d, dropP, seed);
+        else backwardBlocks(q, k, v, out, lse, dout, dq, dk, dv, d, dropP, seed);
+    }
+
+    /** The forward in blocks of QB queries, each block's three steps packed matrix products or row loops. */
+    private static void forwardBlocks(float[] q, float[] k, float[] v, float[] out, float[] lse, Dims d,
+                                      float dropP, long seed) {
+        int hd = d.headDim(), c = d.channels(), heads = d.heads(), tq = d.tq(), tk = d.tk();
+        float scale = (float) (1.0 / Math.sqrt(hd));
+        Elementwise.forRows(d.batch() * heads, (long) tq * tk * hd, (p0, p1) -> {
+            float[] s = new float[QB * tk];
+            for (int pair = p0; pair < p1; pair++) {
+                int b = pair / heads, h = pair % heads;
+                int qBase = b * tq * c + h * hd, kBase = b * tk * c + h * hd;
+                for (int i0 = 0; i0 < tq; i0 += QB) {
+                    int rows = Math.min(QB, tq - i0), keys = i0 + rows + tk - tq; // keys the block's last row sees
+                    // s [rows, keys] = q_blk · k[0..keys]ᵀ   (k viewed transposed through its strides)
+                    Gemm.multiply(q, qBase + i0 * c, c, 1, k, kBase, 1, c, null, false, s, 0, keys, rows, keys, hd);
+                    for (int r = 0; r < rows; r++) {
+                        int i = i0 + r;
+                        float rowLse = softmaxRow(s, r * keys, i + tk - tq + 1, keys, scale);
+                        if (lse != null) lse[pair * tq + i] = rowLse;
+                        if (dropP > 0f) dropRow(s, r * keys, i + tk - tq + 1, dropP, seed, ((long) pair * tq + i) * tk);
+                    }
+                    // out_blk [rows, hd] = s · v[0..keys]
+                    Gemm.multiply(s, 0, keys, 1, v, kBase, c, 1, null, false, out, qBase + i0 * c, c, rows, hd, keys);
+                }
+            }
+        });
+    }
+
+    /**
+     * The backward in blocks of QB queries: per block, P is recomputed from the scores and lse, and
+     * dv += Aᵀ·dO, dA = dO·vᵀ, dS = P ⊙ (mask ⊙ dA − D)/√hd, dq += dS·k, dk += dSᵀ·q are packed products.
+     */
+    private static void backwardBlocks(float[] q, float[] k, float[] v, float[] out, float[] lse, float[] dout,
+                                       float[] dq, float[] dk, float[] dv, Dims d, float dropP, long seed) {
+        int hd = d.headDim(), c = d.channels(), heads = d.heads(), tq = d.tq(), tk = d.tk();
+        float scale = (float) (1.0 / Math.sqrt(hd));
+        float keepScale = dropP > 0f ? 1f / (1f - dropP) : 1f;
+        Elementwise.forRows(d.batch() * heads, 2L * tq * tk * hd, (p0, p1) -> {
+            float[] p = new float[QB * tk], ds = new float[QB * tk], a = dropP > 0f ? new float[QB * tk] : p;
+            for (int pair = p0; pair < p1; pair++) {
+                int b = pair / heads, h = pair % heads;
+                int qBase = b * tq * c + h * hd, kBase = b * tk * c + h * hd;
+                for (int i0 = 0; i0 < tq; i0 += QB) {
+                    int rows = Math.min(QB, tq - i0), keys = i0 + rows + tk - tq;
+                    int qAt = qBase + i0 * c;
+                    Gemm.multiply(q, qAt, c, 1, k, kBase, 1, c, null, false, p, 0, keys, rows, keys, hd);
+                    for (int r = 0; r < rows; r++) { // p = exp(s/√hd − lse) on visible keys, 0 beyond; a = p ⊙ mask
+                        int i = i0 + r, seen = i + tk - tq + 1, at = r * keys;
+                        float rowLse = lse[pair * tq + i];
+                        Elementwise.scale(scale, p, at, p, at, seen);
+                        Elementwise.expShifted(p, at, rowLse, p, at, seen);
+                        Arrays.fill(p, at + seen, at + keys, 0f);
+                        if (dropP > 0f) {
+                            System.arraycopy(p, at, a, at, keys);
+                            dropRow(a, at, seen, dropP, seed, ((long) pair * tq + i) * tk);
+                        }
+                    }
+                    // dv[0..keys] += aᵀ · dO_blk   (a viewed transposed)
+                    if (dv != null) Gemm.multiply(a, 0, 1, keys, dout, qAt, c, 1, null, true, dv, kBase, c, keys, hd, rows);
+                    if (dq == null && dk == null) continue;
+                    // ds [rows, keys] = dO_blk · v[0..keys]ᵀ, then dS in place
+                    Gemm.multiply(dout, qAt, c, 1, v, kBase, 1, c, null, false, ds, 0, keys, rows, keys, hd);
+                    for (int r = 0; r < rows; r++) {
+                        int i = i0 + r, at = r * keys, qOff = qAt + r * c;
+                        long counter0 = ((long) pair * tq + i) * tk;
+                        float dSum = Elementwise.dot(dout, qOff, out, qOff, hd);
+                        for (int j = 0; j < keys; j++) {
+                            float z = dropP > 0f ? (DropoutKernel.kept(seed, counter0 + j, dropP) ? keepScale : 0f) : 1f;
+                            ds[at + j] = p[at + j] * (ds[at + j] * z - dSum) * scale;
+                        }
+                    }
+                    // dq_blk += dS · k[0..keys];  dk[0..keys] += dSᵀ · q_blk
+                    if (dq != null) Gemm.multiply(ds, 0, keys, 1, k, kBase, c, 1, null, true, dq, qAt, c, rows, hd, keys);
+                    if (dk != null) Gemm.multiply(ds, 0, 1, keys, q, qAt, c, 1, null, true, dk, kBase, c, keys, hd, rows);
+                }
+            }
+        });
+    }
+
+    /**
+     * Turns the raw scores s[at .. at+keys) into softmax weights over the first {@code seen} (scaled by
+     * {@code scale}), zero beyond; returns the row's log-sum-exp of the scaled scores.
+     */
+    private static float softmaxRow(float[] s, int at, int seen, int keys, float scale) {
+        Elementwise.scale(scale, s, at, s, at, seen);
+        float max = Elementwise.max(s, at, seen);
+        float sum = Elementwise.expShifted(s, at, max, s, at, seen);
+        Elementwise.scale(1f / sum, s, at, s, at, seen);
+        Arrays.fill(s, at + seen, at + keys, 0f);
+        return max + (float) Math.log(sum);
+    }
+
+    /** Inverted dropout on the first {@code seen} weights of a row; counter0 + j is weight j's dropout counter. */
+    private static void dropRow(float[] s, int at, int seen, float dropP, long seed, long counter0) {
+        float keepScale = 1f / (1f - dropP);
+        for (int j = 0; j < seen; j++) {
+            s[at + j] = DropoutKernel.kept(seed, counter0 + j, dropP) ? s[at + j] * keepScale : 0f;
+        }
+    }
+
+    /** The row-by-row backward (few queries): per (query, key), the dot products and updates of the formulas. */
+    static void backwardRows(float[] q, float[] k, float[] v, float[] out, float[] lse, float[] dout,
+                             float[] dq, float[] dk, float[] dv, Dims d, float dropP, long seed) {
         int hd = d.headDim(), c = d.channels(), heads = d.heads(), tq = d.tq(), tk = d.tk();
         float scale = (float) (1.0 / Math.sqrt(hd));
         float keepScale = dropP > 0f ? 1f / (1f - dropP) : 1f;

@@ -9,8 +9,8 @@ import java.util.Arrays;
  * Packed, blocked matrix product C[M,N] (=|+=) A[M,K] · B[K,N] that all three training layouts reduce to.
  *
  * <p>Operands are views on row-major arrays: A(i, p) lives at {@code a[aOff + i·aRs + p·aCs]} and B(p, j) at
- * {@code b[bOff + p·bRs + j·bCs]}, so a transposed operand is the same array with its strides swapped. C is
- * contiguous with row stride N.
+ * {@code b[bOff + p·bRs + j·bCs]}, so a transposed operand is the same array with its strides swapped. C(i, j)
+ * lives at {@code c[cOff + i·ldc + j]}.
  *
  * <p>The loop nest, outermost first:
  * <ol>
@@ -54,13 +54,13 @@ final class Gemm {
      * (bias must then be null).
      */
     static void multiply(float[] a, int aOff, int aRs, int aCs, float[] b, int bOff, int bRs, int bCs,
-                         float[] bias, boolean accumulate, float[] c, int cOff, int m, int n, int k) {
+                         float[] bias, boolean accumulate, float[] c, int cOff, int ldc, int m, int n, int k) {
         if (m == 0 || n == 0) return;
         if (k == 0) {
             if (!accumulate) {
                 for (int i = 0; i < m; i++) {
-                    if (bias == null) Arrays.fill(c, cOff + i * n, cOff + (i + 1) * n, 0f);
-                    else System.arraycopy(bias, 0, c, cOff + i * n, n);
+                    if (bias == null) Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
+                    else System.arraycopy(bias, 0, c, cOff + i * ldc, n);
                 }
             }
             return;
@@ -73,7 +73,7 @@ final class Gemm {
             int mc = Math.min(chunkRows, m - i0), slivers = (mc + MR - 1) / MR;
             for (int p0 = 0; p0 < k; p0 += KC) {
                 Block blk = new Block(a, aOff, aRs, aCs, b, bOff, bRs, bCs, bias, !accumulate && p0 == 0,
-                        c, cOff, n, i0, mc, p0, Math.min(KC, k - p0), aPack);
+                        c, cOff, ldc, n, i0, mc, p0, Math.min(KC, k - p0), aPack);
                 Parallel.forRange(slivers, blk::packA);
                 if (panels >= 2 * Parallel.threads() || slivers < Parallel.threads()) {
                     Parallel.forRange(panels, (q0, q1) -> blk.compute(0, slivers, q0, q1));
@@ -90,7 +90,7 @@ final class Gemm {
      * (or zero) instead of from C.
      */
     private record Block(float[] a, int aOff, int aRs, int aCs, float[] b, int bOff, int bRs, int bCs,
-                         float[] bias, boolean overwrite, float[] c, int cOff, int n,
+                         float[] bias, boolean overwrite, float[] c, int cOff, int ldc, int n,
                          int i0, int mc, int p0, int kc, float[] aPack) {
 
         /** Packs slivers [s0, s1) of the A chunk: sliver s holds A(i0+s·MR+r, p0+p) at s·MR·kc + p·MR + r. */
@@ -153,10 +153,10 @@ final class Gemm {
                     int row = i0 + s * MR, rows = Math.min(MR, i0 + mc - row);
                     for (int q = g0; q < g1; q++) {
                         int col = q * NR, cols = Math.min(NR, n - col);
-                        int aAt = s * MR * kc, bAt = (q - g0) * NR * kc, cAt = cOff + row * n + col;
+                        int aAt = s * MR * kc, bAt = (q - g0) * NR * kc, cAt = cOff + row * ldc + col;
                         if (rows == MR && cols == NR) {
-                            if (!overwrite) MicroKernel.tile(aPack, aAt, bPack, bAt, kc, c, cAt, n, c, cAt, n);
-                            else MicroKernel.tile(aPack, aAt, bPack, bAt, kc, bias, col, 0, c, cAt, n);
+                            if (!overwrite) MicroKernel.tile(aPack, aAt, bPack, bAt, kc, c, cAt, ldc, c, cAt, ldc);
+                            else MicroKernel.tile(aPack, aAt, bPack, bAt, kc, bias, col, 0, c, cAt, ldc);
                         } else {
                             edgeTile(buf.edge, aAt, bPack, bAt, cAt, rows, col, cols);
                         }
@@ -169,11 +169,11 @@ final class Gemm {
         private void edgeTile(float[] t, int aAt, float[] bPack, int bAt, int cAt, int rows, int col, int cols) {
             Arrays.fill(t, 0f);
             for (int r = 0; r < rows; r++) {
-                if (!overwrite) System.arraycopy(c, cAt + r * n, t, r * NR, cols);
+                if (!overwrite) System.arraycopy(c, cAt + r * ldc, t, r * NR, cols);
                 else if (bias != null) System.arraycopy(bias, col, t, r * NR, cols);
             }
             MicroKernel.tile(aPack, aAt, bPack, bAt, kc, t, 0, NR, t, 0, NR);
-            for (int r = 0; r < rows; r++) System.arraycopy(t, r * NR, c, cAt + r * n, cols);
+            for (int r = 0; r < rows; r++) System.arraycopy(t, r * NR, c, cAt + r * ldc, cols);
         }
     }
 

@@ -20,7 +20,7 @@ public final class MatMul {
             Gemv.multiply(x, xOff, w, wOff, bias, y, yOff, m, k, n);
         } else {
             // A = X (rows contiguous), B(p, j) = W[j, p] (W viewed transposed)
-            Gemm.multiply(x, xOff, k, 1, w, wOff, 1, k, bias, false, y, yOff, m, n, k);
+            Gemm.multiply(x, xOff, k, 1, w, wOff, 1, k, bias, false, y, yOff, n, m, n, k);
         }
     }
 
@@ -30,7 +30,7 @@ public final class MatMul {
             ScalarMatMul.dyw(dy, dyOff, w, wOff, dx, dxOff, m, n, k);
         } else {
             // C = DX [m, k], A = DY [m, n], B = W [n, k]: both rows contiguous; reduction over n
-            Gemm.multiply(dy, dyOff, n, 1, w, wOff, k, 1, null, true, dx, dxOff, m, k, n);
+            Gemm.multiply(dy, dyOff, n, 1, w, wOff, k, 1, null, true, dx, dxOff, k, m, k, n);
         }
     }
 
@@ -40,7 +40,7 @@ public final class MatMul {
             ScalarMatMul.dytx(dy, dyOff, x, xOff, dw, dwOff, m, n, k);
         } else {
             // C = DW [n, k], A(i, p) = DY[p, i] (DY viewed transposed), B = X [m, k]; reduction over m
-            Gemm.multiply(dy, dyOff, 1, n, x, xOff, k, 1, null, true, dw, dwOff, n, k, m);
+            Gemm.multiply(dy, dyOff, 1, n, x, xOff, k, 1, null, true, dw, dwOff, k, n, k, m);
         }
     }
 

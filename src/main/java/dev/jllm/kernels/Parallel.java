@@ -9,8 +9,9 @@ import java.util.concurrent.ForkJoinWorkerThread;
 /**
  * The one place that owns parallelism: a fixed pool of platform threads sized to the cores. Work is split into
  * contiguous ranges so that each task owns its outputs (no atomics, no shared writes). The caller runs the first
- * range itself; a loop started from inside a pool task runs serially on that task's thread, so nested kernels
- * neither oversubscribe the cores nor wait on a pool they occupy.
+ * range itself; a loop started from inside a range (on a pool thread or on the caller) runs serially on that
+ * thread, so nested kernels (a matmul per attention head) neither oversubscribe the cores nor wait on a pool
+ * they occupy.
  */
 public final class Parallel {
     private Parallel() {}
@@ -23,6 +24,8 @@ public final class Parallel {
 
     private static volatile int threads = Runtime.getRuntime().availableProcessors();
     private static volatile ForkJoinPool pool = new ForkJoinPool(threads);
+    /** Set while the calling thread runs its own range of a parallel loop. */
+    private static final ThreadLocal<boolean[]> IN_RANGE = ThreadLocal.withInitial(() -> new boolean[1]);
 
     public static int threads() {
         return threads;
@@ -42,7 +45,8 @@ public final class Parallel {
     public static void forRange(int n, RangeBody body) {
         ForkJoinPool p = pool;
         int t = Math.min(threads, n);
-        if (t <= 1 || Thread.currentThread() instanceof ForkJoinWorkerThread w && w.getPool() == p) {
+        boolean[] inRange = IN_RANGE.get();
+        if (t <= 1 || inRange[0] || Thread.currentThread() instanceof ForkJoinWorkerThread w && w.getPool() == p) {
             if (n > 0) body.run(0, n);
             return;
         }
@@ -51,7 +55,12 @@ public final class Parallel {
             int start = (int) ((long) n * i / t), end = (int) ((long) n * (i + 1) / t);
             tasks.add(p.submit(() -> body.run(start, end)));
         }
-        body.run(0, (int) ((long) n / t));
+        inRange[0] = true;
+        try {
+            body.run(0, (int) ((long) n / t));
+        } finally {
+            inRange[0] = false;
+        }
         for (ForkJoinTask<?> task : tasks) task.join();
     }
 }
