@@ -126,7 +126,9 @@ class GeneratorTest {
         int n = 8;
         List<GenerationOptions> options = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            options.add(GenerationOptions.greedy(30).withSampling(1f, 0, 1f, i).withKvCache(i % 2 == 0));
+            // top-k 5: few probability boundaries, so a last-bit difference between a cold and a JIT-compiled
+            // kernel (Vector API lane sums) cannot plausibly flip a sampled token between the two runs
+            options.add(GenerationOptions.greedy(30).withSampling(1f, 5, 1f, i).withKvCache(i % 2 == 0));
         }
         List<int[]> alone = new ArrayList<>();
         for (int i = 0; i < n; i++) alone.add(generator.generate(new int[] {i + 1, 2}, options.get(i)));
