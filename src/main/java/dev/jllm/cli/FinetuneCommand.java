@@ -7,6 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "finetune", mixinStandardHelpOptions = true,
         description = "Finetune a pretrained GPT for a task.",
         subcommands = {
+            FinetuneClassifyCommand.class,
             FinetuneInstructCommand.class,
             FinetuneDpoCommand.class,
         })

@@ -24,12 +24,13 @@ import picocli.CommandLine.Option;
             EvaluateCommand.class,
             GenerateCommand.class,
             ChatCommand.class,
-            FinetuneCommand.class,
             PerplexityCommand.class,
             InfoCommand.class,
             InitCommand.class,
             ServeCommand.class,
             BenchCommand.class,
+            FinetuneCommand.class,
+            ClassifyCommand.class,
         })
 public final class Main implements Runnable {
 
