@@ -111,7 +111,7 @@ final class FinetuneDpoCommand implements Callable<Integer> {
         try (BufferedWriter metrics = Files.newBufferedWriter(out.resolve("metrics.csv"), StandardCharsets.UTF_8)) {
             metrics.write(METRICS_HEADER);
             metrics.newLine();
-            last = new DpoTrainer(policy, train, val, config).run(row -> {
+            last = new DpoTrainer(policy, train, val, config, tokenizer.eotId()).run(row -> {
                 log.printf(Locale.ROOT, "epoch %d step %4d: train loss %.4f, val loss %.4f, train reward margin %.4f,"
                                 + " val reward margin %.4f, val reward accuracy %.3f%n", row.epoch(), row.step(),
                         row.train().loss(), row.val().loss(), row.train().rewardMargin(), row.val().rewardMargin(),

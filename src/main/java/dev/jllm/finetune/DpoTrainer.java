@@ -31,8 +31,10 @@ public final class DpoTrainer {
 
     /**
      * @param policy the model to tune (the SFT model); the reference is a frozen copy of it as it is now
+     * @param padId  the padding id: the tokenizer's end token (50256 for GPT-2)
      */
-    public DpoTrainer(GptModel policy, List<EncodedPreference> train, List<EncodedPreference> val, DpoConfig config) {
+    public DpoTrainer(GptModel policy, List<EncodedPreference> train, List<EncodedPreference> val, DpoConfig config,
+                      int padId) {
         if (train.size() < config.batchSize()) {
             throw new IllegalArgumentException("the training split has " + train.size()
                     + " preference pairs, fewer than one batch of " + config.batchSize() + " (use a smaller --batch)");
@@ -44,7 +46,7 @@ public final class DpoTrainer {
         this.train = train;
         this.val = val;
         this.config = config;
-        this.collator = new PreferenceCollator(ClassificationDataset.GPT2_PAD_ID,
+        this.collator = new PreferenceCollator(padId,
                 Math.min(config.maxLength(), policy.config.contextLength()));
         this.optimizer = new AdamW(policy.trainableParameters(), AdamW.Options.withWeightDecay(config.weightDecay()));
     }

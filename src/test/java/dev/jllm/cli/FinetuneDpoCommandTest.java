@@ -8,7 +8,13 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jllm.finetune.ModelFormat;
 import dev.jllm.finetune.PromptFormat;
+import dev.jllm.io.ModelFiles;
+import dev.jllm.io.StateDict;
+import dev.jllm.model.GptConfig;
+import dev.jllm.model.GptModel;
 import dev.jllm.testing.SharedData;
+import dev.jllm.tokenizer.BpeTrainer;
+import dev.jllm.tokenizer.Gpt2Tokenizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -20,15 +26,21 @@ class FinetuneDpoCommandTest {
 
     static final ObjectMapper JSON = new ObjectMapper();
 
-    /** A tiny model folder with GPT-2's tokenizer and the alpaca format recorded, as finetune instruct leaves it. */
-    static Path sftModel(Path dir) throws Exception {
+    /**
+     * A 1-layer model folder with a 300-token BPE vocabulary trained on {@code text} (its own end token, not GPT-2's
+     * 50256) and the alpaca format recorded, as finetune instruct leaves it.
+     */
+    static Path sftModel(Path dir, Path text) throws Exception {
         Path model = dir.resolve("sft");
-        ModelCommandsTest.Run r = ModelCommandsTest.run("init", "--config", "custom", "--emb", "16", "--layers", "1",
-                "--heads", "2", "--context", "256", "--seed", "5", "--out", model.toString());
-        assertThat(r.exit()).as(r.err()).isZero();
-        ObjectNode config = (ObjectNode) JSON.readTree(model.resolve("config.json").toFile());
-        config.putObject("training").put(ModelFormat.KEY, "alpaca");
-        JSON.writeValue(model.resolve("config.json").toFile(), config);
+        Gpt2Tokenizer tok = BpeTrainer.train(Files.readString(text), 300, List.of("<|endoftext|>"), BpeTrainer.Progress.NONE);
+        GptConfig config = new GptConfig(tok.vocabSize(), 256, 32, 2, 1, 0.1f, false, false);
+        StateDict weights = new StateDict();
+        GptModel.create(config, 1).stateDict().forEach(weights::put);
+        ModelFiles.save(model, config, weights);
+        tok.save(model);
+        ObjectNode json = (ObjectNode) JSON.readTree(model.resolve("config.json").toFile());
+        json.putObject("training").put(ModelFormat.KEY, "alpaca");
+        JSON.writeValue(model.resolve("config.json").toFile(), json);
         return model;
     }
 
@@ -45,7 +57,7 @@ class FinetuneDpoCommandTest {
     @Test
     void dpoRaisesTheRewardMarginOfTheTrainingPairs(@TempDir Path dir) throws Exception {
         Path data = firstEntries("instruction-data-with-preference.json", 20, dir);
-        Path model = sftModel(dir), out = dir.resolve("dpo");
+        Path model = sftModel(dir, data), out = dir.resolve("dpo");
         ModelCommandsTest.Run r = ModelCommandsTest.run("finetune", "dpo", "--model", model.toString(), "--data",
                 data.toString(), "--batch", "4", "--epochs", "2", "--lr", "3e-3", "--eval-every", "4", "--eval-batches", "1",
                 "--out", out.toString(), "--json");
@@ -71,7 +83,7 @@ class FinetuneDpoCommandTest {
 
     @Test
     void badDataIsOneClearLine(@TempDir Path dir) throws Exception {
-        Path model = sftModel(dir);
+        Path model = sftModel(dir, firstEntries("instruction-data-with-preference.json", 20, dir));
         Path noRejected = dir.resolve("bad.json");
         Files.writeString(noRejected, "[{\"instruction\": \"a\", \"input\": \"\", \"chosen\": \"b\"}]");
         ModelCommandsTest.Run r = ModelCommandsTest.run("finetune", "dpo", "--model", model.toString(), "--data",

@@ -9,12 +9,6 @@ import dev.jllm.finetune.InstructionTuning;
 import dev.jllm.finetune.ModelFormat;
 import dev.jllm.finetune.PromptFormat;
 import dev.jllm.finetune.ResponseExample;
-import dev.jllm.io.ModelFiles;
-import dev.jllm.io.StateDict;
-import dev.jllm.model.GptConfig;
-import dev.jllm.model.GptModel;
-import dev.jllm.tokenizer.BpeTrainer;
-import dev.jllm.tokenizer.Gpt2Tokenizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -36,14 +30,7 @@ class FinetuneInstructCommandTest {
     @BeforeAll
     static void setUp() throws Exception {
         data = FinetuneDpoCommandTest.firstEntries("instruction-data.json", 24, dir);
-        String text = Files.readString(data);
-        Gpt2Tokenizer tok = BpeTrainer.train(text, 300, List.of("<|endoftext|>"), BpeTrainer.Progress.NONE);
-        model = dir.resolve("base");
-        GptConfig config = new GptConfig(tok.vocabSize(), 256, 32, 2, 1, 0.1f, false, false);
-        StateDict weights = new StateDict();
-        GptModel.create(config, 1).stateDict().forEach(weights::put);
-        ModelFiles.save(model, config, weights);
-        tok.save(model);
+        model = FinetuneDpoCommandTest.sftModel(dir, data);
     }
 
     static ModelCommandsTest.Run finetune(Path out, String... extra) {
