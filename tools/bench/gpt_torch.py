@@ -162,10 +162,11 @@ def run_one(kind, size, a, b, reps):
             if use_cache:  # prefill the prompt, then one token at a time
                 model.reset_cache()
                 logits = model(idx, use_cache=True)
-                for _ in range(new_tokens):
+                for i in range(new_tokens):
                     nxt = logits[:, -1].argmax(dim=-1, keepdim=True)
                     idx = torch.cat([idx, nxt], dim=1)
-                    logits = model(nxt, use_cache=True)
+                    if i + 1 < new_tokens:  # the last token needs no logits after it
+                        logits = model(nxt, use_cache=True)
             else:  # the book's generate_text_simple: the whole (cropped) sequence every step
                 for _ in range(new_tokens):
                     logits = model(idx[:, -1024:])
@@ -180,6 +181,8 @@ def main():
     p.add_argument("part", nargs="?", default="all", choices=["all", "train", "generate"])
     p.add_argument("--json", action="store_true")
     p.add_argument("--reps", type=int, default=3)
+    p.add_argument("--new-tokens", type=int, default=200)
+    p.add_argument("--models", default="124M,355M", help="model sizes for generation, comma-separated")
     p.add_argument("--one", nargs=4, help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.one:
@@ -192,8 +195,10 @@ def main():
     if args.part in ("all", "train"):
         plan += [("train", "124M", 2, 256), ("train", "124M", 8, 256), ("train", "124M", 1, 1024)]
     if args.part in ("all", "generate"):
-        plan += [("generate", "124M", 1, 200), ("generate", "124M", 0, 200),
-                 ("generate", "355M", 1, 200), ("generate", "355M", 0, 200), ("prefill", "124M", 512, 0)]
+        models = args.models.split(",")
+        for size in models:
+            plan += [("generate", size, 1, args.new_tokens), ("generate", size, 0, args.new_tokens)]
+        plan.append(("prefill", models[0], 512, 0))
     env = dict(os.environ, OMP_WAIT_POLICY="PASSIVE")
     out = {"threads": os.cpu_count(), "train": [], "generate": [], "prefill": []}
     for kind, size, a, b in plan:

@@ -1,11 +1,12 @@
 // The chat page of jllm serve in headless Chromium: type a message, watch the reply stream in, take a screenshot;
-// with --stop, also stop a long reply with the Stop button.
-// Usage: node chat-page.mjs URL SCREENSHOT.png [--stop]   (CHROMIUM=path overrides /usr/bin/chromium)
+// with --stop, also stop a long reply with the Stop button; with --classify (a classification model), see the
+// label and the probabilities instead.
+// Usage: node chat-page.mjs URL SCREENSHOT.png [--stop | --classify]   (CHROMIUM=path overrides /usr/bin/chromium)
 import { chromium } from "playwright-core";
 
 const [url, screenshot, ...flags] = process.argv.slice(2);
 if (!url || !screenshot) {
-  console.error("usage: node chat-page.mjs URL SCREENSHOT.png [--stop]");
+  console.error("usage: node chat-page.mjs URL SCREENSHOT.png [--stop | --classify]");
   process.exit(2);
 }
 const executablePath = process.env.CHROMIUM || "/usr/bin/chromium";
@@ -33,6 +34,25 @@ try {
   await page.goto(url);
   await page.waitForFunction(() => document.getElementById("model").textContent.includes("context"), null, { timeout: 15_000 })
     .catch(() => fail("the page never showed the model (GET /health)"));
+
+  if (flags.includes("--classify")) {
+    const header = await page.textContent("#model");
+    if (!header.includes("(classifier)")) fail("the page does not say the model is a classifier: " + header);
+    await page.fill("#message", "WINNER!! Claim your free prize now");
+    await page.press("#message", "Enter");
+    await page.waitForSelector(".message.assistant[data-finish]", { timeout: 30_000 })
+      .catch(() => fail("no classification appeared"));
+    const answer = page.locator(".message.assistant").last();
+    const label = await answer.evaluate((el) => el.firstChild.textContent);
+    const rows = await answer.locator(".probabilities li").allTextContents();
+    if (rows.length < 2 || !rows.some((r) => r.startsWith(label + " "))) {
+      fail("the answer shows no label with probabilities: " + label + " / " + JSON.stringify(rows));
+    }
+    await page.screenshot({ path: screenshot, fullPage: true });
+    if (problems.length > 0) fail("errors in the page: " + problems.join("; "));
+    console.log("chat-page: OK " + JSON.stringify({ label, rows, screenshot }));
+    process.exit(0);
+  }
 
   // Count every change of the conversation: a streamed reply changes it many times.
   await page.evaluate(() => {

@@ -32,9 +32,9 @@ final class DataCommand implements Runnable {
     }
 
     @Command(name = "prepare", mixinStandardHelpOptions = true, description = {
-            "Tokenize a UTF-8 text file, or every file under a folder, into a token file on all cores.",
-            "Files are documents in path order, separated by <|endoftext|>; special tokens in the text",
-            "are encoded as their ids. The format: docs/token-file-format.md."})
+            "Tokenize a UTF-8 text file, or all files under a folder, into a token file,",
+            "on all cores. Files are documents in path order, separated by <|endoftext|>;",
+            "special tokens in the text become their ids. Format: docs/token-file-format.md."})
     static final class Prepare implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -88,7 +88,7 @@ final class DataCommand implements Runnable {
                         .put("seconds", Math.round(seconds * 1000) / 1000.0);
                 stdout.println(new ObjectMapper().writeValueAsString(node));
             } else {
-                stdout.printf("%s: %,d tokens (%s) from %,d file%s, %,d characters, in %.1f s (%.1f MB/s)%n",
+                stdout.printf("%s: %,d tokens (%s) from %,d file%s, %,d characters, in %.1f s (%.2f MB/s)%n",
                         out, result.tokens(), width == 2 ? "uint16" : "uint32", result.documents(),
                         result.documents() == 1 ? "" : "s", result.characters(), seconds, bytes / 1e6 / seconds);
             }

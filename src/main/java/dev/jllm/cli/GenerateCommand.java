@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jllm.generate.GenerationOptions;
 import dev.jllm.generate.Generator;
 import dev.jllm.generate.TextStreamer;
+import dev.jllm.generate.WeightType;
 import dev.jllm.tokenizer.Tokenizer;
 import java.io.PrintWriter;
 import java.util.List;
@@ -53,6 +54,10 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--no-kv-cache", description = "Recompute the whole window for every token (slow; as the book's code).")
     boolean noKvCache;
 
+    @Option(names = "--dtype", defaultValue = "fp32", paramLabel = "fp32|bf16",
+            description = "Weights streamed per token: fp32, or bf16 (half the bytes; needs the KV cache).")
+    WeightType dtype;
+
     @Option(names = "--json", description = "Print {prompt_ids, ids, text, tokens_per_second} as JSON instead of streaming.")
     boolean json;
 
@@ -65,6 +70,9 @@ final class GenerateCommand implements Callable<Integer> {
         if (given != 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "give exactly one of --prompt TEXT and --prompt-ids 1,2,3");
         }
+        if (dtype == WeightType.BF16 && noKvCache) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--dtype bf16 needs the KV cache (drop --no-kv-cache)");
+        }
         LoadedModel loaded = LoadedModel.load(model);
         Tokenizer tokenizer = loaded.tokenizer();
         String text = prompt != null ? prompt : positionalPrompt;
@@ -75,7 +83,8 @@ final class GenerateCommand implements Callable<Integer> {
         GenerationOptions options = new GenerationOptions(maxTokens, temperature, topK, topP, seed, !noKvCache,
                 loaded.endId(), stops);
         PrintWriter out = spec.commandLine().getOut();
-        Generator generator = new Generator(loaded.model(), w -> spec.commandLine().getErr().println("jllm: warning: " + w));
+        Generator generator = new Generator(loaded.model(), w -> spec.commandLine().getErr().println("jllm: warning: " + w),
+                dtype);
 
         TextStreamer streamer = tokenizer == null ? null : new TextStreamer(tokenizer, stops, piece -> {
             if (!json) {

@@ -1,5 +1,6 @@
 package dev.jllm.cli;
 
+import dev.jllm.download.ModelCache;
 import dev.jllm.io.GptCheckpoint;
 import dev.jllm.io.ModelFiles;
 import dev.jllm.model.GptConfig;
@@ -28,7 +29,7 @@ public record LoadedModel(GptModel model, Tokenizer tokenizer, Path path) {
         if (arg.contains("/") || arg.contains("\\") || arg.startsWith(".")) {
             throw new IllegalArgumentException(arg + ": no such file or folder");
         }
-        throw new IllegalArgumentException(arg + ": no such model folder");
+        return ModelCache.resolve(arg);
     }
 
     public static LoadedModel load(String arg) throws IOException {

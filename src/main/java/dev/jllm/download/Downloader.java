@@ -20,6 +20,8 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
@@ -33,7 +35,8 @@ import me.tongfei.progressbar.ProgressBarBuilder;
  *
  * <p>The SHA-256 is the caller's known hash or else the one a Hugging Face server sends for LFS files
  * ({@code X-Linked-Etag}, or the {@code ETag} of a response marked with {@code X-Repo-Commit}). Dropped connections
- * and server errors are retried with a growing pause; an unknown host, a 404 or a wrong hash are not.
+ * and server errors are retried with a growing pause, and a connection that stops delivering data for a minute is
+ * dropped and resumed; an unknown host, a 404 or a wrong hash are not retried.
  */
 public final class Downloader {
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+)");
@@ -42,6 +45,7 @@ public final class Downloader {
     private final int attempts;
     private final Duration pause;
     private final boolean progress;
+    private final Duration stallLimit;
 
     /** A downloader with 4 attempts and a progress bar on stderr when {@code progress} is set. */
     public Downloader(boolean progress) {
@@ -57,11 +61,17 @@ public final class Downloader {
      * @param pause    pause after the first failed try; the n-th pause is n times as long
      */
     public Downloader(HttpClient client, int attempts, Duration pause, boolean progress) {
+        this(client, attempts, pause, progress, Duration.ofSeconds(60));
+    }
+
+    /** @param stallLimit a connection that delivers no byte for this long is dropped (and the download resumed) */
+    Downloader(HttpClient client, int attempts, Duration pause, boolean progress, Duration stallLimit) {
         if (attempts < 1) throw new IllegalArgumentException("attempts must be >= 1, got " + attempts);
         this.client = client;
         this.attempts = attempts;
         this.pause = pause;
         this.progress = progress;
+        this.stallLimit = stallLimit;
     }
 
     /**
@@ -138,7 +148,7 @@ public final class Downloader {
             } else {
                 throw httpError(url, status);
             }
-            copy(body, part, append, have, total, name);
+            copy(body, part, append, have, total, name, url);
             long size = Files.size(part);
             if (total >= 0 && size != total) {
                 String what = size < total ? "the connection closed after " : "received ";
@@ -148,17 +158,36 @@ public final class Downloader {
         }
     }
 
-    private void copy(InputStream body, Path part, boolean append, long have, long total, String name) throws IOException {
+    private void copy(InputStream body, Path part, boolean append, long have, long total, String name, URI url)
+            throws IOException {
         StandardOpenOption mode = append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING;
+        // HttpClient has no read timeout for a body: a watchdog closes the stream when it stalls, which ends read()
+        AtomicLong lastData = new AtomicLong(System.nanoTime());
+        AtomicBoolean stalled = new AtomicBoolean();
+        Thread watchdog = Thread.ofVirtual().start(() -> {
+            try {
+                while (System.nanoTime() - lastData.get() < stallLimit.toNanos()) Thread.sleep(stallLimit.dividedBy(10));
+                stalled.set(true);
+                body.close();
+            } catch (InterruptedException | IOException e) {
+                // the copy ended first
+            }
+        });
         try (OutputStream out = Files.newOutputStream(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE, mode);
                 ProgressBar bar = progress ? progressBar(name, have, total) : null) {
             byte[] buffer = new byte[1 << 16];
             long done = have;
             for (int n; (n = body.read(buffer)) > 0; ) {
+                lastData.set(System.nanoTime());
                 out.write(buffer, 0, n);
                 done += n;
                 if (bar != null) bar.stepTo(done);
             }
+        } catch (IOException e) {
+            if (!stalled.get()) throw e;
+            throw new DownloadException(url + ": no data for " + stallLimit.toSeconds() + " s, the connection stalled", true);
+        } finally {
+            watchdog.interrupt();
         }
     }
 

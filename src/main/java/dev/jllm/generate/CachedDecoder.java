@@ -1,6 +1,7 @@
 package dev.jllm.generate;
 
 import dev.jllm.kernels.AttentionKernel;
+import dev.jllm.kernels.Bf16;
 import dev.jllm.kernels.Elementwise;
 import dev.jllm.kernels.GeluKernel;
 import dev.jllm.kernels.LayerNormKernel;
@@ -10,6 +11,7 @@ import dev.jllm.model.GptModel;
 import dev.jllm.nn.LayerNorm;
 import dev.jllm.nn.Linear;
 import dev.jllm.nn.TransformerBlock;
+import dev.jllm.tensor.Tensor;
 
 /**
  * The model's forward pass for decoding, on plain float arrays with a key/value cache and no autograd.
@@ -17,7 +19,8 @@ import dev.jllm.nn.TransformerBlock;
  * <p>Each layer keeps the keys and values of every position seen so far ([context, emb] each), so a new token
  * only computes its own query, key and value and attends over the cache: one matrix-vector product per weight
  * instead of a full forward pass. {@link #append} takes several tokens at once (the prompt's prefill runs as a
- * batch of matrix products) or one (a decode step). The weights are the model's own arrays, read in place.
+ * batch of matrix products) or one (a decode step). The weights are the model's own arrays, read in place, or
+ * their {@link Bf16Weights} copies (then every product is matrix-vector, row by row).
  */
 public final class CachedDecoder {
     private final GptModel model;
@@ -27,9 +30,16 @@ public final class CachedDecoder {
     /** [layer][capacity · emb], row p holds position p's key (or value), heads side by side. */
     private final float[][] keys;
     private final float[][] values;
+    /** bfloat16 weights to stream instead of the model's float32 ones, or null. */
+    private final Bf16Weights bf16;
     private int length;
 
     public CachedDecoder(GptModel model) {
+        this(model, null);
+    }
+
+    /** A decoder that streams {@code bf16} copies of the weights (null: the model's float32 arrays). */
+    public CachedDecoder(GptModel model, Bf16Weights bf16) {
         GptConfig c = model.config;
         this.model = model;
         this.emb = c.embDim();
@@ -37,6 +47,7 @@ public final class CachedDecoder {
         this.capacity = c.contextLength();
         this.keys = new float[c.nLayers()][capacity * emb];
         this.values = new float[c.nLayers()][capacity * emb];
+        this.bf16 = bf16;
     }
 
     /** Positions held in the cache. */
@@ -82,9 +93,7 @@ public final class CachedDecoder {
         float[] last = new float[emb];
         System.arraycopy(x, (n - 1) * emb, last, 0, emb);
         float[] h = layerNorm(last, 1, model.finalNorm);
-        float[] logits = new float[model.config.vocabSize()];
-        MatMul.gemv(model.headWeight().data(), 0, h, 0, null, logits, 0, logits.length, emb);
-        return logits;
+        return linear(h, 1, model.headWeight(), null);
     }
 
     /** Token embedding plus the embedding of position start+i, for each token i. */
@@ -111,11 +120,23 @@ public final class CachedDecoder {
     }
 
     /** x [n, in] → [n, out] with the layer's weight [out, in] and bias. */
-    private static float[] linear(float[] x, int n, Linear layer) {
-        float[] y = new float[n * layer.out];
-        float[] bias = layer.bias == null ? null : layer.bias.data();
-        if (n == 1) MatMul.gemv(layer.weight.data(), 0, x, 0, bias, y, 0, layer.out, layer.in);
-        else MatMul.xwt(x, 0, layer.weight.data(), 0, bias, y, 0, n, layer.in, layer.out);
+    private float[] linear(float[] x, int n, Linear layer) {
+        return linear(x, n, layer.weight, layer.bias);
+    }
+
+    /** x [n, in] → [n, out] = x · weightᵀ (+ bias); weight [out, in], bias [out] or null. */
+    private float[] linear(float[] x, int n, Tensor weight, Tensor bias) {
+        int out = weight.dim(0), in = weight.dim(1);
+        float[] y = new float[n * out];
+        float[] b = bias == null ? null : bias.data();
+        if (bf16 != null) {
+            short[] w = bf16.of(weight);
+            for (int i = 0; i < n; i++) Bf16.gemv(w, 0, x, i * in, b, y, i * out, out, in);
+        } else if (n == 1) {
+            MatMul.gemv(weight.data(), 0, x, 0, b, y, 0, out, in);
+        } else {
+            MatMul.xwt(x, 0, weight.data(), 0, b, y, 0, n, in, out);
+        }
         return y;
     }
 

@@ -31,6 +31,8 @@ public final class Generator {
 
     private final GptModel model;
     private final Consumer<String> warnings;
+    /** The bfloat16 weights of the cached path, or null for float32. */
+    private final Bf16Weights bf16;
 
     /** Warnings (such as a cropped prompt) go to standard error. */
     public Generator(GptModel model) {
@@ -38,8 +40,17 @@ public final class Generator {
     }
 
     public Generator(GptModel model, Consumer<String> warnings) {
+        this(model, warnings, WeightType.FP32);
+    }
+
+    /**
+     * A generator whose KV-cache path streams the weights as {@code weights} (bf16 copies are made here, once;
+     * the uncached path always runs the model's float32 forward pass).
+     */
+    public Generator(GptModel model, Consumer<String> warnings, WeightType weights) {
         this.model = model;
         this.warnings = warnings;
+        this.bf16 = weights == WeightType.BF16 ? new Bf16Weights(model) : null;
     }
 
     /** The new ids (without the prompt and without the end token). */
@@ -50,6 +61,9 @@ public final class Generator {
     public int[] generate(int[] prompt, GenerationOptions options, TokenListener listener) {
         if (prompt.length == 0) throw new IllegalArgumentException("the prompt has no tokens");
         GptModel.checkVocabulary(prompt, model.config.vocabSize());
+        if (bf16 != null && !options.kvCache()) {
+            throw new IllegalArgumentException("bf16 weights are used by the KV-cache path only; turn the KV cache on");
+        }
         int context = model.config.contextLength();
         if (prompt.length > context) {
             warnings.accept("prompt of " + prompt.length + " tokens is longer than the context length " + context
@@ -58,7 +72,7 @@ public final class Generator {
         }
         Sampler sampler = new Sampler(options.temperature(), options.topK(), options.topP(),
                 new SplittableRandom(options.seed()));
-        NextLogits next = options.kvCache() ? new Cached(new CachedDecoder(model)) : this::uncached;
+        NextLogits next = options.kvCache() ? new Cached(new CachedDecoder(model, bf16)) : this::uncached;
 
         int[] ids = Arrays.copyOf(prompt, prompt.length + options.maxNewTokens());
         int length = prompt.length;

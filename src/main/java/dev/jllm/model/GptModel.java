@@ -7,6 +7,7 @@ import dev.jllm.nn.Linear;
 import dev.jllm.nn.Module;
 import dev.jllm.nn.TransformerBlock;
 import dev.jllm.tensor.Ops;
+import dev.jllm.tensor.Profiler;
 import dev.jllm.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -100,7 +101,9 @@ public final class GptModel extends Module {
 
     /** hidden [..., emb] → logits [..., vocab] */
     public Tensor head(Tensor hidden) {
-        return Ops.linear(hidden, headWeight(), null);
+        try (Profiler.Scope ignored = Profiler.scope("logits")) {
+            return Ops.linear(hidden, headWeight(), null);
+        }
     }
 
     /** ids [batch, seqLen] → logits [batch, seqLen, vocab] */

@@ -14,6 +14,8 @@ final class Node {
 
     final Tensor[] inputs;
     final Backward backward;
+    /** The op's name for the {@link Profiler}; set only while profiling. */
+    String op;
 
     Node(Tensor[] inputs, Backward backward) {
         this.inputs = inputs;

@@ -7,7 +7,8 @@ import java.util.random.RandomGenerator;
  * The differentiable ops, in one place. Each is implemented, forward and backward side by side, in the file of
  * its family ({@code LinearOps}, {@code AttentionOp}, ...); the loops themselves live in {@code dev.jllm.kernels}.
  * Every op returns a new tensor, records its backward when an input requires a gradient (outside
- * {@link NoGrad}), and rejects mismatched shapes with a message that names them.
+ * {@link NoGrad}), and rejects mismatched shapes with a message that names them. Each op is timed here when the
+ * {@link Profiler} is on.
  */
 public final class Ops {
     private Ops() {}
@@ -17,37 +18,44 @@ public final class Ops {
 
     /** x [..., in] · w[out, in]ᵀ + b[out] → [..., out]; {@code b} may be null. */
     public static Tensor linear(Tensor x, Tensor w, Tensor b) {
-        return LinearOps.linear(x, w, b);
+        long t0 = Profiler.start();
+        return Profiler.forward("linear", t0, LinearOps.linear(x, w, b));
     }
 
     /** a [..., M, K] · b [..., K, N] → [..., M, N]; b's leading dims equal a's, or b is [K, N]. */
     public static Tensor matmul(Tensor a, Tensor b) {
-        return LinearOps.matmul(a, b);
+        long t0 = Profiler.start();
+        return Profiler.forward("matmul", t0, LinearOps.matmul(a, b));
     }
 
     /** Rows of weight [V, C] picked by {@code ids} (laid out as {@code idShape}) → [...idShape, C]. */
     public static Tensor embedding(Tensor weight, int[] ids, int... idShape) {
-        return EmbeddingOp.embedding(weight, ids, idShape);
+        long t0 = Profiler.start();
+        return Profiler.forward("embedding", t0, EmbeddingOp.embedding(weight, ids, idShape));
     }
 
     /** Layer norm over the last dimension (biased variance): x [..., C], gamma and beta [C]. */
     public static Tensor layerNorm(Tensor x, Tensor gamma, Tensor beta, float eps) {
-        return NormOps.layerNorm(x, gamma, beta, eps);
+        long t0 = Profiler.start();
+        return Profiler.forward("layer_norm", t0, NormOps.layerNorm(x, gamma, beta, eps));
     }
 
     /** GELU, tanh approximation (GPT-2's). */
     public static Tensor gelu(Tensor x) {
-        return ActivationOps.gelu(x);
+        long t0 = Profiler.start();
+        return Profiler.forward("gelu", t0, ActivationOps.gelu(x));
     }
 
     /** Softmax over the last dimension. */
     public static Tensor softmax(Tensor x) {
-        return ActivationOps.softmax(x);
+        long t0 = Profiler.start();
+        return Profiler.forward("softmax", t0, ActivationOps.softmax(x));
     }
 
     /** Log-softmax over the last dimension. */
     public static Tensor logSoftmax(Tensor x) {
-        return ActivationOps.logSoftmax(x);
+        long t0 = Profiler.start();
+        return Profiler.forward("log_softmax", t0, ActivationOps.logSoftmax(x));
     }
 
     /**
@@ -56,37 +64,44 @@ public final class Ops {
      * attention weights (pass 0 in evaluation; {@code rng} may then be null) → [B, Tq, C].
      */
     public static Tensor causalAttention(Tensor q, Tensor k, Tensor v, int heads, float dropP, RandomGenerator rng) {
-        return AttentionOp.causalAttention(q, k, v, heads, dropP, rng);
+        long t0 = Profiler.start();
+        return Profiler.forward("attention", t0, AttentionOp.causalAttention(q, k, v, heads, dropP, rng));
     }
 
     /** Mean cross-entropy of logits [..., V] against {@code targets} (one per row), skipping {@code ignoreIndex}. */
     public static Tensor crossEntropy(Tensor logits, int[] targets, int ignoreIndex) {
-        return LossOps.crossEntropy(logits, targets, ignoreIndex);
+        long t0 = Profiler.start();
+        return Profiler.forward("cross_entropy", t0, LossOps.crossEntropy(logits, targets, ignoreIndex));
     }
 
     /** {@link #crossEntropy(Tensor, int[], int)} with ignoreIndex −100. */
     public static Tensor crossEntropy(Tensor logits, int[] targets) {
-        return LossOps.crossEntropy(logits, targets, IGNORE_INDEX);
+        long t0 = Profiler.start();
+        return Profiler.forward("cross_entropy", t0, LossOps.crossEntropy(logits, targets, IGNORE_INDEX));
     }
 
     /** a + b, where either may have just the trailing dimensions of the other (a bias, a position table). */
     public static Tensor add(Tensor a, Tensor b) {
-        return ElementwiseOps.add(a, b);
+        long t0 = Profiler.start();
+        return Profiler.forward("add", t0, ElementwiseOps.add(a, b));
     }
 
     /** a ⊙ b, with the same broadcasting as {@link #add}. */
     public static Tensor mul(Tensor a, Tensor b) {
-        return ElementwiseOps.mul(a, b);
+        long t0 = Profiler.start();
+        return Profiler.forward("mul", t0, ElementwiseOps.mul(a, b));
     }
 
     /** s · x. */
     public static Tensor scale(Tensor x, float s) {
-        return ElementwiseOps.scale(x, s);
+        long t0 = Profiler.start();
+        return Profiler.forward("scale", t0, ElementwiseOps.scale(x, s));
     }
 
     /** Inverted dropout with probability p when training; the identity (x itself) otherwise. */
     public static Tensor dropout(Tensor x, float p, RandomGenerator rng, boolean training) {
-        return ElementwiseOps.dropout(x, p, rng, training);
+        long t0 = Profiler.start();
+        return Profiler.forward("dropout", t0, ElementwiseOps.dropout(x, p, rng, training));
     }
 
     /** The same values in another shape (one dimension may be −1). */
@@ -96,31 +111,39 @@ public final class Ops {
 
     /** Swaps two dimensions, as a contiguous copy. */
     public static Tensor transpose(Tensor x, int dim0, int dim1) {
-        return ShapeOps.transpose(x, dim0, dim1);
+        long t0 = Profiler.start();
+        return Profiler.forward("transpose", t0, ShapeOps.transpose(x, dim0, dim1));
     }
 
     /** Sum of all values → []. */
     public static Tensor sum(Tensor x) {
-        return ReduceOps.sum(x);
+        long t0 = Profiler.start();
+        return Profiler.forward("sum", t0, ReduceOps.sum(x));
     }
 
     /** Mean of all values → []. */
     public static Tensor mean(Tensor x) {
-        return ReduceOps.mean(x);
+        long t0 = Profiler.start();
+        return Profiler.forward("mean", t0, ReduceOps.mean(x));
     }
 
     /** Joins tensors along {@code dim}; they must agree on every other dimension. */
     public static Tensor concat(int dim, Tensor... xs) {
-        return ShapeOps.concat(dim, xs);
+        long t0 = Profiler.start();
+        return Profiler.forward("concat", t0, ShapeOps.concat(dim, xs));
     }
 
     /** Cuts x along {@code dim} into consecutive parts of the given sizes (which must add up to that dim). */
     public static List<Tensor> split(Tensor x, int dim, int... sizes) {
-        return ShapeOps.split(x, dim, sizes);
+        long t0 = Profiler.start();
+        List<Tensor> parts = ShapeOps.split(x, dim, sizes);
+        for (int i = 0; i < parts.size(); i++) Profiler.forward("split", i == 0 ? t0 : 0L, parts.get(i));
+        return parts;
     }
 
     /** x[..., start : start + length, ...] along {@code dim}, as a copy. */
     public static Tensor narrow(Tensor x, int dim, int start, int length) {
-        return ShapeOps.narrow(x, dim, start, length);
+        long t0 = Profiler.start();
+        return Profiler.forward("narrow", t0, ShapeOps.narrow(x, dim, start, length));
     }
 }

@@ -166,7 +166,7 @@ public final class Tensor {
             Tensor t = order.get(i);
             Node n = t.node;
             t.node = null;
-            if (t.grad != null) n.backward.run(t.grad);
+            if (t.grad != null) Profiler.backward(n, t.grad);
             if (!t.requiresGrad) t.grad = null;
         }
     }

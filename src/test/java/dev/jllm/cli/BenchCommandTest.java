@@ -2,25 +2,46 @@ package dev.jllm.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
-/** The bench parent command and the option checks of bench matmul (the measurement itself is not a test). */
 class BenchCommandTest {
 
     @Test
-    void benchListsItsSubcommands() {
-        CommandLine cli = Main.commandLine();
-        StringWriter out = new StringWriter();
-        cli.setOut(new PrintWriter(out));
-        assertThat(cli.execute("bench")).isZero();
-        assertThat(out.toString()).contains("matmul");
+    void generatePartPrintsThePeersJsonShape() throws Exception {
+        var r = ModelCommandsTest.run("bench", "generate", "--json", "--in-process", "--reps", "1", "--new-tokens", "2",
+                "--models", "124M", "--prefill-tokens", "8", "--threads", "2");
+        assertThat(r.exit()).as(r.err()).isZero();
+        JsonNode j = r.json();
+        assertThat(j.get("threads").asInt()).isEqualTo(2);
+        assertThat(j.get("train")).isEmpty();
+        List<String> rows = new ArrayList<>();
+        for (JsonNode g : j.get("generate")) {
+            rows.add(g.get("model").asText() + " " + g.get("kv_cache").asBoolean() + " " + g.get("dtype").asText());
+            assertThat(g.get("tokens_per_second").asDouble()).isPositive();
+            assertThat(g.get("peak_rss_mib").asDouble()).isPositive();
+        }
+        assertThat(rows).containsExactly("124M true fp32", "124M false fp32", "124M true bf16");
+        JsonNode prefill = j.get("prefill").get(0);
+        assertThat(prefill.get("model").asText()).isEqualTo("124M");
+        assertThat(prefill.get("prompt").asInt()).isEqualTo(8);
+        assertThat(prefill.get("tokens_per_second").asDouble()).isPositive();
     }
 
     @Test
-    void cpuTimeNeedsOneThread() {
+    void rejectsAnUnknownModelSize() {
+        var r = ModelCommandsTest.run("bench", "train", "--models", "7B");
+        assertThat(r.exit()).isNotZero();
+        assertThat(r.err()).contains("--models", "7B");
+    }
+
+    @Test
+    void matmulCpuTimeNeedsOneThread() {
         CommandLine cli = Main.commandLine();
         StringWriter err = new StringWriter();
         cli.setErr(new PrintWriter(err));

@@ -72,6 +72,9 @@ class ModelCommandsTest {
         assertThat(text.err()).contains("no tokenizer files").contains("--prompt-ids");
         assertThat(run("generate", "--model", golden()).err()).contains("exactly one of --prompt");
         assertThat(run("generate", "--model", "no/such/dir", "--prompt-ids", "1").err()).contains("no/such/dir");
+        // a bare name is looked up among downloaded models
+        assertThat(run("generate", "--model", "gpt2-999M", "--prompt-ids", "1").err())
+                .contains("model gpt2-999M is not downloaded");
     }
 
     @Test

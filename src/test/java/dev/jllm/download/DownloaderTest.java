@@ -20,6 +20,7 @@ import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 class DownloaderTest {
@@ -85,6 +86,18 @@ class DownloaderTest {
         assertThat(server.requests()).hasSize(2);
         assertThat(server.requests().get(0).range()).isNull();
         assertThat(server.requests().get(1).range()).matches("bytes=\\d+-").isNotEqualTo("bytes=0-");
+    }
+
+    @Test
+    @Timeout(30) // without the stall watchdog the first response would hang until the server closes
+    void aStalledConnectionIsDroppedAndResumed() throws Exception {
+        server.stallAfter = 50_000;
+        HttpClient client = HttpClient.newBuilder().build();
+        Path target = dir.resolve("file.bin");
+        new Downloader(client, 2, Duration.ZERO, false, Duration.ofMillis(500))
+                .download(server.uri("/file.bin"), target, Optional.of(sha256(body)));
+        assertThat(target).hasBinaryContent(body);
+        assertThat(server.requests()).extracting(LocalServer.Request::range).containsExactly(null, "bytes=50000-");
     }
 
     @Test

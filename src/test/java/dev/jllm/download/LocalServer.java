@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -34,10 +36,14 @@ final class LocalServer implements AutoCloseable {
     volatile boolean honourRange = true;
     /** When positive, the next full (200) response stops after this many bytes and drops the connection. */
     volatile int dropAfter;
+    /** When positive, the next full (200) response stops after this many bytes and then hangs until the server closes. */
+    volatile int stallAfter;
+    private final CountDownLatch closing = new CountDownLatch(1);
 
     LocalServer() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/", this::handle);
+        server.setExecutor(Executors.newCachedThreadPool()); // a stalled response must not hold up the next request
         server.start();
     }
 
@@ -92,12 +98,30 @@ final class LocalServer implements AutoCloseable {
                 return; // closing short of the promised length makes the server drop the connection
 
             }
+            int stall = stallAfter;
+            if (stall > 0) {
+                stallAfter = 0;
+                out.write(body, 0, stall);
+                out.flush();
+                awaitClosing();
+                return;
+            }
             out.write(body);
+        }
+    }
+
+    private void awaitClosing() throws IOException {
+        try {
+            closing.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
         }
     }
 
     @Override
     public void close() {
+        closing.countDown();
         server.stop(0);
     }
 }

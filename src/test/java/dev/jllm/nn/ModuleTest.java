@@ -41,6 +41,9 @@ class ModuleTest {
                 .isEqualTo(model.parameterCount() - model.blocks.get(0).parameterCount() - 97 * 32);
         model.unfreeze();
         assertThat(model.trainableParameterCount()).isEqualTo(model.parameterCount());
+        model.finalNorm.freeze(); // by module
+        assertThat(model.trainableParameters()).doesNotContainKeys("final_norm.scale", "final_norm.shift")
+                .hasSize(model.namedParameters().size() - 2);
         assertThatThrownBy(() -> model.freeze("trf_blocks.7")).hasMessageContaining("trf_blocks.7");
     }
 

@@ -7,7 +7,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -61,6 +63,20 @@ class RealClientsTest {
                 assertThat(System.nanoTime()).as("Stop cancels the generation on the server").isLessThan(deadline);
                 Thread.sleep(20);
             }
+        }
+    }
+
+    @Test
+    void theChatPageShowsAClassifiersAnswer() throws Exception {
+        Path screenshot = Path.of("target/e2e/chat-page-classifier.png");
+        Files.createDirectories(screenshot.getParent());
+        Map<String, Double> probabilities = new LinkedHashMap<>();
+        probabilities.put("spam", 0.75);
+        probabilities.put("not spam", 0.25);
+        Classifier spam = text -> new Classifier.Classification("spam", probabilities);
+        try (JllmServer server = TestServers.start(TestServers.served(null, spam), 1, 1, id -> {})) {
+            String out = node("chat-page.mjs", server.url() + "/", screenshot.toString(), "--classify");
+            assertThat(out).contains("chat-page: OK").contains("\"label\":\"spam\"").contains("spam 75.0%");
         }
     }
 

@@ -1,0 +1,9 @@
+package dev.jllm.generate;
+
+/** How the decoder holds the weights it streams for each token. */
+public enum WeightType {
+    /** The model's own float32 arrays. */
+    FP32,
+    /** bfloat16 copies (half the bytes per token), widened to float32 in the matrix-vector loop. */
+    BF16
+}

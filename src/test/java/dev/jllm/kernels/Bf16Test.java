@@ -1,0 +1,51 @@
+package dev.jllm.kernels;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class Bf16Test {
+
+    @Test
+    void roundsToTheNearestBf16TiesToEven() {
+        assertThat(Bf16.fromFloat(1f)).isEqualTo((short) 0x3F80);
+        assertThat(Bf16.fromFloat(1f + 0x1p-7f)).isEqualTo((short) 0x3F81); // representable
+        assertThat(Bf16.fromFloat(1f + 0x1p-8f)).isEqualTo((short) 0x3F80); // halfway: to even (down)
+        assertThat(Bf16.fromFloat(1f + 3 * 0x1p-8f)).isEqualTo((short) 0x3F82); // halfway: to even (up)
+        assertThat(Bf16.fromFloat(1f + 0x1p-8f + 0x1p-20f)).isEqualTo((short) 0x3F81); // above halfway: up
+        assertThat(Bf16.fromFloat(-2.5f)).isEqualTo((short) 0xC020);
+        assertThat(Float.isNaN(Bf16.toFloat(Bf16.fromFloat(Float.NaN)))).isTrue();
+        SplittableRandom r = new SplittableRandom(1);
+        for (int i = 0; i < 10_000; i++) {
+            float v = (float) r.nextGaussian();
+            assertThat(Math.abs(Bf16.toFloat(Bf16.fromFloat(v)) - v)).isLessThanOrEqualTo(Math.abs(v) * 0x1p-8f);
+        }
+    }
+
+    @Test
+    void gemvEqualsTheProductOfTheWidenedWeightsAndStaysWithinBf16RoundingOfFp32() {
+        SplittableRandom r = new SplittableRandom(2);
+        for (int[] nk : new int[][] {{1, 1}, {3, 7}, {65, 33}, {130, 768}, {257, 100}}) {
+            int n = nk[0], k = nk[1];
+            float[] w = new float[n * k], x = new float[k + 3], bias = new float[n];
+            for (int i = 0; i < w.length; i++) w[i] = (float) r.nextGaussian();
+            for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
+            for (int i = 0; i < n; i++) bias[i] = (float) r.nextGaussian();
+            short[] wb = Bf16.fromFloats(w);
+            float[] y = new float[n + 2];
+            Bf16.gemv(wb, 0, x, 3, bias, y, 2, n, k);
+            for (int j = 0; j < n; j++) {
+                double widened = bias[j], exact = bias[j], magnitude = 0;
+                for (int p = 0; p < k; p++) {
+                    widened += (double) Bf16.toFloat(wb[j * k + p]) * x[3 + p];
+                    exact += (double) w[j * k + p] * x[3 + p];
+                    magnitude += Math.abs((double) w[j * k + p] * x[3 + p]);
+                }
+                float got = y[2 + j];
+                assertThat((double) got).as("n %d k %d row %d", n, k, j).isCloseTo(widened, org.assertj.core.data.Offset.offset(1e-5 * (magnitude + 1)));
+                assertThat(Math.abs(got - exact)).isLessThanOrEqualTo(magnitude * 0x1p-8 + 1e-5 * (magnitude + 1));
+            }
+        }
+    }
+}
