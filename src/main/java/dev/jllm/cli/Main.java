@@ -16,6 +16,7 @@ import picocli.CommandLine.Option;
         description = "Large language models from scratch, in pure Java.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            PretrainCommand.class,
             DownloadCommand.class,
             DataCommand.class,
             TokenizeCommand.class,
