@@ -26,11 +26,11 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "pretrain", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
-            "Pretrain a GPT on next-token prediction and write a run folder (config.json, model.safetensors,",
-            "tokenizer, metrics.csv, loss.png, samples.txt, checkpoints/).",
-            "Without --data: a small model on the built-in story corpus with its own BPE vocabulary (about 3 minutes).",
-            "With --data: the book's chapter 5 settings unless given (124M sizes, context 256, batch 2, lr 4e-4,",
-            "weight decay 0.1, 10 epochs, GPT-2 tokenizer)."
+            "Pretrain a GPT on next-token prediction and write a run folder: config.json,",
+            "model.safetensors, tokenizer, metrics.csv, loss.png, samples.txt, checkpoints/.",
+            "Without --data: a small model on the built-in stories, with its own BPE vocabulary.",
+            "With --data: the book's chapter 5 settings unless given (124M sizes, context 256,",
+            "batch 2, lr 4e-4, weight decay 0.1, 10 epochs, GPT-2 tokenizer)."
         })
 public final class PretrainCommand implements Callable<Integer> {
 
@@ -89,7 +89,8 @@ public final class PretrainCommand implements Callable<Integer> {
     Long warmup;
 
     @Option(names = "--min-lr", paramLabel = "X",
-            description = "Learning rate at the start of the warm-up and the end of the cosine decay (default: --lr, constant).")
+            description = "Learning rate at the start of the warm-up and the end of the cosine decay"
+                    + " (default: --lr / 10 for the stories; --lr, a constant rate, with --data).")
     Double minLr;
 
     @Option(names = "--clip", paramLabel = "X", description = "Clip the global gradient norm to X (default: no clipping).")
@@ -126,7 +127,8 @@ public final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Run folder (default runs/pretrain-<date>-<time>).")
     Path out;
 
-    @Option(names = "--init", paramLabel = "MODEL", description = "Continue pretraining from this model (folder or file).")
+    @Option(names = "--init", paramLabel = "MODEL",
+            description = "Continue pretraining from this model (folder, file, or downloaded name such as gpt2-124M).")
     String init;
 
     @Option(names = "--resume", paramLabel = "RUN_DIR", description = "Continue an interrupted run from its latest checkpoint.")
