@@ -28,6 +28,8 @@ import picocli.CommandLine.Option;
             InitCommand.class,
             ServeCommand.class,
             BenchCommand.class,
+            FinetuneCommand.class,
+            ClassifyCommand.class,
         })
 public final class Main implements Runnable {
 
