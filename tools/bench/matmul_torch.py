@@ -24,15 +24,17 @@ TRAINING_ROWS = [512, 2048]  # M = batch * context
 GEMV_STREAM_BYTES = 256 << 20
 
 
-def seconds_per_call(fn, min_seconds):
-    fn()  # warm-up
-    calls, start = 0, time.perf_counter()
+def seconds_per_call(fn, min_seconds, cpu_time=False):
+    warm_up = time.perf_counter()
+    while time.perf_counter() - warm_up < min_seconds:  # warm-up, as long as the measurement
+        fn()
+    calls, start, cpu_start = 0, time.perf_counter(), time.process_time()
     while True:
         fn()
         calls += 1
         elapsed = time.perf_counter() - start
         if elapsed >= min_seconds:
-            return elapsed / calls
+            return (time.process_time() - cpu_start if cpu_time else elapsed) / calls
 
 
 def report(layout, m, k, n, gflops):
@@ -49,7 +51,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=os.cpu_count())
     parser.add_argument("--seconds", type=float, default=0.3, help="minimum time per measurement")
+    parser.add_argument("--cpu-time", action="store_true",
+                        help="divide by the process CPU time instead of the elapsed time (needs --threads 1)")
     args = parser.parse_args()
+    if args.cpu_time and args.threads != 1:
+        parser.error("--cpu-time needs --threads 1")
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     with torch.no_grad():
@@ -58,7 +64,7 @@ def main():
                 x, w, dy = torch.rand(m, k) * 2 - 1, torch.rand(n, k) * 2 - 1, torch.rand(m, n) * 2 - 1
                 flops = 2.0 * m * k * n
                 for layout, fn in (("xwt", lambda: x @ w.T), ("dyw", lambda: dy @ w), ("dytx", lambda: dy.T @ x)):
-                    report(layout, m, k, n, flops / seconds_per_call(fn, args.seconds) / 1e9)
+                    report(layout, m, k, n, flops / seconds_per_call(fn, args.seconds, args.cpu_time) / 1e9)
                 del x, w, dy
         for k, n in WEIGHT_SHAPES:
             ws = [torch.rand(n, k) * 2 - 1 for _ in range(max(1, GEMV_STREAM_BYTES // (4 * n * k)))]
@@ -68,7 +74,7 @@ def main():
                 ws[state["next"]] @ x
                 state["next"] = (state["next"] + 1) % len(ws)
 
-            report("gemv", 1, k, n, 2.0 * k * n / seconds_per_call(gemv, args.seconds) / 1e9)
+            report("gemv", 1, k, n, 2.0 * k * n / seconds_per_call(gemv, args.seconds, args.cpu_time) / 1e9)
             del ws
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, BLAS: {blas_library()}", file=sys.stderr)
 

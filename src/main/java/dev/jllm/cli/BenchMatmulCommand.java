@@ -3,6 +3,8 @@ package dev.jllm.cli;
 import dev.jllm.kernels.MatMul;
 import dev.jllm.kernels.Parallel;
 import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.List;
 import java.util.SplittableRandom;
 import picocli.CommandLine;
@@ -34,12 +36,19 @@ public final class BenchMatmulCommand implements Runnable {
     @Option(names = "--seconds", description = "Minimum time per measurement (default: ${DEFAULT-VALUE}).")
     double seconds = 0.3;
 
+    @Option(names = "--cpu-time", description = "Divide by the CPU time of the measuring thread instead of the "
+            + "elapsed time (needs --threads 1): per-core speed that other processes on a shared machine barely move.")
+    boolean cpuTime;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
         if (threads < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be >= 1");
+        if (cpuTime && threads != 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--cpu-time needs --threads 1");
+        }
         Parallel.setThreads(threads);
         PrintWriter out = spec.commandLine().getOut();
         if (!json) out.printf("%-5s %6s %6s %6s %9s%n", "layout", "m", "k", "n", "GFLOP/s");
@@ -83,16 +92,19 @@ public final class BenchMatmulCommand implements Runnable {
         out.flush();
     }
 
-    /** Seconds per call: one warm-up call, then calls until {@link #seconds} have passed. */
+    /** Seconds per call: warm-up calls (so that the JIT has compiled the kernels), then calls for {@link #seconds}. */
     private double time(Runnable call) {
-        call.run();
-        long start = System.nanoTime(), elapsed;
+        long warmUp = System.nanoTime();
+        do call.run(); while (System.nanoTime() - warmUp < seconds * 1e9);
+        ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
+        long start = System.nanoTime(), cpuStart = cpu.getCurrentThreadCpuTime(), elapsed;
         int calls = 0;
         do {
             call.run();
             calls++;
             elapsed = System.nanoTime() - start;
         } while (elapsed < seconds * 1e9);
+        if (cpuTime) elapsed = cpu.getCurrentThreadCpuTime() - cpuStart;
         return elapsed / 1e9 / calls;
     }
 

@@ -10,6 +10,8 @@ import dev.jllm.eval.OverlapMetrics;
 import dev.jllm.finetune.InstructionJson;
 import dev.jllm.finetune.PromptFormat;
 import dev.jllm.finetune.ResponseExample;
+import dev.jllm.finetune.ResponseLoss;
+import dev.jllm.model.Perplexity;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
@@ -32,7 +34,8 @@ import picocli.CommandLine.Option;
             "Score model responses (a JSON list of instruction, input, output and model_response, as finetune instruct writes).",
             "With --judge: a judge model scores each response 0-100 with the book's prompt (temperature 0, fixed seed);"
                     + " answers that are not a number are reported and left out.",
-            "Without: exact match and ROUGE-L against the reference outputs."})
+            "Without: exact match and ROUGE-L against the reference outputs.",
+            "Without a judge, --model adds that model's loss and perplexity on the reference outputs (prompt given, not scored)."})
 final class EvaluateCommand implements Callable<Integer> {
 
     @Option(names = "--responses", required = true, paramLabel = "FILE", description = "Responses JSON file.")
@@ -52,6 +55,10 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--format", paramLabel = "alpaca|phi3", defaultValue = "alpaca",
             description = "Prompt format used to show the instruction to the judge (default: ${DEFAULT-VALUE}).")
     PromptFormat format;
+
+    @Option(names = "--model", paramLabel = "DIR|NAME",
+            description = "Also score how well this model predicts the reference outputs (loss, perplexity).")
+    String model;
 
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "120",
             description = "Per request to the judge (default: ${DEFAULT-VALUE}).")
@@ -76,7 +83,7 @@ final class EvaluateCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
         if (judge == null && judgeModel != null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--judge-model needs --judge URL");
         }
@@ -86,8 +93,16 @@ final class EvaluateCommand implements Callable<Integer> {
         if (timeoutSeconds < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--timeout must be at least 1");
         List<ResponseExample> entries = InstructionJson.readResponses(responses);
         PrintWriter out = spec.commandLine().getOut();
+        if (judge != null && model != null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--model scores offline; leave out --judge");
+        }
         if (judge == null) {
-            printOverlap(out, OverlapMetrics.of(entries));
+            Perplexity.Result loss = null;
+            if (model != null) {
+                LoadedModel loaded = LoadedModel.load(model);
+                loss = ResponseLoss.of(loaded.model(), loaded.requireTokenizer("scoring text needs one"), format, entries, 8);
+            }
+            printOverlap(out, OverlapMetrics.of(entries), loss);
         } else {
             JudgeClient client = new JudgeClient(new JudgeClient.Settings(judge, judgeModel, api,
                     Duration.ofSeconds(timeoutSeconds), retries, retryDelay, seed));
@@ -110,18 +125,26 @@ final class EvaluateCommand implements Callable<Integer> {
         return 0;
     }
 
-    private void printOverlap(PrintWriter out, OverlapMetrics.Summary s) {
+    private void printOverlap(PrintWriter out, OverlapMetrics.Summary s, Perplexity.Result loss) {
         if (json) {
             ObjectNode o = JSON.createObjectNode();
             o.put("responses", s.entries());
             o.put("exact_match", s.exactMatch());
             o.put("rouge_l", s.rougeL());
+            if (loss != null) {
+                o.put("loss", loss.loss());
+                o.put("perplexity", loss.perplexity());
+            }
             out.println(o);
             return;
         }
         out.printf(Locale.ROOT, "%d responses in %s (no judge: word overlap with the reference outputs)%n", s.entries(), responses);
         out.printf(Locale.ROOT, "exact match  %.2f%%%n", 100 * s.exactMatch());
         out.printf(Locale.ROOT, "ROUGE-L F1   %.4f%n", s.rougeL());
+        if (loss != null) {
+            out.printf(Locale.ROOT, "loss of %s on the reference outputs %.4f (perplexity %.2f, %d tokens)%n", model,
+                    loss.loss(), loss.perplexity(), loss.tokens());
+        }
     }
 
     private void printJudged(PrintWriter out, JudgeReport r, JudgeClient client) {

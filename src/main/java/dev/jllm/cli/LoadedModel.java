@@ -41,7 +41,7 @@ public record LoadedModel(GptModel model, Tokenizer tokenizer, Path path) {
                 checkpoint.config()), path);
     }
 
-    private static Tokenizer tokenizerFor(Path dir, GptConfig config) {
+    static Tokenizer tokenizerFor(Path dir, GptConfig config) {
         boolean hasFiles = Arrays.stream(new String[] {"vocab.json", "merges.txt", "encoder.json", "vocab.bpe"})
                 .anyMatch(f -> Files.exists(dir.resolve(f)));
         if (hasFiles) {

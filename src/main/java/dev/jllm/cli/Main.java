@@ -16,17 +16,21 @@ import picocli.CommandLine.Option;
         description = "Large language models from scratch, in pure Java.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            PretrainCommand.class,
             DownloadCommand.class,
             DataCommand.class,
             TokenizeCommand.class,
             BpeCommand.class,
             EvaluateCommand.class,
             GenerateCommand.class,
+            ChatCommand.class,
             PerplexityCommand.class,
             InfoCommand.class,
             InitCommand.class,
             ServeCommand.class,
             BenchCommand.class,
+            FinetuneCommand.class,
+            ClassifyCommand.class,
         })
 public final class Main implements Runnable {
 

@@ -1,9 +1,13 @@
 package dev.jllm.cli;
 
+import dev.jllm.finetune.ClassifierInfo;
 import dev.jllm.finetune.PromptFormat;
+import dev.jllm.serve.Classifier;
 import dev.jllm.serve.JllmServer;
 import dev.jllm.serve.ServedModel;
 import dev.jllm.serve.ServerOptions;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -50,7 +54,7 @@ final class ServeCommand implements Callable<Integer> {
         LoadedModel loaded = LoadedModel.load(model);
         ServedModel served = new ServedModel(modelName(loaded.path()), loaded.model(),
                 loaded.requireTokenizer("jllm serve needs one to read and write text"), loaded.endId(), promptFormat,
-                null);
+                classifierIn(loaded.path()));
         CountDownLatch stopped = new CountDownLatch(1);
         try (JllmServer server = new JllmServer(served, options).start()) {
             Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
@@ -60,6 +64,16 @@ final class ServeCommand implements Callable<Integer> {
             stopped.await();
         }
         return 0;
+    }
+
+    /** The classifier of a folder written by {@code jllm finetune classify}, or null for a plain language model. */
+    static Classifier classifierIn(Path path) throws IOException {
+        if (!Files.isRegularFile(path.resolve(ClassifierInfo.FILE))) return null;
+        dev.jllm.finetune.Classifier classifier = dev.jllm.finetune.Classifier.load(path);
+        return text -> {
+            dev.jllm.finetune.Classifier.Classification c = classifier.classify(text);
+            return new Classifier.Classification(c.label(), c.probabilities());
+        };
     }
 
     /** The API's model id: the folder's name (a file's name without its extension). */

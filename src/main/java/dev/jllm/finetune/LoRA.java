@@ -6,7 +6,7 @@ import java.util.List;
 
 /**
  * How many parameters LoRA adds to a model (the book's appendix E); the layers themselves are
- * {@link dev.jllm.nn.LoRALayer} and {@link dev.jllm.nn.LoRALinear}.
+ * {@link dev.jllm.nn.LoRALayer}, added to a layer by {@link dev.jllm.nn.Linear#addLoRA}.
  */
 public final class LoRA {
     private LoRA() {}
@@ -31,7 +31,7 @@ public final class LoRA {
      * {@code headOut} classes: per block the query, key, value and output projections [emb, emb] and the two
      * feed-forward layers [emb, 4·emb] and [4·emb, emb], then the head [emb, headOut]. Query, key and value count
      * as three layers, as in the book (jllm's fused qkv Linear gets three adapters for this reason, see
-     * {@link dev.jllm.nn.LoRALinear}).
+     * {@link dev.jllm.nn.Linear#addLoRA}).
      */
     public static List<LinearShape> bookGptLinears(GptConfig config, int headOut) {
         int e = config.embDim();

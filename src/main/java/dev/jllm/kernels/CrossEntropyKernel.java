@@ -34,13 +34,26 @@ public final class CrossEntropyKernel {
      */
     public static void backward(float[] logits, int[] targets, int ignoreIndex, float[] lse, float scale,
                                 float[] dlogits, int rows, int v) {
+        backward(logits, targets, ignoreIndex, lse, r -> scale, dlogits, rows, v);
+    }
+
+    /** d(loss)/d(row loss) for each row. */
+    @FunctionalInterface
+    public interface RowScale {
+        float of(int row);
+    }
+
+    /** As {@link #backward(float[], int[], int, float[], float, float[], int, int)}, with a scale per row. */
+    public static void backward(float[] logits, int[] targets, int ignoreIndex, float[] lse, RowScale scale,
+                                float[] dlogits, int rows, int v) {
         Elementwise.forRows(rows, 2L * v, (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
                 int t = targets[r];
                 if (t == ignoreIndex) continue;
                 int off = r * v;
-                Elementwise.axpyExp(scale, logits, off, lse[r], dlogits, off, v);
-                dlogits[off + t] -= scale;
+                float s = scale.of(r);
+                Elementwise.axpyExp(s, logits, off, lse[r], dlogits, off, v);
+                dlogits[off + t] -= s;
             }
         });
     }

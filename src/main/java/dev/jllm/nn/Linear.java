@@ -2,8 +2,22 @@ package dev.jllm.nn;
 
 import dev.jllm.tensor.Ops;
 import dev.jllm.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.random.RandomGenerator;
 
-/** y = x·Wᵀ + b, with W stored [out, in] like PyTorch's {@code nn.Linear}. */
+/**
+ * y = x·Wᵀ + b, with W stored [out, in] like PyTorch's {@code nn.Linear}; optionally plus LoRA adapters.
+ *
+ * <p>{@link #addLoRA} puts the book's {@code LinearWithLoRA} (appendix E) inside the layer itself, so a model's
+ * fields and checkpoint names stay as they are: {@code y = x·Wᵀ + b + lora(x)}. The output may be cut into parts,
+ * each with its own {@link LoRALayer}: a fused query/key/value projection [3·emb, emb] with parts
+ * {@code emb, emb, emb} then gets exactly the adapters of the book's three separate W_query, W_key and W_value
+ * (and their parameter count), where one adapter over the fused output would be a different, smaller model.
+ * Adapter parameters are named {@code lora.A}, {@code lora.B} (one part) or {@code lora.0.A}, ... (several).
+ */
 public final class Linear extends Module {
     public final int in;
     public final int out;
@@ -12,6 +26,9 @@ public final class Linear extends Module {
     /** [out], or null without bias */
     public final Tensor bias;
 
+    private List<LoRALayer> adapters = List.of();
+    private int[] parts;
+
     public Linear(int in, int out, boolean bias) {
         this.in = in;
         this.out = out;
@@ -19,8 +36,63 @@ public final class Linear extends Module {
         this.bias = bias ? parameter("bias", Tensor.zeros(out)) : null;
     }
 
+    /**
+     * Adds LoRA adapters (trainable; this layer's own weight and bias keep their state, so freeze them first, as
+     * the book does).
+     *
+     * @param parts output sizes of the parts, adding up to {@code out}; none: one part, the whole output
+     */
+    public void addLoRA(int rank, float alpha, RandomGenerator rng, int... parts) {
+        if (!adapters.isEmpty()) throw new IllegalStateException("this Linear already has LoRA adapters");
+        int[] p = parts.length == 0 ? new int[] {out} : parts.clone();
+        if (Arrays.stream(p).sum() != out || Arrays.stream(p).anyMatch(n -> n < 1)) {
+            throw new IllegalArgumentException("LoRA parts " + Arrays.toString(parts) + " do not split the "
+                    + out + " outputs of the Linear");
+        }
+        List<LoRALayer> list = new ArrayList<>();
+        for (int i = 0; i < p.length; i++) {
+            String name = p.length == 1 ? "lora" : "lora." + i;
+            list.add(child(name, new LoRALayer(in, p[i], rank, alpha, rng)));
+        }
+        this.parts = p;
+        this.adapters = Collections.unmodifiableList(list);
+    }
+
+    /** The LoRA adapters, one per output part, in output order; empty without LoRA. */
+    public List<LoRALayer> adapters() {
+        return adapters;
+    }
+
     /** x [..., in] → [..., out] */
     public Tensor forward(Tensor x) {
-        return Ops.linear(x, weight, bias);
+        Tensor y = Ops.linear(x, weight, bias);
+        if (adapters.isEmpty()) return y;
+        if (adapters.size() == 1) return Ops.add(y, adapters.getFirst().forward(x));
+        Tensor[] deltas = new Tensor[adapters.size()];
+        for (int i = 0; i < deltas.length; i++) deltas[i] = adapters.get(i).forward(x);
+        return Ops.add(y, Ops.concat(-1, deltas));
+    }
+
+    /**
+     * The weight [out, in] of a plain Linear computing the same function: W + scale · (A·B)ᵀ per part (A·B is
+     * [in, part]). A copy, for export; equal to W without LoRA.
+     */
+    public Tensor mergedWeight() {
+        float[] w = weight.data().clone();
+        int row0 = 0;
+        for (int p = 0; p < adapters.size(); p++) {
+            LoRALayer l = adapters.get(p);
+            float[] a = l.a.data(); // [in, rank]
+            float[] b = l.b.data(); // [rank, parts[p]]
+            for (int o = 0; o < parts[p]; o++) {
+                for (int i = 0; i < in; i++) {
+                    double s = 0;
+                    for (int r = 0; r < l.rank; r++) s += (double) a[i * l.rank + r] * b[r * parts[p] + o];
+                    w[(row0 + o) * in + i] += (float) (l.scale() * s);
+                }
+            }
+            row0 += parts[p];
+        }
+        return Tensor.of(w, out, in);
     }
 }

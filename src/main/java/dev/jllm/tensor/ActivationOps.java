@@ -3,7 +3,7 @@ package dev.jllm.tensor;
 import dev.jllm.kernels.GeluKernel;
 import dev.jllm.kernels.SoftmaxKernel;
 
-/** GELU and the softmax family (over the last dimension). */
+/** GELU, log-sigmoid and the softmax family (over the last dimension). */
 final class ActivationOps {
     private ActivationOps() {}
 
@@ -28,5 +28,16 @@ final class ActivationOps {
         float[] y = new float[x.size()];
         SoftmaxKernel.logSoftmax(x.data(), y, rows, n);
         return Tensor.result(y, x.shape(), g -> SoftmaxKernel.logSoftmaxBackward(y, g, x.gradOrCreate(), rows, n), x);
+    }
+
+    // logSigmoid: y = log σ(x) = min(x, 0) − log(1 + exp(−|x|)) (no overflow either way), elementwise;
+    // dx += σ(−x) · dy.
+    static Tensor logSigmoid(Tensor x) {
+        float[] xs = x.data(), y = new float[x.size()];
+        for (int i = 0; i < y.length; i++) y[i] = (float) (Math.min(xs[i], 0) - Math.log1p(Math.exp(-Math.abs(xs[i]))));
+        return Tensor.result(y, x.shape(), g -> {
+            float[] dx = x.gradOrCreate();
+            for (int i = 0; i < dx.length; i++) dx[i] += g[i] / (1 + (float) Math.exp(xs[i]));
+        }, x);
     }
 }

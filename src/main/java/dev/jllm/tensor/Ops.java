@@ -58,6 +58,11 @@ public final class Ops {
         return Profiler.forward("log_softmax", t0, ActivationOps.logSoftmax(x));
     }
 
+    /** log σ(x) elementwise, computed without overflow (the book's {@code F.logsigmoid}). */
+    public static Tensor logSigmoid(Tensor x) {
+        return ActivationOps.logSigmoid(x);
+    }
+
     /**
      * Multi-head causal attention: q [B, Tq, C], k and v [B, Tk, C] (Tq ≤ Tk; query i sits at position
      * i + Tk − Tq), {@code heads} heads side by side in C, scaled by 1/√(C/heads), dropout {@code dropP} on the
@@ -78,6 +83,15 @@ public final class Ops {
     public static Tensor crossEntropy(Tensor logits, int[] targets) {
         long t0 = Profiler.start();
         return Profiler.forward("cross_entropy", t0, LossOps.crossEntropy(logits, targets, IGNORE_INDEX));
+    }
+
+    /**
+     * The average log-probability of each sequence's selected tokens: logits [B, T, V] of ids [B, T] → [B], where
+     * row b averages log softmax(logits[b, t − 1])[ids[b, t]] over the positions t ≥ 1 with {@code mask[b, t]}
+     * (the book's DPO {@code compute_logprobs}; a row with no such position gives NaN).
+     */
+    public static Tensor meanTokenLogProbs(Tensor logits, int[] ids, boolean[] mask) {
+        return LossOps.meanTokenLogProbs(logits, ids, mask);
     }
 
     /** a + b, where either may have just the trailing dimensions of the other (a bias, a position table). */

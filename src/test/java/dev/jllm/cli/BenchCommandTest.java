@@ -3,9 +3,12 @@ package dev.jllm.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 class BenchCommandTest {
 
@@ -35,5 +38,14 @@ class BenchCommandTest {
         var r = ModelCommandsTest.run("bench", "train", "--models", "7B");
         assertThat(r.exit()).isNotZero();
         assertThat(r.err()).contains("--models", "7B");
+    }
+
+    @Test
+    void matmulCpuTimeNeedsOneThread() {
+        CommandLine cli = Main.commandLine();
+        StringWriter err = new StringWriter();
+        cli.setErr(new PrintWriter(err));
+        assertThat(cli.execute("bench", "matmul", "--cpu-time", "--threads", "2")).isNotZero();
+        assertThat(err.toString()).contains("--cpu-time needs --threads 1");
     }
 }

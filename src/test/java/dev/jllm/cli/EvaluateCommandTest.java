@@ -102,6 +102,21 @@ class EvaluateCommandTest {
     }
 
     @Test
+    void withAModelAlsoItsLossOnTheReferenceOutputs() throws IOException {
+        Path model = dir.resolve("tiny");
+        assertThat(run("init", "--config", "custom", "--emb", "16", "--layers", "1", "--heads", "2", "--context", "128",
+                "--out", model.toString())).isZero();
+        out.getBuffer().setLength(0);
+        assertThat(run("evaluate", "--responses", responses.toString(), "--model", model.toString(), "--json"))
+                .as(err.toString()).isZero();
+        JsonNode report = new ObjectMapper().readTree(out.toString());
+        // a random model over 50,257 tokens: about ln(50257) = 10.8 per token
+        assertThat(report.get("loss").asDouble()).isBetween(9.0, 12.5);
+        assertThat(report.get("perplexity").asDouble()).isCloseTo(Math.exp(report.get("loss").asDouble()),
+                org.assertj.core.api.Assertions.within(1e-6 * report.get("perplexity").asDouble()));
+    }
+
+    @Test
     void errorsAreOneLine() throws IOException {
         ollama.stop(0);
         assertThat(run("evaluate", "--responses", responses.toString(), "--judge", judgeUrl() + "/api/chat",

@@ -13,7 +13,10 @@ async function connect() {
     const response = await fetch("/health");
     server = await response.json();
     $("model").textContent = server.model + (server.classifier ? " (classifier)" : "") + " · context " + server.context_length;
-    if (server.classifier) $("message").placeholder = "Write a text to classify";
+    if (server.classifier) { // no sampling: the answer is a label
+      $("message").placeholder = "Write a text to classify";
+      document.body.classList.add("classifier");
+    }
   } catch (e) {
     $("model").textContent = "server unreachable: " + e.message;
   }

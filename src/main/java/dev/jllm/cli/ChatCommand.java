@@ -1,0 +1,217 @@
+package dev.jllm.cli;
+
+import dev.jllm.finetune.Conversation;
+import dev.jllm.finetune.ModelFormat;
+import dev.jllm.finetune.PromptFormat;
+import dev.jllm.generate.GenerationOptions;
+import dev.jllm.generate.Generator;
+import dev.jllm.generate.TextStreamer;
+import dev.jllm.tokenizer.Tokenizer;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.jline.reader.EndOfFileException;
+import org.jline.reader.LineReader;
+import org.jline.reader.LineReaderBuilder;
+import org.jline.reader.UserInterruptException;
+import org.jline.terminal.Terminal;
+import org.jline.terminal.TerminalBuilder;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code jllm chat}: talk to a model. On a terminal, lines are edited and kept in a history (JLine); from a pipe,
+ * each input line is one message and only the replies are printed.
+ */
+@Command(name = "chat", description = {
+        "Chat with a model: each message is wrapped in the model's prompt format (from its run's config.json) and the"
+                + " reply is streamed; a model without one (plain GPT-2) continues the text.",
+        "Commands: /reset (forget the conversation), /temperature X, /exit."})
+final class ChatCommand implements Callable<Integer> {
+
+    @Option(names = "--model", required = true, paramLabel = "DIR|NAME", description = "Model folder or name.")
+    String model;
+
+    @Option(names = "--format", paramLabel = "alpaca|phi3|none",
+            description = "Prompt format; default: the one the model was finetuned with, else none (completion).")
+    String format;
+
+    @Option(names = "--max-tokens", defaultValue = "256", description = "Most tokens per reply (default: ${DEFAULT-VALUE}).")
+    int maxTokens;
+
+    @Option(names = "--temperature", defaultValue = "0",
+            description = "0: greedy; else sampling temperature (default: ${DEFAULT-VALUE}; /temperature changes it).")
+    float temperature;
+
+    @Option(names = "--top-k", defaultValue = "40", description = "Sample among the K most likely tokens (default: ${DEFAULT-VALUE}).")
+    int topK;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Sampling seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    /** Where messages come from when standard input is not a terminal; tests replace it. */
+    InputStream input = System.in;
+
+    private static final String HELP = "commands: /reset, /temperature X, /exit";
+
+    @Override
+    public Integer call() throws Exception {
+        LoadedModel loaded = LoadedModel.load(model);
+        Tokenizer tokenizer = loaded.requireTokenizer("chat needs text");
+        Conversation conversation = new Conversation(format != null ? parseFormat(format)
+                : ModelFormat.read(loaded.path()).orElse(null));
+        Integer eot = tokenizer.specialTokens().get("<|endoftext|>");
+        GenerationOptions options = new GenerationOptions(maxTokens, temperature, topK, 1f, seed, true,
+                eot == null ? -1 : eot, List.of());
+        PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
+        Generator generator = new Generator(loaded.model(), w -> err.println("jllm: warning: " + w));
+        int context = loaded.model().config.contextLength();
+
+        try (Lines lines = openLines()) {
+            if (lines.interactive()) {
+                out.printf("chatting with %s (%s); %s%n", loaded.path(), conversation.format() == null
+                        ? "no prompt format: completion mode" : conversation.format().cliName() + " format", HELP);
+                out.flush();
+            }
+            String line;
+            while ((line = lines.next()) != null) {
+                String message = line.strip();
+                if (message.isEmpty()) continue;
+                if (message.startsWith("/")) {
+                    if (message.equals("/exit") || message.equals("/quit")) break;
+                    options = command(message, conversation, options, out, err);
+                    continue;
+                }
+                int[] ids = tokenizer.encode(conversation.prompt(message));
+                // Older exchanges make room for the reply; one message that is too long is cropped by the generator.
+                while (ids.length + options.maxNewTokens() > context && conversation.dropOldest()) {
+                    ids = tokenizer.encode(conversation.prompt(message));
+                }
+                TextStreamer streamer = new TextStreamer(tokenizer, List.of(), piece -> {
+                    out.print(piece);
+                    out.flush();
+                });
+                generator.generate(ids, options, streamer);
+                streamer.flush();
+                out.println();
+                out.flush();
+                conversation.add(message, conversation.reply(streamer.text()));
+            }
+        }
+        return 0;
+    }
+
+    /** Handles /reset and /temperature; returns the options to use from now on. */
+    private static GenerationOptions command(String message, Conversation conversation, GenerationOptions options,
+                                             PrintWriter out, PrintWriter err) {
+        String[] words = message.split("\\s+");
+        switch (words[0]) {
+            case "/reset" -> {
+                conversation.reset();
+                out.println("(conversation cleared)");
+            }
+            case "/temperature" -> {
+                try {
+                    if (words.length != 2) throw new IllegalArgumentException("/temperature takes one number, e.g. /temperature 0.7");
+                    float t;
+                    try {
+                        t = Float.parseFloat(words[1]);
+                    } catch (NumberFormatException e) {
+                        throw new IllegalArgumentException("'" + words[1] + "' is not a number");
+                    }
+                    options = options.withSampling(t, options.topK(), options.topP(), options.seed());
+                    out.printf(Locale.ROOT, "(temperature %s)%n", t == 0 ? "0: greedy" : Float.toString(t));
+                } catch (IllegalArgumentException e) {
+                    err.println("jllm: " + e.getMessage());
+                }
+            }
+            default -> err.println("jllm: unknown command " + words[0] + "; " + HELP);
+        }
+        out.flush();
+        err.flush();
+        return options;
+    }
+
+    private static PromptFormat parseFormat(String name) {
+        return name.equalsIgnoreCase("none") ? null : PromptFormat.named(name);
+    }
+
+    /** The user's lines, null at the end. */
+    private interface Lines extends AutoCloseable {
+        String next() throws IOException;
+
+        boolean interactive();
+
+        @Override
+        void close() throws IOException;
+    }
+
+    private Lines openLines() throws IOException {
+        if (input == System.in && System.console() != null && System.console().isTerminal()) return new TerminalLines();
+        BufferedReader reader = new BufferedReader(new InputStreamReader(input, StandardCharsets.UTF_8));
+        return new Lines() {
+            @Override
+            public String next() throws IOException {
+                return reader.readLine();
+            }
+
+            @Override
+            public boolean interactive() {
+                return false;
+            }
+
+            @Override
+            public void close() {}
+        };
+    }
+
+    /** JLine: line editing, and a history kept in ~/.jllm/chat_history. */
+    private static final class TerminalLines implements Lines {
+        private final Terminal terminal;
+        private final LineReader reader;
+
+        TerminalLines() throws IOException {
+            terminal = TerminalBuilder.builder().system(true).build();
+            Path history = Path.of(System.getProperty("user.home"), ".jllm", "chat_history");
+            Files.createDirectories(history.getParent());
+            reader = LineReaderBuilder.builder().terminal(terminal).appName("jllm")
+                    .variable(LineReader.HISTORY_FILE, history).build();
+        }
+
+        @Override
+        public String next() {
+            while (true) {
+                try {
+                    return reader.readLine("you> ");
+                } catch (UserInterruptException e) {
+                    // Ctrl-C clears the line; Ctrl-D or /exit ends the chat
+                } catch (EndOfFileException e) {
+                    return null;
+                }
+            }
+        }
+
+        @Override
+        public boolean interactive() {
+            return true;
+        }
+
+        @Override
+        public void close() throws IOException {
+            reader.getHistory().save();
+            terminal.close();
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package dev.jllm.train;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.jllm.io.AtomicFiles;
+import dev.jllm.io.GptCheckpoint;
+import dev.jllm.io.ModelFiles;
+import dev.jllm.io.Safetensors;
+import dev.jllm.io.StateDict;
+import dev.jllm.model.GptModel;
+import dev.jllm.optim.AdamW;
+import dev.jllm.tensor.Tensor;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One checkpoint folder: the model in Hugging Face's layout ({@code config.json} + {@code model.safetensors}),
+ * the AdamW moments ({@code optimizer.safetensors}, step counts in its metadata) and {@code trainer_state.json}
+ * (step, tokens seen, dropout generator state, training seconds).
+ */
+public final class Checkpoint {
+    private Checkpoint() {}
+
+    public static final String OPTIMIZER = "optimizer.safetensors";
+    public static final String STATE = "trainer_state.json";
+    private static final String STEP_KEY = "step.";
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    /** A checkpoint read back. */
+    public record Loaded(GptCheckpoint model, Map<String, Tensor> optimizerTensors, Map<String, Long> optimizerSteps,
+                         Trainer.State state) {}
+
+    /** Writes the checkpoint files into {@code dir} (which the caller makes appear atomically). */
+    public static void write(Path dir, GptModel model, AdamW optimizer, Trainer.State state) throws IOException {
+        ModelFiles.save(dir, model.config, stateDict(model.stateDict()));
+        StateDict opt = stateDict(optimizer.stateTensors());
+        optimizer.stepCounts().forEach((name, t) -> opt.metadata().put(STEP_KEY + name, Long.toString(t)));
+        Safetensors.write(dir.resolve(OPTIMIZER), opt);
+        AtomicFiles.writeString(dir.resolve(STATE), JSON.writeValueAsString(state));
+    }
+
+    public static Loaded read(Path dir) throws IOException {
+        for (String f : new String[] {ModelFiles.WEIGHTS, ModelFiles.CONFIG, OPTIMIZER, STATE}) {
+            if (!Files.isRegularFile(dir.resolve(f))) throw new IllegalArgumentException(dir + ": checkpoint without " + f);
+        }
+        GptCheckpoint model = ModelFiles.load(dir);
+        StateDict opt = Safetensors.read(dir.resolve(OPTIMIZER));
+        Map<String, Long> steps = new LinkedHashMap<>();
+        opt.metadata().forEach((k, v) -> {
+            if (k.startsWith(STEP_KEY)) steps.put(k.substring(STEP_KEY.length()), Long.parseLong(v));
+        });
+        Trainer.State state = JSON.readValue(dir.resolve(STATE).toFile(), Trainer.State.class);
+        return new Loaded(model, opt.tensors(), steps, state);
+    }
+
+    static StateDict stateDict(Map<String, Tensor> tensors) {
+        StateDict dict = new StateDict();
+        tensors.forEach(dict::put);
+        return dict;
+    }
+}

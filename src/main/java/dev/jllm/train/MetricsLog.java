@@ -1,0 +1,86 @@
+package dev.jllm.train;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The run's {@code metrics.csv}: one row per evaluation, flushed as it is written so that a killed run keeps
+ * its curve. Also keeps the rows in memory for the loss plot.
+ */
+public final class MetricsLog implements AutoCloseable {
+
+    public static final String HEADER = "step,tokens_seen,lr,train_loss,val_loss,tokens_per_second";
+
+    /** One evaluation: losses averaged over the evaluation batches (NaN where there was no validation data). */
+    public record Row(long step, long tokensSeen, double lr, double trainLoss, double valLoss, double tokensPerSecond) {
+        String csv() {
+            return String.format(Locale.ROOT, "%d,%d,%.6g,%.6f,%.6f,%.1f",
+                    step, tokensSeen, lr, trainLoss, valLoss, tokensPerSecond);
+        }
+
+        static Row parse(String line, Path file) {
+            String[] f = line.split(",");
+            if (f.length != 6) throw new IllegalArgumentException(file + ": bad metrics row '" + line + "'");
+            return new Row(Long.parseLong(f[0]), Long.parseLong(f[1]), Double.parseDouble(f[2]),
+                    Double.parseDouble(f[3]), Double.parseDouble(f[4]), Double.parseDouble(f[5]));
+        }
+    }
+
+    private final Path file;
+    private final List<Row> rows = new ArrayList<>();
+    private final BufferedWriter out;
+
+    /**
+     * Opens {@code file} for a new run, or for a resumed one: then the rows up to {@code keepUpToStep} are kept
+     * (rows after the checkpoint are dropped, since the resumed run writes them again).
+     */
+    public MetricsLog(Path file, long keepUpToStep) throws IOException {
+        this.file = file;
+        if (Files.exists(file) && keepUpToStep >= 0) {
+            List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
+                if (line.isBlank()) continue;
+                Row r = Row.parse(line, file);
+                if (r.step() <= keepUpToStep) rows.add(r);
+            }
+        }
+        out = Files.newBufferedWriter(file, StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+        out.write(HEADER);
+        out.newLine();
+        for (Row r : rows) {
+            out.write(r.csv());
+            out.newLine();
+        }
+        out.flush();
+    }
+
+    public void add(Row row) {
+        rows.add(row);
+        try {
+            out.write(row.csv());
+            out.newLine();
+            out.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+    }
+
+    public List<Row> rows() {
+        return Collections.unmodifiableList(rows);
+    }
+
+    @Override
+    public void close() throws IOException {
+        out.close();
+    }
+}

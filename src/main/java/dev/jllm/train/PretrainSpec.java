@@ -1,0 +1,42 @@
+package dev.jllm.train;
+
+/**
+ * Everything a pretraining run is made from, saved under "training" in the run's config.json so that
+ * {@code --resume} rebuilds the same run.
+ *
+ * @param data       a text file or a token file; null for the built-in story corpus
+ * @param tokenizer  "bpe" (train a byte-level BPE vocabulary on the training text), "gpt2", "model" (the
+ *                   {@code init} model's folder's vocabulary, else GPT-2's), or a folder with vocab.json + merges.txt
+ * @param vocabSize  size of the trained BPE vocabulary
+ * @param init       a model to continue pretraining from (its sizes win over the ones below); null for random weights
+ * @param embDim     model width (ignored with {@code init})
+ * @param nLayers    transformer blocks
+ * @param nHeads     attention heads
+ * @param dropRate   dropout in training
+ * @param train      the training settings
+ */
+public record PretrainSpec(String data, String tokenizer, int vocabSize, String init, int embDim, int nLayers,
+                           int nHeads, float dropRate, TrainConfig train) {
+
+    public static final String BPE = "bpe";
+    public static final String GPT2 = "gpt2";
+    public static final String MODEL = "model";
+
+    public PretrainSpec {
+        if (tokenizer == null || tokenizer.isBlank()) throw new IllegalArgumentException("no tokenizer given");
+        if (tokenizer.equals(BPE) && vocabSize < 257) {
+            throw new IllegalArgumentException("a BPE vocabulary needs more than the 256 byte tokens, got " + vocabSize);
+        }
+        if (tokenizer.equals(MODEL) && init == null) {
+            throw new IllegalArgumentException("the tokenizer \"model\" needs a model to start from (--init)");
+        }
+        if (init == null && (embDim < 1 || nLayers < 1 || nHeads < 1)) {
+            throw new IllegalArgumentException("model sizes must be >= 1: emb " + embDim + ", layers " + nLayers
+                    + ", heads " + nHeads);
+        }
+    }
+
+    public boolean builtInCorpus() {
+        return data == null;
+    }
+}

@@ -1,0 +1,211 @@
+package dev.jllm.train;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jllm.data.TokenFile;
+import dev.jllm.data.TokenSequence;
+import dev.jllm.generate.GenerationOptions;
+import dev.jllm.io.GptCheckpoint;
+import dev.jllm.io.ModelFiles;
+import dev.jllm.model.GptConfig;
+import dev.jllm.model.GptModel;
+import dev.jllm.tokenizer.BpeTrainer;
+import dev.jllm.tokenizer.Gpt2Tokenizer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A whole pretraining run, as {@code jllm pretrain} does it: read the text (or the built-in stories), get a
+ * tokenizer, split the text into training and validation parts, build or load the model, train, and leave a run
+ * folder behind. Also resumes a run from its latest checkpoint.
+ */
+public final class Pretraining {
+    private Pretraining() {}
+
+    private static final String END_OF_TEXT = "<|endoftext|>";
+    private static final byte[] TOKEN_FILE_MAGIC = "JLLMTOK\0".getBytes(StandardCharsets.US_ASCII);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** What a finished (or interrupted) run reports. */
+    public record Report(Path runDir, Trainer.Result result, List<String> samples) {}
+
+    /** Starts a new run of {@code spec} in {@code out}. */
+    public static Report start(PretrainSpec spec, Path out, TrainProgress progress, PrintWriter log) throws IOException {
+        TrainConfig cfg = spec.train();
+        Corpus corpus = Corpus.read(spec);
+        Gpt2Tokenizer tokenizer = tokenizer(spec, corpus, log);
+        TokenSequence[] split = corpus.tokenize(tokenizer, cfg.trainFraction());
+
+        ResumableRandom rng = new ResumableRandom(cfg.seed());
+        GptModel model = spec.init() != null ? initialModel(spec, cfg, rng, tokenizer) : newModel(spec, cfg, rng, tokenizer);
+        log.printf("model: %,d parameters (emb %d, %d layers, %d heads, context %d, vocabulary %,d)%n",
+                model.parameterCount(), model.config.embDim(), model.config.nLayers(), model.config.nHeads(),
+                model.config.contextLength(), model.config.vocabSize());
+        log.printf("data: %,d training and %,d validation tokens%n", split[0].length(), split[1].length());
+        log.flush();
+
+        try (RunFolder run = RunFolder.create(out)) {
+            tokenizer.save(out);
+            run.writeModel(model, JSON.valueToTree(spec));
+            Trainer trainer = new Trainer(model, rng, tokenizer, cfg, windows(split, cfg), run, progress);
+            return train(trainer, run, spec, log);
+        }
+    }
+
+    private static WindowData windows(TokenSequence[] split, TrainConfig cfg) {
+        return new WindowData(split[0], split[1], cfg.contextLength(), cfg.stride(), cfg.batchSize());
+    }
+
+    /** Continues the run in {@code dir} from its latest checkpoint, with the settings it was started with. */
+    public static Report resume(Path dir, TrainProgress progress, PrintWriter log) throws IOException {
+        try (RunFolder run = RunFolder.open(dir)) {
+            PretrainSpec spec = JSON.treeToValue(run.training(), PretrainSpec.class);
+            TrainConfig cfg = spec.train();
+            Gpt2Tokenizer tokenizer = Gpt2Tokenizer.load(dir);
+            TokenSequence[] split = Corpus.read(spec).tokenize(tokenizer, cfg.trainFraction());
+            Path checkpointDir = run.latestCheckpoint().orElseThrow();
+            Checkpoint.Loaded checkpoint = Checkpoint.read(checkpointDir);
+            ResumableRandom rng = new ResumableRandom(cfg.seed());
+            GptModel model = GptModel.fromStateDict(checkpoint.model().config(), checkpoint.model().weights().tensors(), rng);
+            Trainer trainer = new Trainer(model, rng, tokenizer, cfg, windows(split, cfg), run, progress);
+            trainer.restore(checkpoint);
+            log.printf("resuming %s at step %d of %d%n", dir, checkpoint.state().step(), trainer.totalSteps());
+            log.flush();
+            return train(trainer, run, spec, log);
+        }
+    }
+
+    /** Runs the loop (Ctrl-C stops it after a checkpoint), then writes the plot and generates the final samples. */
+    private static Report train(Trainer trainer, RunFolder run, PretrainSpec spec, PrintWriter log) throws IOException {
+        Trainer.Result result = trainer.runStoppable();
+        run.writePlot();
+        if (result.outcome() == Trainer.Outcome.INTERRUPTED) {
+            log.printf("%nstopped at step %d; checkpoint written. Continue with: jllm pretrain --resume %s%n",
+                    result.steps(), run.dir());
+            log.flush();
+            return new Report(run.dir(), result, List.of());
+        }
+        return new Report(run.dir(), result, finalSamples(trainer, spec.train()));
+    }
+
+    /** One greedy continuation and two sampled ones of the run's sample prompt. */
+    private static List<String> finalSamples(Trainer trainer, TrainConfig cfg) {
+        if (cfg.samplePrompt().isEmpty() || cfg.sampleTokens() == 0) return List.of();
+        GenerationOptions greedy = GenerationOptions.greedy(cfg.sampleTokens());
+        return List.of(
+                trainer.generate(cfg.samplePrompt(), greedy),
+                trainer.generate(cfg.samplePrompt(), greedy.withSampling(0.8f, 40, 1f, 1)),
+                trainer.generate(cfg.samplePrompt(), greedy.withSampling(0.8f, 40, 1f, 2)));
+    }
+
+    private static Gpt2Tokenizer tokenizer(PretrainSpec spec, Corpus corpus, PrintWriter log) throws IOException {
+        return switch (spec.tokenizer()) {
+            case PretrainSpec.GPT2 -> Gpt2Tokenizer.builtIn();
+            case PretrainSpec.MODEL -> {
+                Path dir = Files.isDirectory(Path.of(spec.init())) ? Path.of(spec.init()) : Path.of(spec.init()).getParent();
+                boolean hasVocabulary = dir != null
+                        && (Files.exists(dir.resolve("vocab.json")) || Files.exists(dir.resolve("encoder.json")));
+                yield hasVocabulary ? Gpt2Tokenizer.load(dir) : Gpt2Tokenizer.builtIn();
+            }
+            case PretrainSpec.BPE -> {
+                if (corpus.text() == null) {
+                    throw new IllegalArgumentException(spec.data() + " is a token file: name its tokenizer with"
+                            + " --tokenizer gpt2 or --tokenizer DIR (a folder with vocab.json + merges.txt)");
+                }
+                log.printf("training a BPE vocabulary of %,d tokens on the training text...%n", spec.vocabSize());
+                log.flush();
+                String trainText = corpus.text().substring(0, splitPoint(corpus.text(), spec.train().trainFraction()));
+                yield BpeTrainer.train(trainText, spec.vocabSize(), List.of(END_OF_TEXT), BpeTrainer.Progress.NONE);
+            }
+            default -> Gpt2Tokenizer.load(Path.of(spec.tokenizer()));
+        };
+    }
+
+    private static GptModel newModel(PretrainSpec spec, TrainConfig cfg, ResumableRandom rng, Gpt2Tokenizer tok) {
+        // The book's GPTModel: no query/key/value bias, an output head of its own.
+        GptConfig config = new GptConfig(tok.vocabSize(), cfg.contextLength(), spec.embDim(), spec.nHeads(),
+                spec.nLayers(), spec.dropRate(), false, false);
+        GptModel initial = GptModel.create(config, cfg.seed());
+        // Same weights, but dropout drawn from the run's resumable generator.
+        return GptModel.fromStateDict(config, initial.stateDict(), rng);
+    }
+
+    private static GptModel initialModel(PretrainSpec spec, TrainConfig cfg, ResumableRandom rng, Gpt2Tokenizer tok)
+            throws IOException {
+        GptCheckpoint loaded = ModelFiles.load(Path.of(spec.init()));
+        GptConfig config = loaded.config().withDropRate(spec.dropRate());
+        if (cfg.contextLength() > config.contextLength()) {
+            throw new IllegalArgumentException("--context " + cfg.contextLength() + " is longer than the context length "
+                    + config.contextLength() + " of " + spec.init());
+        }
+        if (tok.vocabSize() > config.vocabSize()) {
+            throw new IllegalArgumentException("the tokenizer has " + tok.vocabSize() + " tokens, more than the "
+                    + config.vocabSize() + " of " + spec.init());
+        }
+        return GptModel.fromStateDict(config, loaded.weights().tensors(), rng);
+    }
+
+    /** The character index where the training part of {@code text} ends (the book splits on characters). */
+    static int splitPoint(String text, double trainFraction) {
+        return (int) (trainFraction * text.length());
+    }
+
+    /** The run's text, or the ids of a token file. */
+    private record Corpus(String text, TokenSequence tokens) {
+
+        static Corpus read(PretrainSpec spec) throws IOException {
+            if (spec.builtInCorpus()) return new Corpus(StoryCorpus.generate(), null);
+            Path file = Path.of(spec.data());
+            if (!Files.isRegularFile(file)) throw new IllegalArgumentException(file + ": no such file");
+            if (isTokenFile(file)) return new Corpus(null, TokenFile.open(file));
+            String text = Files.readString(file, StandardCharsets.UTF_8);
+            if (text.isEmpty()) throw new IllegalArgumentException(file + ": the file is empty");
+            return new Corpus(text, null);
+        }
+
+        /** [training tokens, validation tokens]: text is split on characters, a token file on tokens. */
+        TokenSequence[] tokenize(Gpt2Tokenizer tokenizer, double trainFraction) {
+            if (text == null) {
+                long cut = (long) (trainFraction * tokens.length());
+                return new TokenSequence[] {slice(tokens, 0, cut), slice(tokens, cut, tokens.length())};
+            }
+            int cut = splitPoint(text, trainFraction);
+            Set<String> allowed = Set.of(END_OF_TEXT);
+            return new TokenSequence[] {
+                TokenSequence.of(tokenizer.encode(text.substring(0, cut), allowed)),
+                TokenSequence.of(tokenizer.encode(text.substring(cut), allowed))
+            };
+        }
+
+        private static boolean isTokenFile(Path file) throws IOException {
+            try (InputStream in = Files.newInputStream(file)) {
+                return Arrays.equals(in.readNBytes(TOKEN_FILE_MAGIC.length), TOKEN_FILE_MAGIC);
+            }
+        }
+
+        private static TokenSequence slice(TokenSequence s, long from, long to) {
+            return new TokenSequence() {
+                @Override
+                public long length() {
+                    return to - from;
+                }
+
+                @Override
+                public int get(long index) {
+                    return s.get(from + index);
+                }
+
+                @Override
+                public void copy(long start, int[] dst, int offset, int count) {
+                    s.copy(from + start, dst, offset, count);
+                }
+            };
+        }
+    }
+}

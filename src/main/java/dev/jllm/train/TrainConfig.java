@@ -1,0 +1,85 @@
+package dev.jllm.train;
+
+import dev.jllm.optim.AdamW;
+import dev.jllm.optim.LrSchedule;
+
+/**
+ * The settings of a pretraining run (everything but the model's sizes), saved in the run's {@code config.json}.
+ *
+ * @param contextLength     tokens per training window
+ * @param stride            step between window starts (equal to the context: no overlap)
+ * @param batchSize         windows per micro-batch
+ * @param gradAccum         micro-batches whose gradients are summed into one optimizer step
+ * @param epochs            passes over the training windows (used when {@code maxSteps} is 0)
+ * @param maxSteps          optimizer steps to take; 0 means "as many as {@code epochs} passes take"
+ * @param lr                peak learning rate
+ * @param minLr             learning rate at the end of the cosine decay (and at the start of the warm-up);
+ *                          equal to {@code lr} with no warm-up means a constant rate
+ * @param warmupSteps       linear warm-up steps
+ * @param weightDecay       AdamW's decoupled weight decay
+ * @param decayMatricesOnly decay only tensors of rank >= 2 (nanoGPT's rule) instead of every parameter (the book's)
+ * @param clip              global gradient-norm clip; 0 for none
+ * @param evalEvery         evaluate every this many optimizer steps (also before the first and after the last)
+ * @param evalBatches       batches of the training and the validation data each evaluation averages over
+ * @param seed              seeds the initial weights, the shuffling and the dropout
+ * @param trainFraction     share of the text (in characters) used for training; the rest is validation
+ * @param samplePrompt      prompt of the sample generated after each epoch
+ * @param sampleTokens      tokens generated for each sample
+ * @param checkpointEvery   also write a checkpoint every this many steps (0: only at epoch ends and at the end)
+ */
+public record TrainConfig(int contextLength, int stride, int batchSize, int gradAccum, int epochs, long maxSteps,
+                          double lr, double minLr, long warmupSteps, double weightDecay, boolean decayMatricesOnly,
+                          double clip, int evalEvery, int evalBatches, long seed, double trainFraction,
+                          String samplePrompt, int sampleTokens, int checkpointEvery) {
+
+    public TrainConfig {
+        positive("context length", contextLength);
+        positive("stride", stride);
+        positive("batch size", batchSize);
+        positive("gradient accumulation", gradAccum);
+        positive("eval-every", evalEvery);
+        positive("eval-batches", evalBatches);
+        if (epochs < 1 && maxSteps < 1) throw new IllegalArgumentException("need epochs >= 1 or steps >= 1");
+        if (maxSteps < 0) throw new IllegalArgumentException("steps must be >= 0, got " + maxSteps);
+        if (!(lr > 0)) throw new IllegalArgumentException("learning rate must be positive, got " + lr);
+        if (!(minLr >= 0) || minLr > lr) {
+            throw new IllegalArgumentException("min-lr must be in [0, lr], got " + minLr + " with lr " + lr);
+        }
+        if (warmupSteps < 0) throw new IllegalArgumentException("warm-up steps must be >= 0, got " + warmupSteps);
+        if (!(weightDecay >= 0)) throw new IllegalArgumentException("weight decay must be >= 0, got " + weightDecay);
+        if (!(clip >= 0)) throw new IllegalArgumentException("clip must be >= 0 (0: no clipping), got " + clip);
+        if (!(trainFraction > 0 && trainFraction <= 1)) {
+            throw new IllegalArgumentException("train fraction must be in (0, 1], got " + trainFraction);
+        }
+        if (sampleTokens < 0 || checkpointEvery < 0) {
+            throw new IllegalArgumentException("sample tokens and checkpoint-every must be >= 0");
+        }
+    }
+
+    /** The book's chapter 5 settings: context 256, batch 2, lr 4e-4, weight decay 0.1, 10 epochs, eval every 5 steps. */
+    public static TrainConfig book() {
+        return new TrainConfig(256, 256, 2, 1, 10, 0, 4e-4, 4e-4, 0, 0.1, false, 0, 5, 5, 123, 0.9,
+                "Every effort moves you", 50, 0);
+    }
+
+    /** The learning rate schedule these settings describe, for a run of {@code totalSteps} optimizer steps. */
+    public LrSchedule schedule(long totalSteps) {
+        if (warmupSteps == 0 && minLr == lr) return new LrSchedule.Constant(lr);
+        return new LrSchedule.WarmupCosine(minLr, lr, minLr, warmupSteps, Math.max(1, totalSteps));
+    }
+
+    public AdamW.Options adamw() {
+        AdamW.Options o = AdamW.Options.withWeightDecay(weightDecay);
+        return decayMatricesOnly ? o.withDecayRule(AdamW.DecayRule.MATRICES_ONLY) : o;
+    }
+
+    public TrainConfig withSteps(long steps) {
+        return new TrainConfig(contextLength, stride, batchSize, gradAccum, epochs, steps, lr, minLr, warmupSteps,
+                weightDecay, decayMatricesOnly, clip, evalEvery, evalBatches, seed, trainFraction, samplePrompt,
+                sampleTokens, checkpointEvery);
+    }
+
+    private static void positive(String what, long value) {
+        if (value < 1) throw new IllegalArgumentException(what + " must be >= 1, got " + value);
+    }
+}

@@ -1,0 +1,295 @@
+package dev.jllm.train;
+
+import dev.jllm.data.Batch;
+import dev.jllm.generate.GenerationOptions;
+import dev.jllm.generate.Generator;
+import dev.jllm.model.GptModel;
+import dev.jllm.optim.AdamW;
+import dev.jllm.optim.GradClip;
+import dev.jllm.optim.LrSchedule;
+import dev.jllm.tensor.NoGrad;
+import dev.jllm.tensor.Ops;
+import dev.jllm.tensor.Tensor;
+import dev.jllm.tokenizer.Tokenizer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The next-token training loop of the book's chapter 5 ({@code train_model_simple}), with the additions of
+ * its appendix D and of a long run: gradient accumulation, clipping, a learning rate schedule, checkpoints that
+ * resume exactly, and a clean stop on Ctrl-C or a non-finite loss. The batches come from a {@link TrainingData}:
+ * windows of a text for pretraining ({@link WindowData}), collated instructions for instruction finetuning.
+ *
+ * <p>One <em>step</em> is one optimizer update over {@code gradAccum} micro-batches of {@code batchSize} examples.
+ * Epoch {@code e} visits the training data in an order drawn from {@code (seed, e)} alone, and the dropout
+ * generator's state is saved with each checkpoint, so a resumed run takes exactly the steps of an uninterrupted one.
+ */
+public final class Trainer {
+
+    /**
+     * Where a run stands; saved in every checkpoint.
+     *
+     * @param schedule the learning rate schedule (with its total steps), checked on resume
+     */
+    public record State(long step, long tokensSeen, long rngState, double trainSeconds, String schedule) {}
+
+    /** How a run ended. */
+    public enum Outcome { FINISHED, INTERRUPTED }
+
+    /** The end of a run: the last evaluation and the throughput. */
+    public record Result(Outcome outcome, long steps, long tokensSeen, double trainLoss, double valLoss,
+                         double trainSeconds) {
+        public double tokensPerSecond() {
+            return trainSeconds > 0 ? tokensSeen / trainSeconds : 0;
+        }
+    }
+
+    /** Thrown when a loss or gradient stops being finite; the run folder keeps its last good checkpoint. */
+    public static final class NonFiniteLossException extends RuntimeException {
+        NonFiniteLossException(String message) {
+            super(message);
+        }
+    }
+
+    private final GptModel model;
+    private final ResumableRandom rng;
+    private final Tokenizer tokenizer;
+    private final TrainConfig config;
+    private final RunFolder run;
+    private final TrainingData data;
+    private final AdamW optimizer;
+    private final int stepsPerEpoch;
+    private final long totalSteps;
+    private final LrSchedule schedule;
+    private final TrainProgress progress;
+    private volatile boolean stopRequested;
+
+    private State state;
+
+    /**
+     * @param model     the model to train; its dropout masks must come from {@code rng}
+     * @param rng       the run's dropout generator (its state goes into checkpoints)
+     * @param data      training and validation batches (without validation batches the validation loss is NaN)
+     * @param run       the run folder (metrics, samples, checkpoints)
+     * @param progress  the terminal progress display (or {@link TrainProgress#silent()})
+     */
+    public Trainer(GptModel model, ResumableRandom rng, Tokenizer tokenizer, TrainConfig config,
+                   TrainingData data, RunFolder run, TrainProgress progress) {
+        this.model = model;
+        this.rng = rng;
+        this.tokenizer = tokenizer;
+        this.config = config;
+        this.run = run;
+        this.progress = progress;
+        this.data = data;
+        this.stepsPerEpoch = data.batchesPerEpoch() / config.gradAccum();
+        if (stepsPerEpoch < 1) {
+            throw new IllegalArgumentException(data.describe() + ", fewer than one step of batch " + config.batchSize()
+                    + " x accumulation " + config.gradAccum() + " (use a smaller --batch, or more data)");
+        }
+        this.totalSteps = config.maxSteps() > 0 ? config.maxSteps() : (long) config.epochs() * stepsPerEpoch;
+        this.schedule = config.schedule(totalSteps);
+        this.optimizer = new AdamW(model.trainableParameters(), config.adamw());
+        this.state = new State(0, 0, rng.state(), 0, schedule.toString());
+    }
+
+    public long totalSteps() {
+        return totalSteps;
+    }
+
+    public int stepsPerEpoch() {
+        return stepsPerEpoch;
+    }
+
+    public AdamW optimizer() {
+        return optimizer;
+    }
+
+    public State state() {
+        return state;
+    }
+
+    /** Continues from a checkpoint: its model weights must already be in the model. */
+    public void restore(Checkpoint.Loaded checkpoint) {
+        if (!schedule.toString().equals(checkpoint.state().schedule())) {
+            throw new IllegalArgumentException("the checkpoint was trained with the schedule " + checkpoint.state().schedule()
+                    + " but this run computes " + schedule + " (has the data changed?)");
+        }
+        optimizer.loadState(checkpoint.optimizerTensors(), checkpoint.optimizerSteps());
+        rng.setState(checkpoint.state().rngState());
+        this.state = checkpoint.state();
+    }
+
+    /** Asks the loop to stop after the current step, writing a checkpoint (safe from another thread). */
+    public void requestStop() {
+        stopRequested = true;
+    }
+
+    /** Trains until the step budget is spent or a stop is requested; evaluates and checkpoints on the way. */
+    public Result run() throws IOException {
+        if (state.step() == 0) evaluateAndLog(0, 0);
+        progress.start(this);
+        long windowStart = System.nanoTime(), tokensAtWindow = state.tokensSeen();
+        try {
+            while (state.step() < totalSteps) {
+                int epoch = (int) (state.step() / stepsPerEpoch);
+                Iterator<Batch> batches = epochBatches(epoch, (int) (state.step() % stepsPerEpoch));
+                for (long k = state.step() % stepsPerEpoch; k < stepsPerEpoch && state.step() < totalSteps; k++) {
+                    long t0 = System.nanoTime();
+                    long tokensBefore = state.tokensSeen();
+                    double loss = step(batches);
+                    state = new State(state.step() + 1, tokensBefore + stepTokens, rng.state(),
+                            state.trainSeconds() + (System.nanoTime() - t0) / 1e9, state.schedule());
+                    long s = state.step();
+                    progress.step(s, epoch, loss, state.tokensSeen() / state.trainSeconds());
+                    if (s % config.evalEvery() == 0 || s == totalSteps) {
+                        double seconds = (System.nanoTime() - windowStart) / 1e9;
+                        evaluateAndLog(s, (state.tokensSeen() - tokensAtWindow) / Math.max(seconds, 1e-9));
+                        windowStart = System.nanoTime();
+                        tokensAtWindow = state.tokensSeen();
+                    }
+                    boolean epochEnd = s % stepsPerEpoch == 0;
+                    if (epochEnd) sample(epoch + 1);
+                    if (epochEnd || s == totalSteps || stopRequested
+                            || (config.checkpointEvery() > 0 && s % config.checkpointEvery() == 0)) {
+                        run.saveCheckpoint(model, optimizer, state);
+                    }
+                    if (stopRequested) return result(Outcome.INTERRUPTED);
+                }
+            }
+            return result(Outcome.FINISHED);
+        } finally {
+            progress.close();
+        }
+    }
+
+    /**
+     * The batches of {@code epoch}, from its step {@code skipSteps} on. The epoch's order is drawn from a seed that
+     * depends only on the run's seed and the epoch, so a resumed run sees the same batches.
+     */
+    private Iterator<Batch> epochBatches(int epoch, int skipSteps) {
+        Iterator<Batch> it = data.epoch(ResumableRandom.nth(config.seed(), epoch));
+        for (long i = 0; i < (long) skipSteps * config.gradAccum(); i++) it.next();
+        return it;
+    }
+
+    /**
+     * {@link #run()} with a Ctrl-C hook: the hook asks the loop to stop after its current step and waits until the
+     * checkpoint is written (the outcome is then {@link Outcome#INTERRUPTED}).
+     */
+    public Result runStoppable() throws IOException {
+        CountDownLatch finished = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            requestStop();
+            try {
+                finished.await(10, TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "jllm-train-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            return run();
+        } finally {
+            finished.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // Ctrl-C: the hook is running; it returns now that the checkpoint is written
+            }
+        }
+    }
+
+    /** Tokens (batch × length, padding included) of the last step's micro-batches. */
+    private long stepTokens;
+
+    /** One optimizer step over {@code gradAccum} micro-batches; returns their mean loss. */
+    private double step(Iterator<Batch> batches) {
+        model.train();
+        optimizer.zeroGrad();
+        double lossSum = 0;
+        int accum = config.gradAccum();
+        stepTokens = 0;
+        for (int a = 0; a < accum; a++) {
+            Batch b = batches.next();
+            stepTokens += (long) b.batchSize() * b.length();
+            Tensor loss = model.loss(b.inputs(), b.targets(), b.batchSize(), b.length());
+            lossSum += loss.item();
+            if (accum > 1) loss = Ops.scale(loss, 1f / accum);
+            loss.backward();
+        }
+        double loss = lossSum / accum;
+        long stepNo = state.step() + 1;
+        if (!Double.isFinite(loss)) throw nonFinite("training loss is " + loss, stepNo);
+        double norm = config.clip() > 0
+                ? GradClip.clipGlobalNorm(optimizer.parameters().values(), config.clip())
+                : GradClip.globalNorm(optimizer.parameters().values());
+        if (!Double.isFinite(norm)) throw nonFinite("gradient norm is " + norm, stepNo);
+        optimizer.step(schedule.lr(state.step()));
+        return loss;
+    }
+
+    private NonFiniteLossException nonFinite(String what, long step) {
+        String kept = run.latestCheckpointStep()
+                .map(s -> "the last good checkpoint (step " + s + ") is kept in " + run.checkpointDir())
+                .orElse("no checkpoint was written yet");
+        return new NonFiniteLossException(String.format(Locale.ROOT,
+                "%s at step %d; stopped (%s). Try a lower --lr or --clip 1.0", what, step, kept));
+    }
+
+    /** Mean loss over the first {@code evalBatches} batches of each split, in eval mode without autograd. */
+    private double[] evaluate() {
+        model.eval();
+        try (NoGrad g = NoGrad.enter()) {
+            return new double[] {meanLoss(data.evaluation(false, config.evalBatches())),
+                meanLoss(data.evaluation(true, config.evalBatches()))};
+        } finally {
+            model.train();
+        }
+    }
+
+    /** Mean of the batches' losses; NaN for none. */
+    private double meanLoss(List<Batch> batches) {
+        double sum = 0;
+        for (Batch b : batches) sum += model.loss(b.inputs(), b.targets(), b.batchSize(), b.length()).item();
+        return batches.isEmpty() ? Double.NaN : sum / batches.size();
+    }
+
+    private void evaluateAndLog(long step, double tokensPerSecond) {
+        double[] losses = evaluate();
+        if (!Double.isFinite(losses[0])) throw nonFinite("evaluated training loss is " + losses[0], step);
+        run.metrics().add(new MetricsLog.Row(step, state.tokensSeen(), schedule.lr(Math.max(0, step - 1)),
+                losses[0], losses[1], tokensPerSecond));
+        progress.evaluated(step, losses[0], losses[1]);
+    }
+
+    /** Greedy continuation of the sample prompt, written to samples.txt and shown. */
+    private void sample(int epoch) {
+        if (config.sampleTokens() == 0 || config.samplePrompt().isEmpty()) return;
+        String text = generate(config.samplePrompt(), GenerationOptions.greedy(config.sampleTokens()));
+        try {
+            run.appendSample(epoch, state.step(), text);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write samples.txt in " + run.dir(), e);
+        }
+        progress.sample(epoch, text);
+    }
+
+    /** The prompt followed by what the model generates for it. */
+    public String generate(String prompt, GenerationOptions options) {
+        int[] ids = tokenizer.encode(prompt);
+        int[] out = new Generator(model, w -> {}).generate(ids, options);
+        return prompt + tokenizer.decode(out);
+    }
+
+    private Result result(Outcome outcome) {
+        MetricsLog.Row last = run.metrics().rows().getLast();
+        return new Result(outcome, state.step(), state.tokensSeen(), last.trainLoss(), last.valLoss(),
+                state.trainSeconds());
+    }
+}
