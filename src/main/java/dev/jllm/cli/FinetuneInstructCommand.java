@@ -48,6 +48,14 @@ final class FinetuneInstructCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "8", description = "Entries per step (default: ${DEFAULT-VALUE}).")
     int batch;
 
+    @Option(names = "--lora-rank", paramLabel = "R",
+            description = "Train LoRA adapters of rank R on every Linear of the blocks and on the head, the model frozen;"
+                    + " the run folder holds the merged model and adapters.safetensors.")
+    Integer loraRank;
+
+    @Option(names = "--lora-alpha", paramLabel = "A", description = "LoRA alpha (default: the rank).")
+    Float loraAlpha;
+
     @Option(names = "--max-length", defaultValue = "1024",
             description = "Longest training sequence, at most the model's context (default: ${DEFAULT-VALUE}).")
     int maxLength;
@@ -84,23 +92,33 @@ final class FinetuneInstructCommand implements Callable<Integer> {
         };
         InstructionTuning.Report report;
         if (resume != null) {
-            if (model != null || data != null) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--resume takes the run's own --model and --data");
+            if (model != null || data != null || loraRank != null || loraAlpha != null) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--resume takes the run's own --model, --data and LoRA settings");
             }
             report = InstructionTuning.resume(resume, progress, answered);
         } else {
             if (model == null || data == null) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "give --model DIR|NAME and --data FILE (or --resume DIR)");
             }
+            if (loraRank == null && loraAlpha != null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--lora-alpha needs --lora-rank");
+            }
+            int rank = loraRank != null ? loraRank : 0;
+            if (loraRank != null && rank < 1) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--lora-rank must be positive, got " + rank);
+            }
+            float alpha = loraAlpha != null ? loraAlpha : rank;
             LoadedModel loaded = LoadedModel.load(model);
             PromptFormat promptFormat = PromptFormat.named(format);
             // The first validation entry is the sample prompt, as in the book's training loop.
             String sample = promptFormat.prompt(Splits.inOrder85_10_5(InstructionJson.readInstructions(data),
                     data.toString()).validation().getFirst());
             InstructSpec instructSpec = new InstructSpec(model, data.toString(), promptFormat.cliName(), maskPrompt,
-                    responseTokens, InstructSpec.bookTraining(epochs, lr, batch, maxLength, seed, sample));
-            log.printf("instruction finetuning %s on %s (%s format%s)%n", loaded.path(), data, promptFormat.cliName(),
-                    maskPrompt ? ", prompt masked" : "");
+                    responseTokens, rank, alpha, InstructSpec.bookTraining(epochs, lr, batch, maxLength, seed, sample));
+            log.printf(Locale.ROOT, "instruction finetuning %s on %s (%s format%s%s)%n", loaded.path(), data,
+                    promptFormat.cliName(), maskPrompt ? ", prompt masked" : "",
+                    rank > 0 ? String.format(Locale.ROOT, ", LoRA rank %d alpha %s", rank, alpha) : "");
             log.flush();
             report = InstructionTuning.start(loaded.model(), loaded.requireTokenizer("finetuning needs text"),
                     instructSpec, out, progress, answered);

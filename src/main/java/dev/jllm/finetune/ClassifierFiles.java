@@ -6,6 +6,7 @@ import dev.jllm.io.ModelFiles;
 import dev.jllm.io.Safetensors;
 import dev.jllm.io.StateDict;
 import dev.jllm.model.GptConfig;
+import dev.jllm.model.GptLoRA;
 import dev.jllm.model.GptModel;
 import dev.jllm.tensor.Tensor;
 import dev.jllm.tokenizer.Gpt2Tokenizer;
@@ -32,7 +33,7 @@ public final class ClassifierFiles {
     private ClassifierFiles() {}
 
     public static final String HEAD = "classifier.safetensors";
-    public static final String ADAPTERS = "adapters.safetensors";
+    public static final String ADAPTERS = GptLoRA.FILE;
 
     /** The classifier body for a pretrained checkpoint: its LM head dropped, dropout set to {@code dropRate}. */
     public static GptModel body(GptCheckpoint checkpoint, float dropRate, RandomGenerator dropoutRng) {
@@ -59,7 +60,7 @@ public final class ClassifierFiles {
         if (model.hasLoRA()) {
             StateDict adapters = new StateDict();
             model.namedParameters().forEach((name, p) -> {
-                if (name.contains(".lora.") || name.startsWith("out_head.")) {
+                if (GptLoRA.isAdapter(name) || name.startsWith("out_head.")) {
                     adapters.put(name, Tensor.of(p.data().clone(), p.shape()));
                 }
             });
@@ -101,7 +102,7 @@ public final class ClassifierFiles {
         }
         for (Map.Entry<String, Tensor> e : params.entrySet()) {
             String name = e.getKey();
-            if (name.contains(".lora.") || name.startsWith("out_head.")) copy(file, saved, name, e.getValue());
+            if (GptLoRA.isAdapter(name) || name.startsWith("out_head.")) copy(file, saved, name, e.getValue());
         }
         model.eval();
         return model;

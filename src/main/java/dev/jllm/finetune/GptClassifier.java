@@ -1,14 +1,13 @@
 package dev.jllm.finetune;
 
+import dev.jllm.model.GptLoRA;
 import dev.jllm.model.GptModel;
 import dev.jllm.nn.Linear;
 import dev.jllm.nn.Module;
 import dev.jllm.nn.TransformerBlock;
 import dev.jllm.tensor.Ops;
 import dev.jllm.tensor.Tensor;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
 
 /**
@@ -91,19 +90,9 @@ public final class GptClassifier extends Module {
         head.unfreeze();
     }
 
-    /**
-     * The book's {@code replace_linear_with_lora}: adapters on every block's query, key and value (three parts of
-     * the fused projection), output projection and two feed-forward layers, and on the head.
-     */
+    /** The book's {@code replace_linear_with_lora}: adapters on every Linear of the blocks and on the head. */
     private void addLoRA(int rank, float alpha, RandomGenerator rng) {
-        int e = gpt.config.embDim();
-        for (TransformerBlock b : gpt.blocks) {
-            b.att.qkv.addLoRA(rank, alpha, rng, e, e, e);
-            b.att.outProj.addLoRA(rank, alpha, rng);
-            b.ff.fc1.addLoRA(rank, alpha, rng);
-            b.ff.fc2.addLoRA(rank, alpha, rng);
-        }
-        head.addLoRA(rank, alpha, rng);
+        GptLoRA.attach(gpt, head, rank, alpha, rng);
     }
 
     /** Whether LoRA adapters were added. */
@@ -111,22 +100,8 @@ public final class GptClassifier extends Module {
         return !head.adapters().isEmpty();
     }
 
-    /** Every block's Linears, block by block: query/key/value, output projection, feed-forward in and out. */
-    static List<Linear> blockLinears(GptModel model) {
-        List<Linear> out = new ArrayList<>();
-        for (TransformerBlock b : model.blocks) out.addAll(List.of(b.att.qkv, b.att.outProj, b.ff.fc1, b.ff.fc2));
-        return out;
-    }
-
     /** The body as a plain GPT model with any LoRA adapters merged into its weights (a copy, for export). */
     public GptModel mergedBody() {
-        GptModel plain = new GptModel(gpt.config, new SplittableRandom(0));
-        var source = gpt.namedParameters();
-        plain.namedParameters().forEach((name, p) -> System.arraycopy(source.get(name).data(), 0, p.data(), 0, p.size()));
-        List<Linear> from = blockLinears(gpt), to = blockLinears(plain);
-        for (int i = 0; i < from.size(); i++) {
-            System.arraycopy(from.get(i).mergedWeight().data(), 0, to.get(i).weight.data(), 0, to.get(i).weight.size());
-        }
-        return plain;
+        return GptLoRA.merged(gpt);
     }
 }

@@ -2,7 +2,9 @@ package dev.jllm.finetune;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jllm.io.GptCheckpoint;
+import dev.jllm.model.GptLoRA;
 import dev.jllm.model.GptModel;
+import dev.jllm.tensor.Tensor;
 import dev.jllm.tokenizer.Gpt2Tokenizer;
 import dev.jllm.tokenizer.Tokenizer;
 import dev.jllm.train.Checkpoint;
@@ -13,7 +15,10 @@ import dev.jllm.train.Trainer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.function.IntConsumer;
 
 /**
@@ -39,7 +44,9 @@ public final class InstructionTuning {
     public static Report start(GptModel start, Tokenizer tokenizer, InstructSpec spec, Path out, TrainProgress progress,
                                IntConsumer responsesDone) throws IOException {
         ResumableRandom rng = new ResumableRandom(spec.train().seed());
-        GptModel model = GptModel.fromStateDict(start.config.withDropRate(0f), start.stateDict(), rng);
+        GptModel model = spec.lora()
+                ? withLoRA(untied(start, rng), spec, null)
+                : GptModel.fromStateDict(start.config.withDropRate(0f), start.stateDict(), rng);
         Data data = Data.read(spec, tokenizer, model);
         try (RunFolder run = RunFolder.create(out)) {
             if (tokenizer instanceof Gpt2Tokenizer t) t.save(out);
@@ -58,6 +65,7 @@ public final class InstructionTuning {
             GptCheckpoint weights = checkpoint.model();
             ResumableRandom rng = new ResumableRandom(spec.train().seed());
             GptModel model = GptModel.fromStateDict(weights.config(), weights.weights().tensors(), rng);
+            if (spec.lora()) withLoRA(model, spec, checkpoint);
             Data data = Data.read(spec, tokenizer, model);
             Trainer trainer = new Trainer(model, rng, tokenizer, spec.train(), data.training(), run, progress);
             trainer.restore(checkpoint);
@@ -70,12 +78,41 @@ public final class InstructionTuning {
         Trainer.Result result = trainer.runStoppable();
         run.writePlot();
         if (result.outcome() == Trainer.Outcome.INTERRUPTED) return new Report(run.dir(), result, null);
-        model.eval();
-        List<ResponseExample> responses = TestResponses.generate(model, tokenizer, spec.promptFormat(), data.test(),
+        // The generator reads the weights directly, so LoRA adapters are merged in first.
+        GptModel plain = GptLoRA.hasLoRA(model) ? GptLoRA.merged(model) : model;
+        plain.eval();
+        List<ResponseExample> responses = TestResponses.generate(plain, tokenizer, spec.promptFormat(), data.test(),
                 spec.responseTokens(), responsesDone);
         Path file = run.dir().resolve(RESPONSES);
         InstructionJson.writeResponses(file, responses);
         return new Report(run.dir(), result, file);
+    }
+
+    /**
+     * The starting model with dropout off and its own output head: LoRA adapts the head as the book's separate
+     * {@code out_head} (a copy of the token embedding for GPT-2), which a head tied to the embedding cannot hold.
+     */
+    private static GptModel untied(GptModel start, ResumableRandom rng) {
+        Map<String, Tensor> weights = new LinkedHashMap<>(start.stateDict());
+        if (start.config.tiedHead()) weights.put("lm_head.weight", start.tokEmb.weight.detach());
+        return GptModel.fromStateDict(start.config.withDropRate(0f).withTiedHead(false), weights, rng);
+    }
+
+    /**
+     * Freezes the model and adds the book's LoRA adapters (appendix E) to its blocks and head; from a checkpoint
+     * they take its saved values, else A is drawn from the run's seed and B starts at zero.
+     */
+    private static GptModel withLoRA(GptModel model, InstructSpec spec, Checkpoint.Loaded checkpoint) {
+        model.freeze();
+        GptLoRA.attach(model, model.outHead, spec.loraRank(), spec.loraAlpha(), new SplittableRandom(spec.train().seed()));
+        if (checkpoint != null) {
+            if (checkpoint.adapters().isEmpty()) {
+                throw new IllegalArgumentException("the run was started with --lora-rank but its checkpoint has no "
+                        + GptLoRA.FILE);
+            }
+            GptLoRA.load(model, checkpoint.adapters(), GptLoRA.FILE + " of the checkpoint");
+        }
+        return model;
     }
 
     /** The run's splits: training and validation encoded for the trainer, the test entries as they are. */

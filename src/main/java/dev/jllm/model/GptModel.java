@@ -99,10 +99,10 @@ public final class GptModel extends Module {
         return finalNorm.forward(x);
     }
 
-    /** hidden [..., emb] → logits [..., vocab] */
+    /** hidden [..., emb] → logits [..., vocab]; a separate head goes through its Linear, LoRA adapters included. */
     public Tensor head(Tensor hidden) {
         try (Profiler.Scope ignored = Profiler.scope("logits")) {
-            return Ops.linear(hidden, headWeight(), null);
+            return outHead != null ? outHead.forward(hidden) : Ops.linear(hidden, tokEmb.weight, null);
         }
     }
 

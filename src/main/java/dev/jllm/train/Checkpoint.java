@@ -7,6 +7,7 @@ import dev.jllm.io.GptCheckpoint;
 import dev.jllm.io.ModelFiles;
 import dev.jllm.io.Safetensors;
 import dev.jllm.io.StateDict;
+import dev.jllm.model.GptLoRA;
 import dev.jllm.model.GptModel;
 import dev.jllm.optim.AdamW;
 import dev.jllm.tensor.Tensor;
@@ -19,7 +20,9 @@ import java.util.Map;
 /**
  * One checkpoint folder: the model in Hugging Face's layout ({@code config.json} + {@code model.safetensors}),
  * the AdamW moments ({@code optimizer.safetensors}, step counts in its metadata) and {@code trainer_state.json}
- * (step, tokens seen, dropout generator state, training seconds).
+ * (step, tokens seen, dropout generator state, training seconds). A model with LoRA adapters keeps its base
+ * weights unmerged in {@code model.safetensors} and its adapters in {@value GptLoRA#FILE}, so a resumed run
+ * re-attaches them to the same base.
  */
 public final class Checkpoint {
     private Checkpoint() {}
@@ -30,12 +33,14 @@ public final class Checkpoint {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /** A checkpoint read back. */
-    public record Loaded(GptCheckpoint model, Map<String, Tensor> optimizerTensors, Map<String, Long> optimizerSteps,
-                         Trainer.State state) {}
+    /** A checkpoint read back; {@code adapters} is empty without LoRA. */
+    public record Loaded(GptCheckpoint model, Map<String, Tensor> adapters, Map<String, Tensor> optimizerTensors,
+                         Map<String, Long> optimizerSteps, Trainer.State state) {}
 
     /** Writes the checkpoint files into {@code dir} (which the caller makes appear atomically). */
     public static void write(Path dir, GptModel model, AdamW optimizer, Trainer.State state) throws IOException {
         ModelFiles.save(dir, model.config, stateDict(model.stateDict()));
+        if (GptLoRA.hasLoRA(model)) Safetensors.write(dir.resolve(GptLoRA.FILE), stateDict(GptLoRA.adapters(model)));
         StateDict opt = stateDict(optimizer.stateTensors());
         optimizer.stepCounts().forEach((name, t) -> opt.metadata().put(STEP_KEY + name, Long.toString(t)));
         Safetensors.write(dir.resolve(OPTIMIZER), opt);
@@ -53,7 +58,9 @@ public final class Checkpoint {
             if (k.startsWith(STEP_KEY)) steps.put(k.substring(STEP_KEY.length()), Long.parseLong(v));
         });
         Trainer.State state = JSON.readValue(dir.resolve(STATE).toFile(), Trainer.State.class);
-        return new Loaded(model, opt.tensors(), steps, state);
+        Path adapters = dir.resolve(GptLoRA.FILE);
+        Map<String, Tensor> lora = Files.isRegularFile(adapters) ? Safetensors.read(adapters).tensors() : Map.of();
+        return new Loaded(model, lora, opt.tensors(), steps, state);
     }
 
     static StateDict stateDict(Map<String, Tensor> tensors) {

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jllm.io.AtomicFiles;
 import dev.jllm.io.ModelFiles;
+import dev.jllm.io.Safetensors;
+import dev.jllm.model.GptLoRA;
 import dev.jllm.model.GptModel;
 import dev.jllm.optim.AdamW;
 import java.io.IOException;
@@ -25,6 +27,7 @@ import java.util.stream.Stream;
  * <pre>
  *   config.json          the model's Hugging Face config, plus a "training" object with the run's settings
  *   model.safetensors    the latest weights (Hugging Face layout), so that --model RUN_DIR loads them
+ *   adapters.safetensors with LoRA: the adapters alone (model.safetensors then has them merged in)
  *   vocab.json, merges.txt   the tokenizer
  *   metrics.csv          step, tokens_seen, lr, train_loss, val_loss, tokens_per_second
  *   loss.png             training and validation loss against steps and tokens seen
@@ -87,9 +90,15 @@ public final class RunFolder implements AutoCloseable {
         return training;
     }
 
-    /** Writes the model (root of the folder, Hugging Face layout) and config.json with the training settings. */
+    /**
+     * Writes the model (root of the folder, Hugging Face layout) and config.json with the training settings. A
+     * model with LoRA adapters is written merged, and its adapters alone beside it ({@value GptLoRA#FILE}).
+     */
     public void writeModel(GptModel model, JsonNode training) throws IOException {
-        ModelFiles.save(dir, model.config, Checkpoint.stateDict(model.stateDict()));
+        boolean lora = GptLoRA.hasLoRA(model);
+        GptModel plain = lora ? GptLoRA.merged(model) : model;
+        ModelFiles.save(dir, plain.config, Checkpoint.stateDict(plain.stateDict()));
+        if (lora) Safetensors.write(dir.resolve(GptLoRA.FILE), Checkpoint.stateDict(GptLoRA.adapters(model)));
         ObjectNode config = (ObjectNode) JSON.readTree(dir.resolve(CONFIG).toFile());
         config.set("training", training);
         AtomicFiles.writeString(dir.resolve(CONFIG), JSON.writeValueAsString(config) + "\n");

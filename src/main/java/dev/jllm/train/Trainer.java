@@ -3,6 +3,7 @@ package dev.jllm.train;
 import dev.jllm.data.Batch;
 import dev.jllm.generate.GenerationOptions;
 import dev.jllm.generate.Generator;
+import dev.jllm.model.GptLoRA;
 import dev.jllm.model.GptModel;
 import dev.jllm.optim.AdamW;
 import dev.jllm.optim.GradClip;
@@ -283,7 +284,9 @@ public final class Trainer {
     /** The prompt followed by what the model generates for it. */
     public String generate(String prompt, GenerationOptions options) {
         int[] ids = tokenizer.encode(prompt);
-        int[] out = new Generator(model, w -> {}).generate(ids, options);
+        // The generator reads the weights directly, so adapters are merged in first.
+        GptModel plain = GptLoRA.hasLoRA(model) ? GptLoRA.merged(model) : model;
+        int[] out = new Generator(plain, w -> {}).generate(ids, options);
         return prompt + tokenizer.decode(out);
     }
 

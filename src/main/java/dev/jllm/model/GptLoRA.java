@@ -1,0 +1,101 @@
+package dev.jllm.model;
+
+import dev.jllm.nn.Linear;
+import dev.jllm.nn.Module;
+import dev.jllm.nn.TransformerBlock;
+import dev.jllm.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
+
+/**
+ * LoRA on a GPT model, as the book's {@code replace_linear_with_lora} (appendix E) places it: adapters on every
+ * block's query, key and value (three parts of the fused projection), output projection and two feed-forward
+ * layers, and on an output head. Used by classification (its class head) and instruction finetuning (the LM head).
+ * The adapters themselves live inside each {@link Linear} ({@link Linear#addLoRA}); their parameters are named
+ * {@code ...lora.A}, {@code ...lora.B} or {@code ...lora.0.A}, ..., and are saved apart, as {@value #FILE}.
+ */
+public final class GptLoRA {
+    private GptLoRA() {}
+
+    /** The file that holds a model's adapters alone (names as {@link Module#namedParameters}). */
+    public static final String FILE = "adapters.safetensors";
+
+    /** Adds adapters of {@code rank} and {@code alpha} to every Linear of the blocks and to {@code head}. */
+    public static void attach(GptModel model, Linear head, int rank, float alpha, RandomGenerator rng) {
+        int e = model.config.embDim();
+        for (TransformerBlock b : model.blocks) {
+            b.att.qkv.addLoRA(rank, alpha, rng, e, e, e);
+            b.att.outProj.addLoRA(rank, alpha, rng);
+            b.ff.fc1.addLoRA(rank, alpha, rng);
+            b.ff.fc2.addLoRA(rank, alpha, rng);
+        }
+        head.addLoRA(rank, alpha, rng);
+    }
+
+    /** Whether {@link #attach} added adapters to the model's blocks. */
+    public static boolean hasLoRA(GptModel model) {
+        return !model.blocks.isEmpty() && !model.blocks.getFirst().att.qkv.adapters().isEmpty();
+    }
+
+    /** Every block's Linears, block by block: query/key/value, output projection, feed-forward in and out. */
+    private static List<Linear> linears(GptModel model) {
+        List<Linear> out = new ArrayList<>();
+        for (TransformerBlock b : model.blocks) out.addAll(List.of(b.att.qkv, b.att.outProj, b.ff.fc1, b.ff.fc2));
+        if (model.outHead != null) out.add(model.outHead);
+        return out;
+    }
+
+    /** The model as a plain GPT model with its adapters merged into the weights (a copy, for export and generation). */
+    public static GptModel merged(GptModel model) {
+        GptModel plain = new GptModel(model.config, new SplittableRandom(0));
+        Map<String, Tensor> source = model.namedParameters();
+        plain.namedParameters().forEach((name, p) -> System.arraycopy(source.get(name).data(), 0, p.data(), 0, p.size()));
+        List<Linear> from = linears(model), to = linears(plain);
+        for (int i = 0; i < from.size(); i++) {
+            System.arraycopy(from.get(i).mergedWeight().data(), 0, to.get(i).weight.data(), 0, to.get(i).weight.size());
+        }
+        plain.eval();
+        return plain;
+    }
+
+    /** Whether a parameter name belongs to a LoRA adapter. */
+    public static boolean isAdapter(String name) {
+        return name.contains(".lora.");
+    }
+
+    /** Copies of the module's adapter parameters, by name. */
+    public static Map<String, Tensor> adapters(Module module) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        module.namedParameters().forEach((name, p) -> {
+            if (isAdapter(name)) out.put(name, Tensor.of(p.data().clone(), p.shape()));
+        });
+        return out;
+    }
+
+    /**
+     * Copies saved adapters into the module's adapters, which must match them one for one.
+     *
+     * @param source names the saved tensors in errors (a file)
+     */
+    public static void load(Module module, Map<String, Tensor> saved, String source) {
+        Map<String, Tensor> params = module.namedParameters();
+        for (String name : saved.keySet()) {
+            if (!params.containsKey(name)) throw new IllegalArgumentException(source + ": unexpected tensor '" + name + "'");
+        }
+        params.forEach((name, p) -> {
+            if (!isAdapter(name)) return;
+            Tensor t = saved.get(name);
+            if (t == null) throw new IllegalArgumentException(source + ": missing tensor '" + name + "'");
+            if (!Arrays.equals(t.shape(), p.shape())) {
+                throw new IllegalArgumentException(source + ": tensor '" + name + "' has shape " + t.shapeString()
+                        + ", the model expects " + p.shapeString());
+            }
+            System.arraycopy(t.data(), 0, p.data(), 0, p.size());
+        });
+    }
+}
