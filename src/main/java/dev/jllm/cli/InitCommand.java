@@ -4,6 +4,7 @@ import dev.jllm.io.ModelFiles;
 import dev.jllm.io.StateDict;
 import dev.jllm.model.GptConfig;
 import dev.jllm.model.GptModel;
+import dev.jllm.model.InitScheme;
 import dev.jllm.model.ModelStats;
 import dev.jllm.tokenizer.Gpt2Tokenizer;
 import java.nio.file.Files;
@@ -15,7 +16,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code jllm init}: a randomly initialised GPT-2 model folder, for experiments and as a training start. */
-@Command(name = "init", description = "Write a model folder with GPT-2's random initialisation (Hugging Face layout).")
+@Command(name = "init", description = "Write a model folder with random weights (Hugging Face layout).")
 final class InitCommand implements Callable<Integer> {
 
     @Option(names = "--config", defaultValue = "gpt2-small", paramLabel = "NAME",
@@ -50,6 +51,11 @@ final class InitCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the initialisation (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--weights-init", defaultValue = "gpt2", paramLabel = "gpt2|pytorch",
+            description = "GPT-2's initialisation, or PyTorch's defaults as the book's GPTModel"
+                    + " (default: ${DEFAULT-VALUE}).")
+    String weightsInit;
+
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Folder to create.")
     Path out;
 
@@ -62,7 +68,7 @@ final class InitCommand implements Callable<Integer> {
         if (Files.exists(out) && (!Files.isDirectory(out) || !isEmpty(out))) {
             throw new IllegalArgumentException(out + " already exists and is not an empty folder");
         }
-        GptModel model = GptModel.create(c, seed);
+        GptModel model = GptModel.create(c, seed, InitScheme.of(weightsInit));
         StateDict weights = new StateDict();
         model.stateDict().forEach(weights::put);
         ModelFiles.save(out, c, weights);

@@ -3,6 +3,7 @@ package dev.jllm.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jllm.model.GptConfig;
+import dev.jllm.model.InitScheme;
 import dev.jllm.train.PretrainSpec;
 import dev.jllm.train.Pretraining;
 import dev.jllm.train.TrainConfig;
@@ -30,7 +31,8 @@ import picocli.CommandLine.Spec;
             "model.safetensors, tokenizer, metrics.csv, loss.png, samples.txt, checkpoints/.",
             "Without --data: a small model on the built-in stories, with its own BPE vocabulary.",
             "With --data: the book's chapter 5 settings unless given (124M sizes, context 256,",
-            "batch 2, lr 4e-4, weight decay 0.1, 10 epochs, GPT-2 tokenizer)."
+            "batch 2, lr 4e-4, weight decay 0.1, 10 epochs, GPT-2 tokenizer, PyTorch's default",
+            "initialisation)."
         })
 public final class PretrainCommand implements Callable<Integer> {
 
@@ -131,6 +133,11 @@ public final class PretrainCommand implements Callable<Integer> {
             description = "Continue pretraining from this model (folder, file, or downloaded name such as gpt2-124M).")
     String init;
 
+    @Option(names = "--weights-init", paramLabel = "gpt2|pytorch",
+            description = "Random weights as GPT-2 draws them (normal, std 0.02; default without --data) or as PyTorch's"
+                    + " defaults, which the book's GPTModel keeps (default with --data). Not with --init.")
+    String weightsInit;
+
     @Option(names = "--resume", paramLabel = "RUN_DIR", description = "Continue an interrupted run from its latest checkpoint.")
     Path resume;
 
@@ -203,9 +210,14 @@ public final class PretrainCommand implements Callable<Integer> {
                 or(evalEvery, d.evalEvery), or(evalBatches, d.evalBatches), or(seed, 123L), or(trainFraction, 0.9),
                 or(prompt, d.prompt), or(sampleTokens, d.sampleTokens), or(checkpointEvery, 0));
         String tok = tokenizer != null ? tokenizer : init != null ? PretrainSpec.MODEL : d.tokenizer;
+        if (init != null && weightsInit != null) {
+            throw new ParameterException(spec.commandLine(),
+                    "--weights-init draws random weights; --init loads them: give one");
+        }
         String initPath = init == null ? null : LoadedModel.resolve(init).toAbsolutePath().toString();
+        String scheme = init != null ? null : or(weightsInit, d.weightsInit.id());
         return new PretrainSpec(stories ? null : data.toAbsolutePath().toString(), tok, or(vocabSize, 1024), initPath,
-                or(emb, sizes[0]), or(layers, sizes[1]), or(heads, sizes[2]), or(dropout, d.dropout), train);
+                scheme, or(emb, sizes[0]), or(layers, sizes[1]), or(heads, sizes[2]), or(dropout, d.dropout), train);
     }
 
     /** [emb, layers, heads] of a named config. */
@@ -230,22 +242,27 @@ public final class PretrainCommand implements Callable<Integer> {
          * (measured on the 2-core machines, under load): the loss falls from 6.7 to about 0.37 (validation 0.45)
          * and the samples are well-formed stories.
          */
-        STORIES("stories", PretrainSpec.BPE, 128, 8, 8, 1e-3, 0.1, 50L, 1.0, 0f, 40, 4, "Once upon a time", 120),
-        /** The book's chapter 5 run. */
-        BOOK("gpt2-small", PretrainSpec.GPT2, 256, 2, 10, 4e-4, 1.0, 0L, 0.0, 0.1f, 5, 5, "Every effort moves you", 50);
+        STORIES("stories", PretrainSpec.BPE, InitScheme.GPT2, 128, 8, 8, 1e-3, 0.1, 50L, 1.0, 0f, 40, 4,
+                "Once upon a time", 120),
+        /** The book's chapter 5 run, with PyTorch's default initialisation like the book's GPTModel. */
+        BOOK("gpt2-small", PretrainSpec.GPT2, InitScheme.PYTORCH, 256, 2, 10, 4e-4, 1.0, 0L, 0.0, 0.1f, 5, 5,
+                "Every effort moves you", 50);
 
         static final int STORY_EMB = 192, STORY_LAYERS = 6, STORY_HEADS = 6;
 
         final String config, tokenizer, prompt;
+        final InitScheme weightsInit;
         final int context, batch, epochs, evalEvery, evalBatches, sampleTokens;
         final double lr, minLrRatio, clip;
         final long warmup;
         final float dropout;
 
-        Defaults(String config, String tokenizer, int context, int batch, int epochs, double lr, double minLrRatio,
-                 long warmup, double clip, float dropout, int evalEvery, int evalBatches, String prompt, int sampleTokens) {
+        Defaults(String config, String tokenizer, InitScheme weightsInit, int context, int batch, int epochs, double lr,
+                 double minLrRatio, long warmup, double clip, float dropout, int evalEvery, int evalBatches, String prompt,
+                 int sampleTokens) {
             this.config = config;
             this.tokenizer = tokenizer;
+            this.weightsInit = weightsInit;
             this.context = context;
             this.batch = batch;
             this.epochs = epochs;

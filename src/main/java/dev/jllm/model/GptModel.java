@@ -61,9 +61,14 @@ public final class GptModel extends Module {
 
     /** A model with GPT-2's initialisation drawn from {@code seed}; dropout continues from the same generator. */
     public static GptModel create(GptConfig config, long seed) {
+        return create(config, seed, InitScheme.GPT2);
+    }
+
+    /** A model with {@code scheme}'s weights drawn from {@code seed}; dropout continues from the same generator. */
+    public static GptModel create(GptConfig config, long seed, InitScheme scheme) {
         SplittableRandom rng = new SplittableRandom(seed);
         GptModel model = new GptModel(config, rng);
-        GptInit.apply(model, rng);
+        GptInit.apply(model, scheme, rng);
         return model;
     }
 

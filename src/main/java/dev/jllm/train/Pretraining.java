@@ -8,6 +8,7 @@ import dev.jllm.io.GptCheckpoint;
 import dev.jllm.io.ModelFiles;
 import dev.jllm.model.GptConfig;
 import dev.jllm.model.GptModel;
+import dev.jllm.model.InitScheme;
 import dev.jllm.tokenizer.BpeTrainer;
 import dev.jllm.tokenizer.Gpt2Tokenizer;
 import java.io.IOException;
@@ -131,7 +132,7 @@ public final class Pretraining {
         // The book's GPTModel: no query/key/value bias, an output head of its own.
         GptConfig config = new GptConfig(tok.vocabSize(), cfg.contextLength(), spec.embDim(), spec.nHeads(),
                 spec.nLayers(), spec.dropRate(), false, false);
-        GptModel initial = GptModel.create(config, cfg.seed());
+        GptModel initial = GptModel.create(config, cfg.seed(), InitScheme.of(spec.weightsInit()));
         // Same weights, but dropout drawn from the run's resumable generator.
         return GptModel.fromStateDict(config, initial.stateDict(), rng);
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jllm.io.ModelFiles;
 import dev.jllm.model.GptConfig;
 import dev.jllm.model.ModelStats;
 import dev.jllm.model.TestModels;
@@ -126,6 +127,21 @@ class ModelCommandsTest {
         JsonNode info = run("info", "--model", dir.toString(), "--json").json();
         assertThat(info.get("parameters").asLong()).isEqualTo(ModelStats.parameterCount(c));
         assertThat(run("init", "--out", dir.toString()).err()).contains("not an empty folder");
+    }
+
+    @Test
+    void initDrawsThePyTorchDefaultsOnRequest(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("book");
+        Run init = run("init", "--config", "custom", "--emb", "16", "--layers", "1", "--heads", "2", "--context", "32",
+                "--weights-init", "pytorch", "--out", dir.toString());
+        assertThat(init.exit()).as(init.err()).isZero();
+        // nn.Embedding's N(0, 1), not GPT-2's std 0.02
+        float[] wte = ModelFiles.load(dir).weights().tensors().get("wte.weight").data();
+        double sumSquares = 0;
+        for (float v : wte) sumSquares += v * v;
+        assertThat(Math.sqrt(sumSquares / wte.length)).isBetween(0.95, 1.05);
+        assertThat(run("init", "--weights-init", "xavier", "--out", tmp.resolve("x").toString()).err())
+                .contains("unknown weight initialisation");
     }
 
     @Test

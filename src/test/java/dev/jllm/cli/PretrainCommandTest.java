@@ -31,6 +31,7 @@ class PretrainCommandTest {
         PretrainSpec s = parse();
         assertThat(s.builtInCorpus()).isTrue();
         assertThat(s.tokenizer()).isEqualTo("bpe");
+        assertThat(s.weightsInit()).isEqualTo("gpt2");
         assertThat(s.embDim()).isLessThanOrEqualTo(256);
         assertThat(s.train().lr()).isGreaterThan(s.train().minLr());
     }
@@ -40,6 +41,7 @@ class PretrainCommandTest {
         PretrainSpec s = parse("--data", "the-verdict.txt");
         TrainConfig t = s.train();
         assertThat(s.tokenizer()).isEqualTo("gpt2");
+        assertThat(s.weightsInit()).isEqualTo("pytorch"); // the book's GPTModel keeps PyTorch's defaults
         assertThat(new int[] {s.embDim(), s.nLayers(), s.nHeads()}).containsExactly(768, 12, 12);
         assertThat(s.dropRate()).isEqualTo(0.1f);
         assertThat(new int[] {t.contextLength(), t.stride(), t.batchSize(), t.epochs()}).containsExactly(256, 256, 2, 10);
@@ -53,8 +55,11 @@ class PretrainCommandTest {
     void optionsOverrideTheDefaults() {
         PretrainSpec s = parse("--data", "x.txt", "--config", "gpt2-medium", "--layers", "2", "--context", "32",
                 "--stride", "8", "--steps", "7", "--lr", "1e-3", "--warmup", "3", "--min-lr", "1e-5", "--clip", "1",
-                "--weight-decay", "0", "--eval-every", "2", "--eval-batches", "3", "--seed", "9");
+                "--weight-decay", "0", "--eval-every", "2", "--eval-batches", "3", "--seed", "9",
+                "--weights-init", "gpt2");
         TrainConfig t = s.train();
+        assertThat(s.weightsInit()).isEqualTo("gpt2");
+        assertThat(parse("--weights-init", "pytorch").weightsInit()).isEqualTo("pytorch");
         assertThat(new int[] {s.embDim(), s.nLayers(), s.nHeads()}).containsExactly(1024, 2, 16);
         assertThat(t.stride()).isEqualTo(8);
         assertThat(t.maxSteps()).isEqualTo(7);
@@ -85,6 +90,8 @@ class PretrainCommandTest {
         assertThat(o.get("val_loss").isNumber()).isTrue();
         assertThat(o.get("seconds").asDouble()).isPositive();
         assertThat(o.get("tokens_per_second").asDouble()).isPositive();
+        JsonNode config = new ObjectMapper().readTree(out.resolve("config.json").toFile());
+        assertThat(config.at("/training/weightsInit").asText()).isEqualTo("pytorch");
     }
 
     @Test
@@ -96,5 +103,9 @@ class PretrainCommandTest {
         assertThat(stderr.toString()).contains("--epochs or --steps");
         assertThat(cli.execute("pretrain", "--config", "gpt5")).isNotZero();
         assertThat(stderr.toString()).contains("unknown model config 'gpt5'");
+        assertThat(cli.execute("pretrain", "--weights-init", "xavier")).isNotZero();
+        assertThat(stderr.toString()).contains("unknown weight initialisation \"xavier\"");
+        assertThat(cli.execute("pretrain", "--weights-init", "gpt2", "--init", "gpt2-124M")).isNotZero();
+        assertThat(stderr.toString()).contains("--weights-init draws random weights; --init loads them");
     }
 }

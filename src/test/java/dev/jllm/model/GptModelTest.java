@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.jllm.tensor.Tensor;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 
 class GptModelTest {
@@ -58,6 +59,51 @@ class GptModelTest {
         assertThat(model.finalNorm.shift.data()).containsOnly(0f);
         assertThat(GptModel.create(c, 42).outHead.weight.data()).containsExactly(model.outHead.weight.data());
         assertThat(GptModel.create(c, 43).outHead.weight.data()).isNotEqualTo(model.outHead.weight.data());
+    }
+
+    @Test
+    void pytorchInitialisationIsTheBooksGptModel() {
+        // untied head and q/k/v bias, so that every kind of parameter is drawn
+        GptConfig c = new GptConfig(500, 64, 64, 4, 2, 0.1f, true, false);
+        GptModel model = GptModel.create(c, 42, InitScheme.PYTORCH);
+        Offset<Double> tolerance = Offset.offset(0.05);
+        assertThat(std(model.tokEmb.weight)).isCloseTo(1.0, tolerance); // nn.Embedding: N(0, 1)
+        assertThat(std(model.posEmb.weight)).isCloseTo(1.0, tolerance);
+        // nn.Linear weight [out, in]: uniform in ±1/√in, so std 1/√(3·in); the fused q/k/v [3·emb, emb] has in = emb,
+        // as the book's three separate Linears
+        var b = model.blocks.get(1);
+        for (Tensor w : new Tensor[] {b.att.qkv.weight, b.att.outProj.weight, b.ff.fc1.weight, b.ff.fc2.weight,
+                model.outHead.weight}) {
+            double bound = 1 / Math.sqrt(w.shape()[1]);
+            assertThat(maxAbs(w)).isLessThanOrEqualTo(bound).isGreaterThan(0.95 * bound);
+            assertThat(std(w) / (bound / Math.sqrt(3))).isCloseTo(1.0, tolerance);
+        }
+        // biases take their weight's bound: ±1/8 for fc1 (in 64), ±1/16 for fc2 (in 256)
+        assertThat(maxAbs(b.ff.fc1.bias)).isLessThanOrEqualTo(1 / 8.0).isGreaterThan(1 / 16.0);
+        assertThat(maxAbs(b.ff.fc2.bias)).isLessThanOrEqualTo(1 / 16.0).isGreaterThan(1 / 32.0);
+        assertThat(maxAbs(b.att.qkv.bias)).isLessThanOrEqualTo(1 / 8.0).isGreaterThan(1 / 16.0);
+        assertThat(b.norm1.scale.data()).containsOnly(1f);
+        assertThat(b.norm2.shift.data()).containsOnly(0f);
+        assertThat(model.finalNorm.scale.data()).containsOnly(1f);
+        assertThat(model.finalNorm.shift.data()).containsOnly(0f);
+        assertThat(GptModel.create(c, 42, InitScheme.PYTORCH).outHead.weight.data())
+                .containsExactly(model.outHead.weight.data());
+        assertThat(GptModel.create(c, 42).outHead.weight.data())
+                .containsExactly(GptModel.create(c, 42, InitScheme.GPT2).outHead.weight.data());
+    }
+
+    @Test
+    void initSchemesAreNamedAsOnTheCommandLine() {
+        assertThat(InitScheme.of("pytorch")).isEqualTo(InitScheme.PYTORCH);
+        assertThat(InitScheme.GPT2.id()).isEqualTo("gpt2");
+        assertThatThrownBy(() -> InitScheme.of("xavier")).hasMessageContaining("\"xavier\"")
+                .hasMessageContaining("gpt2, pytorch");
+    }
+
+    private static double maxAbs(Tensor t) {
+        double m = 0;
+        for (float v : t.data()) m = Math.max(m, Math.abs(v));
+        return m;
     }
 
     private static double std(Tensor t) {

@@ -45,7 +45,7 @@ class PretrainingTest {
     static PretrainSpec tiny(int epochs, long steps, double lr, float dropout, int evalEvery, int checkpointEvery) {
         TrainConfig t = new TrainConfig(16, 16, 8, 1, epochs, steps, lr, lr, 0, 0.1, false, 0, evalEvery, 2, 42, 0.9,
                 "Once upon a time", 8, checkpointEvery);
-        return new PretrainSpec(stories.toString(), PretrainSpec.BPE, 320, null, 32, 2, 2, dropout, t);
+        return new PretrainSpec(stories.toString(), PretrainSpec.BPE, 320, null, null, 32, 2, 2, dropout, t);
     }
 
     @Test
@@ -75,6 +75,7 @@ class PretrainingTest {
         assertThat(config.get("n_embd").asInt()).isEqualTo(32);
         assertThat(config.at("/training/train/contextLength").asInt()).isEqualTo(16);
         assertThat(config.at("/training/tokenizer").asText()).isEqualTo("bpe");
+        assertThat(config.at("/training/weightsInit").asText()).isEqualTo("gpt2"); // the default when none is given
 
         // a run folder is a model folder, with its tokenizer
         GptCheckpoint model = ModelFiles.load(out);
@@ -96,7 +97,8 @@ class PretrainingTest {
         Path first = tmp.resolve("first"), second = tmp.resolve("second");
         Pretraining.Report a = Pretraining.start(tiny(1, 6, 3e-3, 0f, 3, 0), first, TrainProgress.silent(), QUIET);
         PretrainSpec tiny = tiny(1, 1, 3e-3, 0f, 1, 0);
-        PretrainSpec fromRun = new PretrainSpec(tiny.data(), PretrainSpec.MODEL, 0, first.toString(), 0, 0, 0, 0f, tiny.train());
+        PretrainSpec fromRun = new PretrainSpec(tiny.data(), PretrainSpec.MODEL, 0, first.toString(), null, 0, 0, 0, 0f,
+                tiny.train());
         Pretraining.start(fromRun, second, TrainProgress.silent(), QUIET);
         // before its first step, the second run evaluates exactly the weights the first one ended with
         String[] start = Files.readAllLines(second.resolve(RunFolder.METRICS)).get(1).split(",");
@@ -156,8 +158,8 @@ class PretrainingTest {
     }
 
     private static PretrainSpec withTrain(PretrainSpec s, TrainConfig t) {
-        return new PretrainSpec(s.data(), s.tokenizer(), s.vocabSize(), s.init(), s.embDim(), s.nLayers(), s.nHeads(),
-                s.dropRate(), t);
+        return new PretrainSpec(s.data(), s.tokenizer(), s.vocabSize(), s.init(), s.weightsInit(), s.embDim(),
+                s.nLayers(), s.nHeads(), s.dropRate(), t);
     }
 
     @Test
