@@ -3,6 +3,8 @@
 # (jllm / PyTorch; above 1 means jllm is faster, or for memory, uses more).
 # Usage: tools/bench/compare.sh [train|generate] [extra jllm bench options, e.g. --reps 2 --models 124M]
 # Both JSON objects are kept in $OUT_DIR (default: target/bench) as jllm.json and torch.json.
+# TORCH_BLAS_DIR=dir puts a BLAS first on torch's library path (OpenBLAS's libblas.so.3 where Debian's torch
+# would otherwise get the reference BLAS; see BENCHMARKS.md).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -22,7 +24,8 @@ for ((i = 1; i <= $#; i++)); do  # pass the options the peer shares
   esac
 done
 echo "PyTorch peer ${part[*]:-} ${torch_args[*]:-}" >&2
-OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 "$here/gpt_torch.py" "${part[@]}" --json "${torch_args[@]}" > "$out/torch.json"
+OMP_WAIT_POLICY=PASSIVE LD_LIBRARY_PATH="${TORCH_BLAS_DIR:+$TORCH_BLAS_DIR:}${LD_LIBRARY_PATH:-}" \
+  /usr/bin/python3 "$here/gpt_torch.py" "${part[@]}" --json "${torch_args[@]}" > "$out/torch.json"
 echo "load after: $(uptime)" >&2
 
 /usr/bin/python3 - "$out/jllm.json" "$out/torch.json" <<'PY'
