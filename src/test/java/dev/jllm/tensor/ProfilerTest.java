@@ -35,7 +35,14 @@ class ProfilerTest {
 
         Profiler.enable(true);
         float[][] profiled = step();
-        assertThat(profiled).isDeepEqualTo(plain);
+        // Same values up to float rounding: Vector API reductions round differently while the JIT warms up,
+        // so a bit-exact comparison between two runs in one JVM is flaky.
+        for (int i = 0; i < plain.length; i++) {
+            for (int j = 0; j < plain[i].length; j++) {
+                assertThat(profiled[i][j]).isCloseTo(plain[i][j], org.assertj.core.api.Assertions.within(
+                        1e-5f * Math.max(1f, Math.abs(plain[i][j]))));
+            }
+        }
         assertThat(Profiler.seconds().keySet()).contains("logits fwd", "logits bwd", "linear fwd", "linear bwd",
                 "attention fwd", "attention bwd", "layer_norm fwd", "layer_norm bwd", "gelu fwd", "gelu bwd",
                 "cross_entropy fwd", "cross_entropy bwd", "dropout fwd", "dropout bwd", "embedding fwd");
