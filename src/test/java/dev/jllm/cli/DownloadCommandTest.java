@@ -2,13 +2,11 @@ package dev.jllm.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class DownloadCommandTest {
     @TempDir
@@ -17,10 +15,7 @@ class DownloadCommandTest {
     private final StringWriter out = new StringWriter(), err = new StringWriter();
 
     private int run(String... args) {
-        CommandLine cli = Main.commandLine();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        return cli.execute(args);
+        return CliHarness.execute(out, err, args);
     }
 
     @Test

@@ -8,13 +8,11 @@ import dev.jllm.io.ModelFiles;
 import dev.jllm.model.GptConfig;
 import dev.jllm.model.ModelStats;
 import dev.jllm.model.TestModels;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** generate, perplexity, info and init end to end, on the PyTorch golden model and on fresh tiny models. */
 class ModelCommandsTest {
@@ -26,11 +24,8 @@ class ModelCommandsTest {
     }
 
     static Run run(String... args) {
-        CommandLine cli = Main.commandLine();
         StringWriter out = new StringWriter(), err = new StringWriter();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int exit = cli.execute(args);
+        int exit = CliHarness.execute(out, err, args);
         return new Run(exit, out.toString(), err.toString());
     }
 
