@@ -12,7 +12,7 @@ import dev.jllm.model.GptModel;
 import dev.jllm.optim.AdamW;
 import dev.jllm.tensor.NoGrad;
 import dev.jllm.tensor.Profiler;
-import dev.jllm.tensor.Tensor;
+import dev.jllm.tensor.Workspace;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
@@ -165,10 +165,12 @@ final class EndToEndBench {
         m.train();
         AdamW opt = new AdamW(m.trainableParameters(), AdamW.Options.withWeightDecay(WEIGHT_DECAY));
         int[] x = randomIds(batch * context, 1), y = randomIds(batch * context, 2);
+        Workspace workspace = new Workspace();
         return () -> {
             Profiler.time("zero_grad", opt::zeroGrad);
-            Tensor loss = m.loss(x, y, batch, context);
-            loss.backward();
+            try (Workspace.Scope step = workspace.open()) {
+                m.loss(x, y, batch, context).backward();
+            }
             Profiler.time("adamw", () -> opt.step(LR));
         };
     }

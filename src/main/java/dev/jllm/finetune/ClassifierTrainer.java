@@ -4,6 +4,7 @@ import dev.jllm.optim.AdamW;
 import dev.jllm.tensor.NoGrad;
 import dev.jllm.tensor.Ops;
 import dev.jllm.tensor.Tensor;
+import dev.jllm.tensor.Workspace;
 import java.util.List;
 import java.util.Random;
 import java.util.function.Consumer;
@@ -30,6 +31,8 @@ public final class ClassifierTrainer {
     private final ClassificationSplits data;
     private final ClassifierTrainConfig config;
     private final AdamW optimizer;
+    /** Lends each batch's activations and intermediate gradients to the next. */
+    private final Workspace workspace = new Workspace();
 
     public ClassifierTrainer(GptClassifier model, ClassificationSplits data, ClassifierTrainConfig config) {
         if (data.train().size() < config.batchSize()) {
@@ -55,12 +58,14 @@ public final class ClassifierTrainer {
             for (ClassificationBatch b : data.train().batches(config.batchSize(), shuffle, true)) {
                 model.train();
                 optimizer.zeroGrad();
-                Tensor loss = model.loss(b);
-                if (!Double.isFinite(loss.item())) {
-                    throw new IllegalStateException("training loss is " + loss.item() + " at step " + (step + 1)
-                            + "; try a lower --lr");
+                try (Workspace.Scope batch = workspace.open()) {
+                    Tensor loss = model.loss(b);
+                    if (!Double.isFinite(loss.item())) {
+                        throw new IllegalStateException("training loss is " + loss.item() + " at step " + (step + 1)
+                                + "; try a lower --lr");
+                    }
+                    loss.backward();
                 }
-                loss.backward();
                 optimizer.step(config.lr());
                 step++;
                 seen += b.size();

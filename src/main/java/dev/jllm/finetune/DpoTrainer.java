@@ -3,6 +3,7 @@ package dev.jllm.finetune;
 import dev.jllm.model.GptModel;
 import dev.jllm.optim.AdamW;
 import dev.jllm.tensor.NoGrad;
+import dev.jllm.tensor.Workspace;
 import java.util.List;
 import java.util.Random;
 import java.util.function.Consumer;
@@ -28,6 +29,8 @@ public final class DpoTrainer {
     private final DpoConfig config;
     private final PreferenceCollator collator;
     private final AdamW optimizer;
+    /** Lends each batch's activations and intermediate gradients to the next. */
+    private final Workspace workspace = new Workspace();
 
     /**
      * @param policy the model to tune (the SFT model); the reference is a frozen copy of it as it is now
@@ -61,12 +64,15 @@ public final class DpoTrainer {
             for (PreferenceBatch b : collator.batches(train, config.batchSize(), shuffle, true)) {
                 policy.train();
                 optimizer.zeroGrad();
-                DpoLoss.Value v = DpoLoss.of(policy, reference, b, (float) config.beta());
-                double loss = v.loss().item();
-                if (!Double.isFinite(loss)) {
-                    throw new IllegalStateException("DPO loss is " + loss + " at step " + (step + 1) + "; try a lower --lr");
+                try (Workspace.Scope batch = workspace.open()) {
+                    DpoLoss.Value v = DpoLoss.of(policy, reference, b, (float) config.beta());
+                    double loss = v.loss().item();
+                    if (!Double.isFinite(loss)) {
+                        throw new IllegalStateException("DPO loss is " + loss + " at step " + (step + 1)
+                                + "; try a lower --lr");
+                    }
+                    v.loss().backward();
                 }
-                v.loss().backward();
                 optimizer.step(config.lr());
                 step++;
                 seen += b.size();

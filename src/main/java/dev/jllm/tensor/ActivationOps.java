@@ -9,7 +9,7 @@ final class ActivationOps {
 
     // gelu: y = ½·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), elementwise; dx += gelu'(x) · dy.
     static Tensor gelu(Tensor x) {
-        float[] y = new float[x.size()];
+        float[] y = Workspace.floats(x.size());
         GeluKernel.forward(x.data(), y, y.length);
         return Tensor.result(y, x.shape(), g -> GeluKernel.backward(x.data(), g, x.gradOrCreate(), g.length), x);
     }
@@ -17,7 +17,7 @@ final class ActivationOps {
     // softmax: x [..., N] → y [..., N] = exp(x − max) / Σ exp(x − max); dx += y ⊙ (dy − Σ dy ⊙ y).
     static Tensor softmax(Tensor x) {
         int n = x.dim(-1), rows = x.size() / Math.max(n, 1);
-        float[] y = new float[x.size()];
+        float[] y = Workspace.floats(x.size());
         SoftmaxKernel.softmax(x.data(), y, rows, n);
         return Tensor.result(y, x.shape(), g -> SoftmaxKernel.softmaxBackward(y, g, x.gradOrCreate(), rows, n), x);
     }
@@ -25,7 +25,7 @@ final class ActivationOps {
     // logSoftmax: x [..., N] → y [..., N] = x − log Σ exp(x); dx += dy − softmax(x) · Σ dy.
     static Tensor logSoftmax(Tensor x) {
         int n = x.dim(-1), rows = x.size() / Math.max(n, 1);
-        float[] y = new float[x.size()];
+        float[] y = Workspace.floats(x.size());
         SoftmaxKernel.logSoftmax(x.data(), y, rows, n);
         return Tensor.result(y, x.shape(), g -> SoftmaxKernel.logSoftmaxBackward(y, g, x.gradOrCreate(), rows, n), x);
     }
@@ -33,7 +33,7 @@ final class ActivationOps {
     // logSigmoid: y = log σ(x) = min(x, 0) − log(1 + exp(−|x|)) (no overflow either way), elementwise;
     // dx += σ(−x) · dy.
     static Tensor logSigmoid(Tensor x) {
-        float[] xs = x.data(), y = new float[x.size()];
+        float[] xs = x.data(), y = Workspace.floats(x.size());
         for (int i = 0; i < y.length; i++) y[i] = (float) (Math.min(xs[i], 0) - Math.log1p(Math.exp(-Math.abs(xs[i]))));
         return Tensor.result(y, x.shape(), g -> {
             float[] dx = x.gradOrCreate();

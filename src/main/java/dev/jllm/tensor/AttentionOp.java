@@ -24,8 +24,8 @@ final class AttentionOp {
         var dims = new AttentionKernel.Dims(q.dim(0), q.dim(1), k.dim(1), q.dim(2), heads);
         long seed = dropP > 0f ? rng.nextLong() : 0L;
         boolean rec = Tensor.recording(q, k, v);
-        float[] y = new float[q.size()];
-        float[] lse = rec ? new float[dims.batch() * heads * dims.tq()] : null;
+        float[] y = Workspace.floats(q.size());
+        float[] lse = rec ? Workspace.floats(dims.batch() * heads * dims.tq()) : null;
         AttentionKernel.forward(q.data(), k.data(), v.data(), y, lse, dims, dropP, seed);
         return Tensor.result(y, q.shape(), g -> AttentionKernel.backward(q.data(), k.data(), v.data(), y, lse, g,
                 q.requiresGrad() ? q.gradOrCreate() : null,

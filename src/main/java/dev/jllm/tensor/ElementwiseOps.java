@@ -36,7 +36,7 @@ final class ElementwiseOps {
     static Tensor add(Tensor a, Tensor b) {
         Pair p = Pair.of("add", a, b);
         int n = p.inner(), reps = p.repeats();
-        float[] big = p.big().data(), small = p.small().data(), y = new float[p.big().size()];
+        float[] big = p.big().data(), small = p.small().data(), y = Workspace.floats(p.big().size());
         Elementwise.forRows(reps, n, (r0, r1) -> {
             for (int r = r0; r < r1; r++) Elementwise.add(big, r * n, small, 0, y, r * n, n);
         });
@@ -50,7 +50,7 @@ final class ElementwiseOps {
     static Tensor mul(Tensor a, Tensor b) {
         Pair p = Pair.of("mul", a, b);
         int n = p.inner(), reps = p.repeats();
-        float[] big = p.big().data(), small = p.small().data(), y = new float[p.big().size()];
+        float[] big = p.big().data(), small = p.small().data(), y = Workspace.floats(p.big().size());
         Elementwise.forRows(reps, n, (r0, r1) -> {
             for (int r = r0; r < r1; r++) Elementwise.mul(big, r * n, small, 0, y, r * n, n);
         });
@@ -76,7 +76,7 @@ final class ElementwiseOps {
     // scale: y = s · x; dx += s · dy.
     static Tensor scale(Tensor x, float s) {
         int n = x.size();
-        float[] y = new float[n];
+        float[] y = Workspace.floats(n);
         Elementwise.forChunks(n, (c0, c1) -> Elementwise.scale(s, x.data(), c0, y, c0, c1 - c0));
         return Tensor.result(y, x.shape(), g -> {
             float[] dx = x.gradOrCreate();
@@ -91,7 +91,7 @@ final class ElementwiseOps {
         if (!training || p == 0f) return x;
         long seed = rng.nextLong();
         int n = x.size();
-        float[] y = new float[n];
+        float[] y = Workspace.floats(n);
         DropoutKernel.forward(x.data(), y, n, p, seed);
         return Tensor.result(y, x.shape(), g -> DropoutKernel.backward(g, x.gradOrCreate(), n, p, seed), x);
     }

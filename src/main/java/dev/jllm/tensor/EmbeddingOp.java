@@ -23,7 +23,7 @@ final class EmbeddingOp {
         }
         int[] ys = Arrays.copyOf(idShape, idShape.length + 1);
         ys[idShape.length] = c;
-        float[] w = weight.data(), y = new float[ids.length * c];
+        float[] w = weight.data(), y = Workspace.floats(ids.length * c);
         for (int i = 0; i < ids.length; i++) System.arraycopy(w, ids[i] * c, y, i * c, c);
         int[] saved = ids.clone();
         return Tensor.result(y, ys, g -> {

@@ -19,7 +19,7 @@ final class LinearOps {
         int m = x.size() / Math.max(in, 1);
         int[] ys = x.shape();
         ys[ys.length - 1] = out;
-        float[] y = new float[m * out];
+        float[] y = Workspace.floats(m * out);
         MatMul.xwt(x.data(), 0, w.data(), 0, b == null ? null : b.data(), y, 0, m, in, out);
         return Tensor.result(y, ys, g -> {
             if (x.requiresGrad()) MatMul.dyw(g, 0, w.data(), 0, x.gradOrCreate(), 0, m, out, in);
@@ -43,11 +43,11 @@ final class LinearOps {
                 "matmul: shapes " + a.shapeString() + " and " + b.shapeString() + " do not multiply");
         int bBatches = shared ? 1 : batches;
         // bᵀ per batch: [N, K], the layout MatMul wants for its right operand.
-        float[] bt = new float[b.size()];
+        float[] bt = Workspace.floats(b.size());
         for (int p = 0; p < bBatches; p++) transpose(b.data(), p * k * n, bt, p * k * n, k, n, false);
         int[] ys = a.shape();
         ys[ys.length - 1] = n;
-        float[] y = new float[batches * m * n];
+        float[] y = Workspace.floats(batches * m * n);
         for (int p = 0; p < batches; p++) {
             MatMul.xwt(a.data(), p * m * k, bt, shared ? 0 : p * k * n, null, y, p * m * n, m, k, n);
         }
@@ -59,12 +59,13 @@ final class LinearOps {
                 }
             }
             if (b.requiresGrad()) {
-                float[] dbt = new float[b.size()];
+                float[] dbt = Workspace.floats(b.size());
                 for (int p = 0; p < batches; p++) {
                     MatMul.dytx(g, p * m * n, a.data(), p * m * k, dbt, shared ? 0 : p * k * n, m, n, k);
                 }
                 float[] db = b.gradOrCreate();
                 for (int p = 0; p < bBatches; p++) transpose(dbt, p * k * n, db, p * k * n, n, k, true);
+                Workspace.giveBack(dbt);
             }
         }, a, b);
     }

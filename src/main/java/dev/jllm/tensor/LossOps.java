@@ -23,7 +23,7 @@ final class LossOps {
             }
             count++;
         }
-        float[] loss = new float[rows], lse = new float[rows];
+        float[] loss = Workspace.floats(rows), lse = Workspace.floats(rows);
         CrossEntropyKernel.forward(logits.data(), targets, ignoreIndex, loss, lse, rows, v);
         double total = 0;
         for (float l : loss) total += l;
@@ -63,9 +63,9 @@ final class LossOps {
                 count[s]++;
             }
         }
-        float[] nll = new float[rows], lse = new float[rows];
+        float[] nll = Workspace.floats(rows), lse = Workspace.floats(rows);
         CrossEntropyKernel.forward(logits.data(), targets, skip, nll, lse, rows, v);
-        float[] y = new float[b];
+        float[] y = Workspace.floats(b);
         for (int s = 0; s < b; s++) {
             double sum = 0;
             for (int j = 0; j < t; j++) sum += nll[s * t + j];

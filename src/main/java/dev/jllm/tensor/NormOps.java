@@ -15,8 +15,8 @@ final class NormOps {
                         + gamma.shapeString() + " and " + beta.shapeString());
         int rows = x.size() / Math.max(c, 1);
         boolean rec = Tensor.recording(x, gamma, beta);
-        float[] y = new float[x.size()];
-        float[] mean = rec ? new float[rows] : null, rstd = rec ? new float[rows] : null;
+        float[] y = Workspace.floats(x.size());
+        float[] mean = rec ? Workspace.floats(rows) : null, rstd = rec ? Workspace.floats(rows) : null;
         LayerNormKernel.forward(x.data(), gamma.data(), beta.data(), eps, y, mean, rstd, rows, c);
         return Tensor.result(y, x.shape(), g -> LayerNormKernel.backward(x.data(), gamma.data(), mean, rstd, g,
                 x.requiresGrad() ? x.gradOrCreate() : null,

@@ -47,7 +47,7 @@ final class ShapeOps {
         if (d0 == d1) return reshape(x, ys);
         int pre = Shapes.prod(xs, 0, d0), a = xs[d0], mid = Shapes.prod(xs, d0 + 1, d1), b = xs[d1];
         int post = Shapes.prod(xs, d1 + 1, xs.length);
-        float[] y = new float[x.size()];
+        float[] y = Workspace.floats(x.size());
         swap(x.data(), y, pre, a, mid, b, post, false);
         return Tensor.result(y, ys, g -> swap(g, x.gradOrCreate(), pre, b, mid, a, post, true), x);
     }
@@ -85,7 +85,7 @@ final class ShapeOps {
         int[] ys = first.clone();
         ys[d] = total;
         int pre = Shapes.prod(first, 0, d), post = Shapes.prod(first, d + 1, first.length);
-        float[] y = new float[Math.toIntExact(Tensor.numel(ys))];
+        float[] y = Workspace.floats(Math.toIntExact(Tensor.numel(ys)));
         int rowOut = total * post;
         int at = 0;
         int[] starts = new int[xs.length];
@@ -119,7 +119,7 @@ final class ShapeOps {
         int rowIn = xs[d] * post, block = length * post;
         int[] ys = xs.clone();
         ys[d] = length;
-        float[] y = new float[pre * block];
+        float[] y = Workspace.floats(pre * block);
         float[] src = x.data();
         for (int p = 0; p < pre; p++) System.arraycopy(src, p * rowIn + start * post, y, p * block, block);
         return Tensor.result(y, ys, g -> {

@@ -107,9 +107,12 @@ public final class Tensor {
         return grad;
     }
 
-    /** The gradient buffer, created (zeroed) on first use. */
+    /**
+     * The gradient buffer, created (zeroed) on first use; an op result's comes from the open {@link Workspace}
+     * scope, if any, a leaf's (a parameter's) never does.
+     */
     public float[] gradOrCreate() {
-        if (grad == null) grad = new float[data.length];
+        if (grad == null) grad = node != null ? Workspace.floats(data.length) : new float[data.length];
         return grad;
     }
 
@@ -167,7 +170,10 @@ public final class Tensor {
             Node n = t.node;
             t.node = null;
             if (t.grad != null) Profiler.backward(n, t.grad);
-            if (!t.requiresGrad) t.grad = null;
+            if (!t.requiresGrad) {
+                Workspace.giveBack(t.grad);
+                t.grad = null;
+            }
         }
     }
 

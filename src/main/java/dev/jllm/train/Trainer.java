@@ -11,6 +11,7 @@ import dev.jllm.optim.LrSchedule;
 import dev.jllm.tensor.NoGrad;
 import dev.jllm.tensor.Ops;
 import dev.jllm.tensor.Tensor;
+import dev.jllm.tensor.Workspace;
 import dev.jllm.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -68,6 +69,8 @@ public final class Trainer {
     private final long totalSteps;
     private final LrSchedule schedule;
     private final TrainProgress progress;
+    /** Lends each micro-batch's activations and intermediate gradients to the next. */
+    private final Workspace workspace = new Workspace();
     private volatile boolean stopRequested;
 
     private State state;
@@ -219,10 +222,12 @@ public final class Trainer {
         for (int a = 0; a < accum; a++) {
             Batch b = batches.next();
             stepTokens += (long) b.batchSize() * b.length();
-            Tensor loss = model.loss(b.inputs(), b.targets(), b.batchSize(), b.length());
-            lossSum += loss.item();
-            if (accum > 1) loss = Ops.scale(loss, 1f / accum);
-            loss.backward();
+            try (Workspace.Scope micro = workspace.open()) {
+                Tensor loss = model.loss(b.inputs(), b.targets(), b.batchSize(), b.length());
+                lossSum += loss.item();
+                if (accum > 1) loss = Ops.scale(loss, 1f / accum);
+                loss.backward();
+            }
         }
         double loss = lossSum / accum;
         long stepNo = state.step() + 1;
@@ -257,7 +262,11 @@ public final class Trainer {
     /** Mean of the batches' losses; NaN for none. */
     private double meanLoss(List<Batch> batches) {
         double sum = 0;
-        for (Batch b : batches) sum += model.loss(b.inputs(), b.targets(), b.batchSize(), b.length()).item();
+        for (Batch b : batches) {
+            try (Workspace.Scope batch = workspace.open()) {
+                sum += model.loss(b.inputs(), b.targets(), b.batchSize(), b.length()).item();
+            }
+        }
         return batches.isEmpty() ? Double.NaN : sum / batches.size();
     }
 
