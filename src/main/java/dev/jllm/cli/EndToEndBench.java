@@ -3,9 +3,11 @@ package dev.jllm.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jllm.generate.Bf16Weights;
 import dev.jllm.generate.GenerationOptions;
 import dev.jllm.generate.Generator;
 import dev.jllm.generate.WeightType;
+import dev.jllm.kernels.CopyBandwidth;
 import dev.jllm.kernels.Parallel;
 import dev.jllm.model.GptConfig;
 import dev.jllm.model.GptModel;
@@ -39,6 +41,8 @@ final class EndToEndBench {
     static final int PROMPT = 10;
     /** Heap limit of a child JVM, as a share of the machine's memory. */
     static final int CHILD_HEAP_PERCENT = 70;
+    /** Size of the memory-copy measurement: far beyond any cache. */
+    static final int COPY_MIB = 512;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
@@ -76,17 +80,37 @@ final class EndToEndBench {
         result.put("threads", o.threads);
         ArrayNode train = result.putArray("train"), generate = result.putArray("generate");
         ArrayNode prefill = result.putArray("prefill");
-        if (!o.json) out.printf("%-9s %-5s %-22s %10s %9s%n", "part", "model", "setting", "tokens/s", "peak MiB");
+        double bandwidth = Double.NaN;
+        if (plan.stream().anyMatch(c -> c.kind().equals("generate"))) {
+            Parallel.setThreads(o.threads);
+            bandwidth = CopyBandwidth.gbPerSecond(COPY_MIB, 5);
+            result.put("copy_bandwidth_gb_per_s", bandwidth);
+            if (!o.json) out.printf(Locale.ROOT, "memory copy bandwidth: %.1f GB/s (read + write, %d threads)%n",
+                    bandwidth, o.threads);
+        }
+        if (!o.json) {
+            out.printf("%-9s %-5s %-22s %10s %9s %9s%n", "part", "model", "setting", "tokens/s", "peak MiB",
+                    "of limit");
+        }
         for (Config c : plan) {
             ObjectNode row = o.inProcess ? measure(c, o.reps, o.threads) : inChild(c, o, err);
+            String share = "";
             switch (c.kind()) {
                 case "train" -> train.add(row);
-                case "generate" -> generate.add(row);
+                case "generate" -> {
+                    // Batch-1 decoding reads every streamed weight once per token: copy bandwidth / bytes is its ceiling.
+                    double limit = bandwidth * 1e9 / row.get("weight_bytes_per_token").asDouble();
+                    double fraction = row.get("tokens_per_second").asDouble() / limit;
+                    row.put("bandwidth_limit_tokens_per_second", limit);
+                    row.put("bandwidth_share", fraction);
+                    share = String.format(Locale.ROOT, "%.0f %%", 100 * fraction);
+                    generate.add(row);
+                }
                 default -> prefill.add(row);
             }
             if (!o.json) {
-                out.printf(Locale.ROOT, "%-9s %-5s %-22s %10.1f %9.0f%n", c.kind(), c.model(), setting(c),
-                        row.get("tokens_per_second").asDouble(), row.get("peak_rss_mib").asDouble());
+                out.printf(Locale.ROOT, "%-9s %-5s %-22s %10.1f %9.0f %9s%n", c.kind(), c.model(), setting(c),
+                        row.get("tokens_per_second").asDouble(), row.get("peak_rss_mib").asDouble(), share);
                 out.flush();
             }
         }
@@ -140,9 +164,11 @@ final class EndToEndBench {
                 row.put("tokens_per_second", c.a() * c.b() / median(reps, trainStep(c.model(), c.a(), c.b())));
             }
             case "generate" -> {
+                GptModel m = GptModel.create(bookConfig(c.model()), 123);
                 row.put("kv_cache", c.a() == 1);
                 row.put("dtype", c.dtype().name().toLowerCase(Locale.ROOT));
-                row.put("tokens_per_second", c.b() / median(Math.max(1, reps / 2), generation(c)));
+                row.put("tokens_per_second", c.b() / median(Math.max(1, reps / 2), generation(m, c)));
+                row.put("weight_bytes_per_token", Bf16Weights.streamedBytesPerToken(m, c.dtype()));
             }
             case "prefill" -> {
                 row.put("prompt", c.a());
@@ -175,8 +201,7 @@ final class EndToEndBench {
         };
     }
 
-    private static Runnable generation(Config c) {
-        GptModel m = GptModel.create(bookConfig(c.model()), 123);
+    private static Runnable generation(GptModel m, Config c) {
         m.eval();
         Generator generator = new Generator(m, w -> {}, c.dtype());
         GenerationOptions options = GenerationOptions.greedy(c.b()).withKvCache(c.a() == 1).withEndId(-1);

@@ -20,10 +20,11 @@ import jdk.incubator.vector.VectorSpecies;
  * ({@link Gemm}, with the head's columns read through strides), and so are P·V and the four products of the
  * backward; the flops run on the register-tiled micro-kernel.
  *
- * <p>A few queries (decoding) take the row-by-row path: per pair, kᵀ (and in backward vᵀ) is copied into a
- * [hd, Tk] scratch so that a row of scores q·kᵀ is computed a vector of keys at a time; a row of Tk scores is
- * the only other scratch (it stays in L1 for the contexts GPT-2 uses, so the row maximum is found exactly
- * before the exponentials instead of rescaling a running output as a tiled GPU kernel must).
+ * <p>A few queries (decoding) take the row-by-row path: forward takes one dot product per visible key, read in
+ * place; backward copies kᵀ and vᵀ into [hd, Tk] scratches so that a row of scores is computed a vector of keys
+ * at a time. A row of Tk scores is the only other scratch (it stays in L1 for the contexts GPT-2 uses, so the
+ * row maximum is found exactly before the exponentials instead of rescaling a running output as a tiled GPU
+ * kernel must).
  *
  * <p>Dropout on the attention weights draws its keep/drop decision from a hash of (seed, b, h, i, j)
  * ({@link DropoutKernel#kept}), so backward reproduces the mask without storing it.
@@ -70,15 +71,16 @@ public final class AttentionKernel {
         float scale = (float) (1.0 / Math.sqrt(hd));
         float keepScale = dropP > 0f ? 1f / (1f - dropP) : 1f;
         Elementwise.forRows(d.batch() * heads, (long) tq * tk * hd, (p0, p1) -> {
-            float[] kt = new float[hd * tk], scores = new float[tk];
+            float[] scores = new float[tk];
             for (int pair = p0; pair < p1; pair++) {
                 int b = pair / heads, h = pair % heads;
                 int kBase = b * tk * c + h * hd;
-                transposeHead(k, kBase, c, kt, hd, tk);
                 for (int i = 0; i < tq; i++) {
                     int qOff = (b * tq + i) * c + h * hd;
                     int n = i + tk - tq + 1; // keys this query sees
-                    scores(q, qOff, kt, hd, tk, n, scale, scores);
+                    // One dot product per key, read in place: a decode step sees each key once, so copying the
+                    // head's keys into a transposed scratch first would cost more than it saves.
+                    for (int j = 0; j < n; j++) scores[j] = scale * Elementwise.dot(q, qOff, k, kBase + j * c, hd);
                     float max = Elementwise.max(scores, 0, n);
                     float sum = Elementwise.expShifted(scores, 0, max, scores, 0, n);
                     if (lse != null) lse[pair * tq + i] = max + (float) Math.log(sum);
