@@ -114,7 +114,7 @@ public final class AttentionKernel {
         int hd = d.headDim(), c = d.channels(), heads = d.heads(), tq = d.tq(), tk = d.tk();
         float scale = (float) (1.0 / Math.sqrt(hd));
         Elementwise.forRows(d.batch() * heads, (long) tq * tk * hd, (p0, p1) -> {
-            float[] s = new float[QB * tk];
+            float[] s = new float[QB * tk], factors = dropP > 0f ? new float[tk] : null;
             for (int pair = p0; pair < p1; pair++) {
                 int b = pair / heads, h = pair % heads;
                 int qBase = b * tq * c + h * hd, kBase = b * tk * c + h * hd;
@@ -126,7 +126,9 @@ public final class AttentionKernel {
                         int i = i0 + r;
                         float rowLse = softmaxRow(s, r * keys, i + tk - tq + 1, keys, scale);
                         if (lse != null) lse[pair * tq + i] = rowLse;
-                        if (dropP > 0f) dropRow(s, r * keys, i + tk - tq + 1, dropP, seed, ((long) pair * tq + i) * tk);
+                        if (dropP > 0f) {
+                            dropRow(s, r * keys, i + tk - tq + 1, dropP, seed, ((long) pair * tq + i) * tk, factors);
+                        }
                     }
                     // out_blk [rows, hd] = s · v[0..keys]
                     Gemm.multiply(s, 0, keys, 1, v, kBase, c, 1, null, false, out, qBase + i0 * c, c, rows, hd, keys);
@@ -146,6 +148,7 @@ public final class AttentionKernel {
         float keepScale = dropP > 0f ? 1f / (1f - dropP) : 1f;
         Elementwise.forRows(d.batch() * heads, 2L * tq * tk * hd, (p0, p1) -> {
             float[] p = new float[QB * tk], ds = new float[QB * tk], a = dropP > 0f ? new float[QB * tk] : p;
+            float[] factors = dropP > 0f ? new float[tk] : null;
             for (int pair = p0; pair < p1; pair++) {
                 int b = pair / heads, h = pair % heads;
                 int qBase = b * tq * c + h * hd, kBase = b * tk * c + h * hd;
@@ -161,7 +164,7 @@ public final class AttentionKernel {
                         Arrays.fill(p, at + seen, at + keys, 0f);
                         if (dropP > 0f) {
                             System.arraycopy(p, at, a, at, keys);
-                            dropRow(a, at, seen, dropP, seed, ((long) pair * tq + i) * tk);
+                            dropRow(a, at, seen, dropP, seed, ((long) pair * tq + i) * tk, factors);
                         }
                     }
                     // dv[0..keys] += aᵀ · dO_blk   (a viewed transposed)
@@ -171,12 +174,11 @@ public final class AttentionKernel {
                     Gemm.multiply(dout, qAt, c, 1, v, kBase, 1, c, null, false, ds, 0, keys, rows, keys, hd);
                     for (int r = 0; r < rows; r++) {
                         int i = i0 + r, at = r * keys, qOff = qAt + r * c;
-                        long counter0 = ((long) pair * tq + i) * tk;
                         float dSum = Elementwise.dot(dout, qOff, out, qOff, hd);
-                        for (int j = 0; j < keys; j++) {
-                            float z = dropP > 0f ? (DropoutKernel.kept(seed, counter0 + j, dropP) ? keepScale : 0f) : 1f;
-                            ds[at + j] = p[at + j] * (ds[at + j] * z - dSum) * scale;
+                        if (dropP > 0f) {
+                            DropoutKernel.keepFactors(seed, ((long) pair * tq + i) * tk, dropP, keepScale, factors, 0, keys);
                         }
+                        scoreGrads(p, ds, at, factors, dSum, scale, keys);
                     }
                     // dq_blk += dS · k[0..keys];  dk[0..keys] += dSᵀ · q_blk
                     if (dq != null) Gemm.multiply(ds, 0, keys, 1, k, kBase, c, 1, null, true, dq, qAt, c, rows, hd, keys);
@@ -199,11 +201,30 @@ public final class AttentionKernel {
         return max + (float) Math.log(sum);
     }
 
-    /** Inverted dropout on the first {@code seen} weights of a row; counter0 + j is weight j's dropout counter. */
-    private static void dropRow(float[] s, int at, int seen, float dropP, long seed, long counter0) {
-        float keepScale = 1f / (1f - dropP);
-        for (int j = 0; j < seen; j++) {
-            s[at + j] = DropoutKernel.kept(seed, counter0 + j, dropP) ? s[at + j] * keepScale : 0f;
+    /**
+     * Inverted dropout on the first {@code seen} weights of a row; counter0 + j is weight j's dropout counter.
+     * {@code factors} is a scratch of at least {@code seen} floats.
+     */
+    private static void dropRow(float[] s, int at, int seen, float dropP, long seed, long counter0, float[] factors) {
+        DropoutKernel.keepFactors(seed, counter0, dropP, 1f / (1f - dropP), factors, 0, seen);
+        Elementwise.mul(s, at, factors, 0, s, at, seen);
+    }
+
+    /**
+     * dS = P ⊙ (dA ⊙ factors − D) · scale in place over a row of {@code keys}: ds[at + j] holds dA on entry;
+     * {@code factors} are the row's dropout factors (null without dropout).
+     */
+    private static void scoreGrads(float[] p, float[] ds, int at, float[] factors, float dSum, float scale, int keys) {
+        FloatVector d = FloatVector.broadcast(F, dSum);
+        int j = 0;
+        for (int u = Elementwise.vectorEnd(keys); j < u; j += L) {
+            FloatVector da = FloatVector.fromArray(F, ds, at + j);
+            if (factors != null) da = da.mul(FloatVector.fromArray(F, factors, j));
+            FloatVector.fromArray(F, p, at + j).mul(da.sub(d)).mul(scale).intoArray(ds, at + j);
+        }
+        for (; j < keys; j++) {
+            float da = factors != null ? ds[at + j] * factors[j] : ds[at + j];
+            ds[at + j] = p[at + j] * (da - dSum) * scale;
         }
     }
 
