@@ -7,7 +7,7 @@ import dev.jllm.generate.Bf16Weights;
 import dev.jllm.generate.GenerationOptions;
 import dev.jllm.generate.Generator;
 import dev.jllm.generate.WeightType;
-import dev.jllm.kernels.CopyBandwidth;
+import dev.jllm.kernels.MemoryBandwidth;
 import dev.jllm.kernels.Parallel;
 import dev.jllm.model.GptConfig;
 import dev.jllm.model.GptModel;
@@ -41,8 +41,8 @@ final class EndToEndBench {
     static final int PROMPT = 10;
     /** Heap limit of a child JVM, as a share of the machine's memory. */
     static final int CHILD_HEAP_PERCENT = 70;
-    /** Size of the memory-copy measurement: far beyond any cache. */
-    static final int COPY_MIB = 512;
+    /** Size of the memory bandwidth measurements: far beyond any cache. */
+    static final int BANDWIDTH_MIB = 512;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
@@ -83,10 +83,14 @@ final class EndToEndBench {
         double bandwidth = Double.NaN;
         if (plan.stream().anyMatch(c -> c.kind().equals("generate"))) {
             Parallel.setThreads(o.threads);
-            bandwidth = CopyBandwidth.gbPerSecond(COPY_MIB, 5);
+            bandwidth = MemoryBandwidth.copyGbPerSecond(BANDWIDTH_MIB, 5);
+            double read = MemoryBandwidth.readGbPerSecond(BANDWIDTH_MIB, 5);
             result.put("copy_bandwidth_gb_per_s", bandwidth);
-            if (!o.json) out.printf(Locale.ROOT, "memory copy bandwidth: %.1f GB/s (read + write, %d threads)%n",
-                    bandwidth, o.threads);
+            result.put("read_bandwidth_gb_per_s", read);
+            if (!o.json) {
+                out.printf(Locale.ROOT, "memory bandwidth, %d threads: copy %.1f GB/s (read + write), read alone %.1f GB/s%n",
+                        o.threads, bandwidth, read);
+            }
         }
         if (!o.json) {
             out.printf("%-9s %-5s %-22s %10s %9s %9s%n", "part", "model", "setting", "tokens/s", "peak MiB",

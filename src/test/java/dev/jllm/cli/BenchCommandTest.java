@@ -23,6 +23,7 @@ class BenchCommandTest {
         assertThat(j.get("train")).isEmpty();
         double bandwidth = j.get("copy_bandwidth_gb_per_s").asDouble();
         assertThat(bandwidth).isPositive().isFinite();
+        assertThat(j.get("read_bandwidth_gb_per_s").asDouble()).isPositive().isFinite();
         List<String> rows = new ArrayList<>();
         for (JsonNode g : j.get("generate")) {
             rows.add(g.get("model").asText() + " " + g.get("kv_cache").asBoolean() + " " + g.get("dtype").asText()
