@@ -94,7 +94,7 @@ final class EndToEndBench {
         }
         if (!o.json) {
             out.printf("%-9s %-5s %-22s %10s %9s %9s%n", "part", "model", "setting", "tokens/s", "peak MiB",
-                    "of limit");
+                    "bw share");
         }
         for (Config c : plan) {
             ObjectNode row = o.inProcess ? measure(c, o.reps, o.threads) : inChild(c, o, err);
