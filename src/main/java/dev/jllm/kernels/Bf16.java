@@ -59,7 +59,7 @@ public final class Bf16 {
             even[q] = x[xOff + 2 * q];
             odd[q] = 2 * q + 1 < k ? x[xOff + 2 * q + 1] : 0f;
         }
-        Parallel.forRange((n + ROWS_PER_UNIT - 1) / ROWS_PER_UNIT, (u0, u1) -> {
+        Parallel.forEachUnit((n + ROWS_PER_UNIT - 1) / ROWS_PER_UNIT, (u0, u1) -> {
             int j = u0 * ROWS_PER_UNIT, j1 = Math.min(n, u1 * ROWS_PER_UNIT);
             if (VectorSupport.ENABLED) {
                 for (; j < j1; j++) y[yOff + j] = row(w, j * half, half, even, odd);

@@ -1,17 +1,21 @@
 package dev.jllm.kernels;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinTask;
-import java.util.concurrent.ForkJoinWorkerThread;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
- * The one place that owns parallelism: a fixed pool of platform threads sized to the cores. Work is split into
- * contiguous ranges so that each task owns its outputs (no atomics, no shared writes). The caller runs the first
- * range itself; a loop started from inside a range (on a pool thread or on the caller) runs serially on that
- * thread, so nested kernels (a matmul per attention head) neither oversubscribe the cores nor wait on a pool
- * they occupy.
+ * The one place that owns parallelism: a fixed set of platform worker threads, one per core beside the caller.
+ * Work is split into contiguous ranges so that each thread owns its outputs (no atomics, no shared writes). The
+ * caller runs the first range itself; a loop started from inside a range (on a worker or on the caller) runs
+ * serially on that thread, so nested kernels (a matmul per attention head) neither oversubscribe the cores nor
+ * wait on workers they occupy.
+ *
+ * <p>Why not a {@link java.util.concurrent.ForkJoinPool}: a decode step makes about a hundred short parallel calls
+ * (one per weight matrix), and handing a task to a parked pool thread costs 30–50 µs on these virtual machines
+ * (the idle vCPU has to be woken), 10 % of a 355M token. Here a worker spins for {@link #SPIN_NANOS} after each
+ * range before it parks, so back-to-back calls find it awake. A second thread that calls in while the workers are
+ * busy runs its loop serially rather than wait.
  */
 public final class Parallel {
     private Parallel() {}
@@ -22,8 +26,11 @@ public final class Parallel {
         void run(int start, int end);
     }
 
+    /** How long an idle worker spins before it parks: longer than the serial gaps between a step's kernels. */
+    static final long SPIN_NANOS = 200_000;
+
     private static volatile int threads = Runtime.getRuntime().availableProcessors();
-    private static volatile ForkJoinPool pool = new ForkJoinPool(threads);
+    private static volatile Pool pool = new Pool(threads);
     /** Set while the calling thread runs its own range of a parallel loop. */
     private static final ThreadLocal<boolean[]> IN_RANGE = ThreadLocal.withInitial(() -> new boolean[1]);
 
@@ -31,36 +38,152 @@ public final class Parallel {
         return threads;
     }
 
-    /** Sets the number of worker threads (1 runs everything on the caller). */
+    /** Sets the number of threads a loop is split over (1 runs everything on the caller). */
     public static synchronized void setThreads(int n) {
         if (n < 1) throw new IllegalArgumentException("threads must be >= 1, got " + n);
         if (n == threads) return;
-        ForkJoinPool old = pool;
-        pool = new ForkJoinPool(n);
+        Pool old = pool;
+        pool = new Pool(n);
         threads = n;
         old.shutdown();
     }
 
     /** Runs {@code body} over [0, n) in up to {@link #threads()} contiguous chunks and waits for all of them. */
     public static void forRange(int n, RangeBody body) {
-        ForkJoinPool p = pool;
+        Pool p = pool;
         int t = Math.min(threads, n);
         boolean[] inRange = IN_RANGE.get();
-        if (t <= 1 || inRange[0] || Thread.currentThread() instanceof ForkJoinWorkerThread w && w.getPool() == p) {
+        if (t <= 1 || inRange[0] || Thread.currentThread() instanceof Worker || !p.busy.compareAndSet(false, true)) {
             if (n > 0) body.run(0, n);
             return;
         }
-        List<ForkJoinTask<?>> tasks = new ArrayList<>(t - 1);
-        for (int i = 1; i < t; i++) {
-            int start = (int) ((long) n * i / t), end = (int) ((long) n * (i + 1) / t);
-            tasks.add(p.submit(() -> body.run(start, end)));
-        }
-        inRange[0] = true;
         try {
-            body.run(0, (int) ((long) n / t));
+            for (int i = 1; i < t; i++) {
+                p.workers[i - 1].assign(body, (int) ((long) n * i / t), (int) ((long) n * (i + 1) / t));
+            }
+            inRange[0] = true;
+            try {
+                body.run(0, (int) ((long) n / t));
+            } finally {
+                inRange[0] = false;
+                Throwable failure = null;
+                for (int i = 1; i < t; i++) {
+                    Throwable e = p.workers[i - 1].await();
+                    if (failure == null) failure = e;
+                }
+                rethrow(failure);
+            }
         } finally {
-            inRange[0] = false;
+            p.busy.set(false);
         }
-        for (ForkJoinTask<?> task : tasks) task.join();
+    }
+
+    /**
+     * Runs {@code body} over [0, units) one unit at a time, each thread claiming the next unclaimed unit. For
+     * memory-bound loops (decoding's matrix-vector products), where one core may stream slower than the other and
+     * fixed equal shares would leave the faster one waiting.
+     */
+    public static void forEachUnit(int units, RangeBody body) {
+        AtomicInteger next = new AtomicInteger();
+        forRange(Math.min(threads, units), (t0, t1) -> {
+            for (int u = next.getAndIncrement(); u < units; u = next.getAndIncrement()) body.run(u, u + 1);
+        });
+    }
+
+    private static void rethrow(Throwable failure) {
+        if (failure instanceof RuntimeException e) throw e;
+        if (failure instanceof Error e) throw e;
+        if (failure != null) throw new IllegalStateException(failure);
+    }
+
+    /** threads − 1 workers, lent to one caller at a time. */
+    private static final class Pool {
+        final Worker[] workers;
+        final AtomicBoolean busy = new AtomicBoolean();
+
+        Pool(int threads) {
+            workers = new Worker[threads - 1];
+            for (int i = 0; i < workers.length; i++) {
+                workers[i] = new Worker("jllm-parallel-" + (i + 1));
+                workers[i].start();
+            }
+        }
+
+        /** Waits for a loop in flight, then stops the workers; callers still holding this pool run serially. */
+        void shutdown() {
+            while (!busy.compareAndSet(false, true)) Thread.onSpinWait();
+            for (Worker w : workers) w.retire();
+        }
+    }
+
+    /**
+     * A thread that runs one range per assignment. The caller writes the range, then bumps {@link #assigned}; the
+     * worker runs it and sets {@link #finished} to the same number. Both counters are volatile: together with
+     * {@link #parked} they order the hand-off so that an assignment is never missed by a worker about to park.
+     */
+    private static final class Worker extends Thread {
+        private RangeBody body;
+        private int start, end;
+        private Throwable failure;
+        private volatile long assigned, finished;
+        private volatile boolean parked, stopped;
+
+        Worker(String name) {
+            super(name);
+            setDaemon(true);
+        }
+
+        void assign(RangeBody body, int start, int end) {
+            this.body = body;
+            this.start = start;
+            this.end = end;
+            this.failure = null;
+            assigned = assigned + 1;
+            if (parked) LockSupport.unpark(this);
+        }
+
+        /** Waits for the current assignment; returns what it threw, or null. */
+        Throwable await() {
+            long target = assigned, since = System.nanoTime();
+            while (finished != target) {
+                // Spin while the range should be nearly done; then give the core away, in case the worker was
+                // descheduled and needs it.
+                if (System.nanoTime() - since < SPIN_NANOS) Thread.onSpinWait();
+                else Thread.yield();
+            }
+            return failure;
+        }
+
+        void retire() {
+            stopped = true;
+            LockSupport.unpark(this);
+        }
+
+        @Override
+        public void run() {
+            long done = 0;
+            while (!stopped) {
+                long idleSince = System.nanoTime();
+                while (assigned == done && !stopped) {
+                    if (System.nanoTime() - idleSince < SPIN_NANOS) {
+                        Thread.onSpinWait();
+                    } else {
+                        parked = true;
+                        if (assigned == done && !stopped) LockSupport.park(this);
+                        parked = false;
+                        idleSince = System.nanoTime();
+                    }
+                }
+                if (stopped) return;
+                done = assigned;
+                try {
+                    body.run(start, end);
+                } catch (Throwable e) {
+                    failure = e;
+                }
+                body = null;
+                finished = done;
+            }
+        }
     }
 }
