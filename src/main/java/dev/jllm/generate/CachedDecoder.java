@@ -40,11 +40,23 @@ public final class CachedDecoder {
 
     /** A decoder that streams {@code bf16} copies of the weights (null: the model's float32 arrays). */
     public CachedDecoder(GptModel model, Bf16Weights bf16) {
+        this(model, bf16, model.config.contextLength());
+    }
+
+    /**
+     * A decoder whose cache holds {@code capacity} positions (at most the context length): a generation that
+     * knows its length allocates only what it will use (a 355M cache for the full context is 192 MiB).
+     */
+    public CachedDecoder(GptModel model, Bf16Weights bf16, int capacity) {
         GptConfig c = model.config;
+        if (capacity < 1 || capacity > c.contextLength()) {
+            throw new IllegalArgumentException("KV cache capacity " + capacity + " is outside 1 .. the context length "
+                    + c.contextLength());
+        }
         this.model = model;
         this.emb = c.embDim();
         this.nHeads = c.nHeads();
-        this.capacity = c.contextLength();
+        this.capacity = capacity;
         this.keys = new float[c.nLayers()][capacity * emb];
         this.values = new float[c.nLayers()][capacity * emb];
         this.bf16 = bf16;

@@ -72,7 +72,9 @@ public final class Generator {
         }
         Sampler sampler = new Sampler(options.temperature(), options.topK(), options.topP(),
                 new SplittableRandom(options.seed()));
-        NextLogits next = options.kvCache() ? new Cached(new CachedDecoder(model, bf16)) : this::uncached;
+        // The cache holds the whole generation when it fits the context, else a full context that slides.
+        int positions = (int) Math.min(context, (long) prompt.length + options.maxNewTokens());
+        NextLogits next = options.kvCache() ? new Cached(new CachedDecoder(model, bf16, positions)) : this::uncached;
 
         int[] ids = Arrays.copyOf(prompt, prompt.length + options.maxNewTokens());
         int length = prompt.length;

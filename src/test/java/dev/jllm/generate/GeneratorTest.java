@@ -54,6 +54,20 @@ class GeneratorTest {
     }
 
     @Test
+    void aCacheSizedForTheGenerationHoldsExactlyThatManyPositions() {
+        CachedDecoder small = new CachedDecoder(MODEL, null, 5), full = new CachedDecoder(MODEL);
+        assertThat(small.capacity()).isEqualTo(5);
+        assertThat(small.append(4, 8, 15)).containsExactly(full.append(4, 8, 15));
+        small.append(16);
+        assertThat(small.append(23)).containsExactly(full.append(16, 23));
+        assertThatThrownBy(() -> small.append(42)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("KV cache full");
+        assertThatThrownBy(() -> new CachedDecoder(MODEL, null, MODEL.config.contextLength() + 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("capacity");
+        assertThatThrownBy(() -> new CachedDecoder(MODEL, null, 0)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void sameSeedSameTokensOtherSeedOtherTokens() {
         GenerationOptions o = GenerationOptions.greedy(30).withSampling(1.2f, 0, 1f, 99);
         int[] a = generate(new int[] {1, 2}, o);
