@@ -83,7 +83,7 @@ final class EndToEndBench {
         double bandwidth = Double.NaN;
         if (plan.stream().anyMatch(c -> c.kind().equals("generate"))) {
             Parallel.setThreads(o.threads);
-            // Best of many: right after start-up the JIT's compiler threads can take a core from the second thread.
+            // Best of many passes: a single pass can land in a stretch where the host lends less bandwidth.
             bandwidth = MemoryBandwidth.copyGbPerSecond(BANDWIDTH_MIB, BANDWIDTH_REPS);
             double read = MemoryBandwidth.readGbPerSecond(BANDWIDTH_MIB, BANDWIDTH_REPS);
             result.put("copy_bandwidth_gb_per_s", bandwidth);
