@@ -1,5 +1,6 @@
 package dev.jllm.cli;
 
+import dev.jllm.arch.LoadedModel;
 import dev.jllm.finetune.Conversation;
 import dev.jllm.finetune.ModelFormat;
 import dev.jllm.finetune.PromptFormat;
@@ -77,7 +78,7 @@ final class ChatCommand implements Callable<Integer> {
                 eot == null ? -1 : eot, List.of());
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
         Generator generator = new Generator(loaded.model(), w -> err.println("jllm: warning: " + w));
-        int context = loaded.model().config.contextLength();
+        int context = loaded.model().config().contextLength();
 
         try (Lines lines = openLines()) {
             if (lines.interactive()) {

@@ -3,14 +3,14 @@ package dev.jllm.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.jllm.generate.Bf16Weights;
 import dev.jllm.generate.GenerationOptions;
 import dev.jllm.generate.Generator;
-import dev.jllm.generate.WeightType;
 import dev.jllm.kernels.MemoryBandwidth;
 import dev.jllm.kernels.Parallel;
+import dev.jllm.model.CausalLM;
 import dev.jllm.model.GptConfig;
 import dev.jllm.model.GptModel;
+import dev.jllm.model.WeightType;
 import dev.jllm.optim.AdamW;
 import dev.jllm.tensor.NoGrad;
 import dev.jllm.tensor.Profiler;
@@ -173,7 +173,7 @@ final class EndToEndBench {
                 row.put("kv_cache", c.a() == 1);
                 row.put("dtype", c.dtype().name().toLowerCase(Locale.ROOT));
                 row.put("tokens_per_second", c.b() / median(Math.max(1, reps / 2), generation(m, c)));
-                row.put("weight_bytes_per_token", Bf16Weights.streamedBytesPerToken(m, c.dtype()));
+                row.put("weight_bytes_per_token", m.streamedBytesPerToken(c.dtype()));
             }
             case "prefill" -> {
                 row.put("prompt", c.a());
@@ -206,7 +206,7 @@ final class EndToEndBench {
         };
     }
 
-    private static Runnable generation(GptModel m, Config c) {
+    private static Runnable generation(CausalLM m, Config c) {
         m.eval();
         Generator generator = new Generator(m, w -> {}, c.dtype());
         GenerationOptions options = GenerationOptions.greedy(c.b()).withKvCache(c.a() == 1).withEndId(-1);

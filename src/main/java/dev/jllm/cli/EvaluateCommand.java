@@ -2,6 +2,7 @@ package dev.jllm.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jllm.arch.LoadedModel;
 import dev.jllm.eval.Judge;
 import dev.jllm.eval.JudgeApi;
 import dev.jllm.eval.JudgeClient;

@@ -1,5 +1,6 @@
 package dev.jllm.cli;
 
+import dev.jllm.arch.LoadedModel;
 import dev.jllm.finetune.ClassifierInfo;
 import dev.jllm.finetune.PromptFormat;
 import dev.jllm.serve.Classifier;

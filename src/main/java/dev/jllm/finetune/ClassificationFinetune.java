@@ -2,7 +2,7 @@ package dev.jllm.finetune;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.jllm.io.GptCheckpoint;
+import dev.jllm.model.CausalLM;
 import dev.jllm.tokenizer.Gpt2Tokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -44,7 +44,7 @@ public final class ClassificationFinetune {
                           int truncated) {}
 
     /** Finetunes and writes the run folder {@code out} (which must not hold a run yet); {@code log} gets progress lines. */
-    public static Outcome run(GptCheckpoint base, Gpt2Tokenizer tokenizer, ClassificationData data, Spec spec, Path out,
+    public static Outcome run(CausalLM base, Gpt2Tokenizer tokenizer, ClassificationData data, Spec spec, Path out,
                               Consumer<String> log) throws IOException {
         if (Files.exists(out.resolve(ClassifierInfo.FILE)) || Files.exists(out.resolve(ClassificationMetrics.FILE))) {
             throw new IllegalArgumentException(out + " already holds a run; choose another --out");

@@ -1,20 +1,17 @@
 package dev.jllm.finetune;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.jllm.io.GptCheckpoint;
-import dev.jllm.io.ModelFiles;
+import dev.jllm.arch.Architectures;
 import dev.jllm.io.Safetensors;
 import dev.jllm.io.StateDict;
-import dev.jllm.model.GptConfig;
-import dev.jllm.model.GptLoRA;
-import dev.jllm.model.GptModel;
+import dev.jllm.model.CausalLM;
+import dev.jllm.nn.LoRA;
 import dev.jllm.tensor.Tensor;
 import dev.jllm.tokenizer.Gpt2Tokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
@@ -33,14 +30,11 @@ public final class ClassifierFiles {
     private ClassifierFiles() {}
 
     public static final String HEAD = "classifier.safetensors";
-    public static final String ADAPTERS = GptLoRA.FILE;
+    public static final String ADAPTERS = LoRA.FILE;
 
-    /** The classifier body for a pretrained checkpoint: its LM head dropped, dropout set to {@code dropRate}. */
-    public static GptModel body(GptCheckpoint checkpoint, float dropRate, RandomGenerator dropoutRng) {
-        GptConfig config = checkpoint.config().withTiedHead(true).withDropRate(dropRate);
-        Map<String, Tensor> weights = new LinkedHashMap<>(checkpoint.weights().tensors());
-        weights.remove("lm_head.weight");
-        return GptModel.fromStateDict(config, weights, dropoutRng);
+    /** The classifier body for a pretrained model: a copy with its LM head dropped, dropout set to {@code dropRate}. */
+    public static CausalLM body(CausalLM pretrained, float dropRate, RandomGenerator dropoutRng) {
+        return pretrained.copy(dropRate, CausalLM.Head.TIED, dropoutRng);
     }
 
     /** Writes the classifier folder (see the class comment); {@code training} goes into classifier.json. */
@@ -50,8 +44,7 @@ public final class ClassifierFiles {
             throw new IllegalArgumentException(info.labels().size() + " labels for a head of " + model.classes() + " classes");
         }
         Files.createDirectories(dir);
-        GptModel body = model.mergedBody();
-        ModelFiles.save(dir, body.config, StateDict.of(body.stateDict()));
+        Architectures.save(model.mergedBody(), dir);
         tokenizer.save(dir);
         StateDict head = new StateDict();
         head.put("score.weight", model.head.mergedWeight());
@@ -60,7 +53,7 @@ public final class ClassifierFiles {
         if (model.hasLoRA()) {
             StateDict adapters = new StateDict();
             model.namedParameters().forEach((name, p) -> {
-                if (GptLoRA.isAdapter(name) || name.startsWith("out_head.")) {
+                if (LoRA.isAdapter(name) || name.startsWith("out_head.")) {
                     adapters.put(name, Tensor.of(p.data().clone(), p.shape()));
                 }
             });
@@ -71,8 +64,8 @@ public final class ClassifierFiles {
 
     /** The classifier saved in {@code dir}, in evaluation mode. */
     public static GptClassifier load(Path dir, ClassifierInfo info) throws IOException {
-        GptCheckpoint checkpoint = ModelFiles.load(dir);
-        GptClassifier model = new GptClassifier(body(checkpoint, 0f, new SplittableRandom(0)), info.labels().size(),
+        CausalLM saved = Architectures.load(dir, new SplittableRandom(0));
+        GptClassifier model = new GptClassifier(body(saved, 0f, new SplittableRandom(0)), info.labels().size(),
                 info.pooling(), new SplittableRandom(0));
         Path headFile = dir.resolve(HEAD);
         if (!Files.isRegularFile(headFile)) throw new IllegalArgumentException(dir + ": no " + HEAD + " (the head)");
@@ -90,7 +83,7 @@ public final class ClassifierFiles {
     public static GptClassifier loadAdapters(Path baseModel, Path runDir) throws IOException {
         ClassifierInfo info = ClassifierInfo.read(runDir);
         if (info.trainable() != Trainable.LORA) throw new IllegalArgumentException(runDir + " was not trained with LoRA");
-        GptClassifier model = new GptClassifier(body(ModelFiles.load(baseModel), 0f, new SplittableRandom(0)),
+        GptClassifier model = new GptClassifier(body(Architectures.load(baseModel, new SplittableRandom(0)), 0f, new SplittableRandom(0)),
                 info.labels().size(), info.pooling(), new SplittableRandom(0));
         model.setTrainable(Trainable.LORA, info.loraRank(), info.loraAlpha(), new SplittableRandom(0));
         Path file = runDir.resolve(ADAPTERS);
@@ -102,7 +95,7 @@ public final class ClassifierFiles {
         }
         for (Map.Entry<String, Tensor> e : params.entrySet()) {
             String name = e.getKey();
-            if (GptLoRA.isAdapter(name) || name.startsWith("out_head.")) copy(file, saved, name, e.getValue());
+            if (LoRA.isAdapter(name) || name.startsWith("out_head.")) copy(file, saved, name, e.getValue());
         }
         model.eval();
         return model;

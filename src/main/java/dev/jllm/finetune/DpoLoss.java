@@ -1,6 +1,6 @@
 package dev.jllm.finetune;
 
-import dev.jllm.model.GptModel;
+import dev.jllm.model.CausalLM;
 import dev.jllm.tensor.NoGrad;
 import dev.jllm.tensor.Ops;
 import dev.jllm.tensor.Tensor;
@@ -60,7 +60,7 @@ public final class DpoLoss {
      * The loss of a batch: one forward pass of {@code policy} over the chosen and the rejected texts together
      * ([2B, T]; the policy's mode, training or evaluation, is the caller's), one of {@code reference} without autograd.
      */
-    public static Value of(GptModel policy, GptModel reference, PreferenceBatch batch, float beta) {
+    public static Value of(CausalLM policy, CausalLM reference, PreferenceBatch batch, float beta) {
         int b = batch.size(), t = batch.length();
         int[] ids = concat(batch.chosen(), batch.rejected());
         boolean[] mask = new boolean[2 * b * t];

@@ -1,11 +1,12 @@
 package dev.jllm.finetune;
 
-import dev.jllm.model.GptModel;
+import dev.jllm.model.CausalLM;
 import dev.jllm.optim.AdamW;
 import dev.jllm.tensor.NoGrad;
 import dev.jllm.tensor.Workspace;
 import java.util.List;
 import java.util.Random;
+import java.util.SplittableRandom;
 import java.util.function.Consumer;
 
 /**
@@ -22,8 +23,8 @@ public final class DpoTrainer {
     /** One periodic evaluation. */
     public record Row(long step, int epoch, long pairsSeen, Evaluation train, Evaluation val) {}
 
-    private final GptModel policy;
-    private final GptModel reference;
+    private final CausalLM policy;
+    private final CausalLM reference;
     private final List<EncodedPreference> train;
     private final List<EncodedPreference> val;
     private final DpoConfig config;
@@ -36,21 +37,21 @@ public final class DpoTrainer {
      * @param policy the model to tune (the SFT model); the reference is a frozen copy of it as it is now
      * @param padId  the padding id: the tokenizer's end token (50256 for GPT-2)
      */
-    public DpoTrainer(GptModel policy, List<EncodedPreference> train, List<EncodedPreference> val, DpoConfig config,
+    public DpoTrainer(CausalLM policy, List<EncodedPreference> train, List<EncodedPreference> val, DpoConfig config,
                       int padId) {
         if (train.size() < config.batchSize()) {
             throw new IllegalArgumentException("the training split has " + train.size()
                     + " preference pairs, fewer than one batch of " + config.batchSize() + " (use a smaller --batch)");
         }
         this.policy = policy;
-        this.reference = GptModel.fromStateDict(policy.config, policy.stateDict());
+        this.reference = policy.copy(new SplittableRandom(0));
         reference.freeze();
         reference.eval();
         this.train = train;
         this.val = val;
         this.config = config;
         this.collator = new PreferenceCollator(padId,
-                Math.min(config.maxLength(), policy.config.contextLength()));
+                Math.min(config.maxLength(), policy.config().contextLength()));
         this.optimizer = new AdamW(policy.trainableParameters(), AdamW.Options.withWeightDecay(config.weightDecay()));
     }
 

@@ -1,17 +1,15 @@
 package dev.jllm.finetune;
 
-import dev.jllm.model.GptLoRA;
-import dev.jllm.model.GptModel;
+import dev.jllm.model.CausalLM;
 import dev.jllm.nn.Linear;
 import dev.jllm.nn.Module;
-import dev.jllm.nn.TransformerBlock;
 import dev.jllm.tensor.Ops;
 import dev.jllm.tensor.Tensor;
 import java.util.List;
 import java.util.random.RandomGenerator;
 
 /**
- * A GPT whose language-model head is replaced by a classification head, as in the book's chapter 6:
+ * A language model whose head is replaced by a classification head, as in the book's chapter 6:
  * {@code Linear(emb, classes)} with bias, reading the hidden state of the last real token ({@link Pooling#LAST})
  * or the mean over the real tokens ({@link Pooling#MEAN}).
  *
@@ -20,26 +18,27 @@ import java.util.random.RandomGenerator;
  * adapters. The body must have a tied (hence unused) LM head, so that no vocabulary-sized matrix is carried along.
  */
 public final class GptClassifier extends Module {
-    public final GptModel gpt;
+    public final CausalLM gpt;
     /** [classes, emb] with bias [classes] */
     public final Linear head;
     public final Pooling pooling;
 
     /**
-     * @param gpt     the body; its own LM head must be tied to the token embedding (and is not used)
+     * @param gpt     the body; its own LM head must be tied to the token embedding (and is not used): make it with
+     *                {@code copy(dropRate, CausalLM.Head.TIED, rng)}
      * @param classes number of labels
      * @param rng     draws the head's initial weights, like PyTorch's {@code nn.Linear}: uniform in ±1/√emb
      */
-    public GptClassifier(GptModel gpt, int classes, Pooling pooling, RandomGenerator rng) {
-        if (gpt.outHead != null) {
+    public GptClassifier(CausalLM gpt, int classes, Pooling pooling, RandomGenerator rng) {
+        if (!gpt.config().tiedHead()) {
             throw new IllegalArgumentException("the classifier's body must have a tied LM head (it replaces the head);"
-                    + " build it with config.withTiedHead(true)");
+                    + " copy it with CausalLM.Head.TIED");
         }
         if (classes < 2) throw new IllegalArgumentException("a classifier needs at least 2 classes, got " + classes);
         this.gpt = child("gpt", gpt);
-        this.head = child("out_head", new Linear(gpt.config.embDim(), classes, true));
+        this.head = child("out_head", new Linear(gpt.config().embDim(), classes, true));
         this.pooling = pooling;
-        double bound = 1 / Math.sqrt(gpt.config.embDim());
+        double bound = 1 / Math.sqrt(gpt.config().embDim());
         for (Tensor p : List.of(head.weight, head.bias)) {
             float[] v = p.data();
             for (int i = 0; i < v.length; i++) v[i] = (float) rng.nextDouble(-bound, bound);
@@ -81,18 +80,14 @@ public final class GptClassifier extends Module {
     }
 
     private void unfreezeLastBlocks(int n) {
-        List<TransformerBlock> blocks = gpt.blocks;
-        if (n > blocks.size()) {
-            throw new IllegalArgumentException("cannot train the last " + n + " blocks of a model with " + blocks.size());
-        }
-        for (TransformerBlock b : blocks.subList(blocks.size() - n, blocks.size())) b.unfreeze();
-        gpt.finalNorm.unfreeze();
+        gpt.unfreezeLastBlocks(n);
         head.unfreeze();
     }
 
     /** The book's {@code replace_linear_with_lora}: adapters on every Linear of the blocks and on the head. */
     private void addLoRA(int rank, float alpha, RandomGenerator rng) {
-        GptLoRA.attach(gpt, head, rank, alpha, rng);
+        gpt.addLoRA(rank, alpha, false, rng);
+        head.addLoRA(rank, alpha, rng);
     }
 
     /** Whether LoRA adapters were added. */
@@ -101,7 +96,7 @@ public final class GptClassifier extends Module {
     }
 
     /** The body as a plain GPT model with any LoRA adapters merged into its weights (a copy, for export). */
-    public GptModel mergedBody() {
-        return GptLoRA.merged(gpt);
+    public CausalLM mergedBody() {
+        return gpt.merged();
     }
 }

@@ -1,5 +1,6 @@
 package dev.jllm.finetune;
 
+import dev.jllm.tensor.Ops;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -18,13 +19,11 @@ import java.util.Random;
  * two are the same.
  *
  * @param padId            appended as the end token and used as padding (50256, GPT-2's {@code <|endoftext|>})
- * @param ignoreIndex      target value the loss skips (-100)
+ * @param ignoreIndex      target value the loss skips ({@link Ops#IGNORE_INDEX}, -100)
  * @param allowedMaxLength longest sequence kept (1,024, GPT-2's context)
  * @param maskPrompt       also ignore the targets inside the prompt
  */
 public record InstructionCollator(int padId, int ignoreIndex, int allowedMaxLength, boolean maskPrompt) {
-
-    public static final int IGNORE_INDEX = -100;
 
     public InstructionCollator {
         if (allowedMaxLength < 1) throw new IllegalArgumentException("allowed max length must be positive: " + allowedMaxLength);
@@ -32,7 +31,7 @@ public record InstructionCollator(int padId, int ignoreIndex, int allowedMaxLeng
 
     /** The book's settings: pad 50256, ignore -100, at most 1,024 tokens. */
     public static InstructionCollator book(boolean maskPrompt) {
-        return new InstructionCollator(ClassificationDataset.GPT2_PAD_ID, IGNORE_INDEX, 1024, maskPrompt);
+        return new InstructionCollator(ClassificationDataset.GPT2_PAD_ID, Ops.IGNORE_INDEX, 1024, maskPrompt);
     }
 
     public InstructionBatch collate(List<EncodedInstruction> batch) {

@@ -1,10 +1,9 @@
 package dev.jllm.finetune;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.jllm.io.GptCheckpoint;
-import dev.jllm.model.GptLoRA;
-import dev.jllm.model.GptModel;
-import dev.jllm.tensor.Tensor;
+import dev.jllm.model.CausalLM;
+import dev.jllm.nn.LoRA;
+import dev.jllm.tensor.Ops;
 import dev.jllm.tokenizer.Gpt2Tokenizer;
 import dev.jllm.tokenizer.Tokenizer;
 import dev.jllm.train.Checkpoint;
@@ -13,11 +12,8 @@ import dev.jllm.train.RunFolder;
 import dev.jllm.train.TrainProgress;
 import dev.jllm.train.Trainer;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.IntConsumer;
 
@@ -41,12 +37,12 @@ public final class InstructionTuning {
     /**
      * Starts a run in {@code out} from {@code start} (weights are copied; dropout is switched off as in the book).
      */
-    public static Report start(GptModel start, Tokenizer tokenizer, InstructSpec spec, Path out, TrainProgress progress,
+    public static Report start(CausalLM start, Tokenizer tokenizer, InstructSpec spec, Path out, TrainProgress progress,
                                IntConsumer responsesDone) throws IOException {
         ResumableRandom rng = new ResumableRandom(spec.train().seed());
-        GptModel model = spec.lora()
-                ? withLoRA(untied(start, rng), spec, null)
-                : GptModel.fromStateDict(start.config.withDropRate(0f), start.stateDict(), rng);
+        CausalLM model = spec.lora()
+                ? withLoRA(start.copy(0f, CausalLM.Head.UNTIED, rng), spec, null)
+                : start.copy(0f, CausalLM.Head.KEEP, rng);
         Data data = Data.read(spec, tokenizer, model);
         try (RunFolder run = RunFolder.create(out)) {
             if (tokenizer instanceof Gpt2Tokenizer t) t.save(out);
@@ -61,10 +57,9 @@ public final class InstructionTuning {
         try (RunFolder run = RunFolder.open(dir)) {
             InstructSpec spec = JSON.treeToValue(run.training(), InstructSpec.class);
             Tokenizer tokenizer = Gpt2Tokenizer.load(dir);
-            Checkpoint.Loaded checkpoint = Checkpoint.read(run.latestCheckpoint().orElseThrow());
-            GptCheckpoint weights = checkpoint.model();
             ResumableRandom rng = new ResumableRandom(spec.train().seed());
-            GptModel model = GptModel.fromStateDict(weights.config(), weights.weights().tensors(), rng);
+            Checkpoint.Loaded checkpoint = Checkpoint.read(run.latestCheckpoint().orElseThrow(), rng);
+            CausalLM model = checkpoint.model();
             if (spec.lora()) withLoRA(model, spec, checkpoint);
             Data data = Data.read(spec, tokenizer, model);
             Trainer trainer = new Trainer(model, rng, tokenizer, spec.train(), data.training(), run, progress);
@@ -73,13 +68,13 @@ public final class InstructionTuning {
         }
     }
 
-    private static Report finish(Trainer trainer, GptModel model, Tokenizer tokenizer, InstructSpec spec, Data data,
+    private static Report finish(Trainer trainer, CausalLM model, Tokenizer tokenizer, InstructSpec spec, Data data,
                                  RunFolder run, IntConsumer responsesDone) throws IOException {
         Trainer.Result result = trainer.runStoppable();
         run.writePlot();
         if (result.outcome() == Trainer.Outcome.INTERRUPTED) return new Report(run.dir(), result, null);
         // The generator reads the weights directly, so LoRA adapters are merged in first.
-        GptModel plain = GptLoRA.hasLoRA(model) ? GptLoRA.merged(model) : model;
+        CausalLM plain = model.hasLoRA() ? model.merged() : model;
         plain.eval();
         List<ResponseExample> responses = TestResponses.generate(plain, tokenizer, spec.promptFormat(), data.test(),
                 spec.responseTokens(), responsesDone);
@@ -89,40 +84,32 @@ public final class InstructionTuning {
     }
 
     /**
-     * The starting model with dropout off and its own output head: LoRA adapts the head as the book's separate
-     * {@code out_head} (a copy of the token embedding for GPT-2), which a head tied to the embedding cannot hold.
-     */
-    private static GptModel untied(GptModel start, ResumableRandom rng) {
-        Map<String, Tensor> weights = new LinkedHashMap<>(start.stateDict());
-        if (start.config.tiedHead()) weights.put("lm_head.weight", start.tokEmb.weight.detach());
-        return GptModel.fromStateDict(start.config.withDropRate(0f).withTiedHead(false), weights, rng);
-    }
-
-    /**
-     * Freezes the model and adds the book's LoRA adapters (appendix E) to its blocks and head; from a checkpoint
+     * Freezes the model and adds the book's LoRA adapters (appendix E) to its blocks and head (LoRA adapts the head
+     * as the book's separate {@code out_head}, so a LoRA run starts from a copy whose head is untied, a copy of the
+     * token embedding for GPT-2); from a checkpoint
      * they take its saved values, else A is drawn from the run's seed and B starts at zero.
      */
-    private static GptModel withLoRA(GptModel model, InstructSpec spec, Checkpoint.Loaded checkpoint) {
+    private static CausalLM withLoRA(CausalLM model, InstructSpec spec, Checkpoint.Loaded checkpoint) {
         model.freeze();
-        GptLoRA.attach(model, model.outHead, spec.loraRank(), spec.loraAlpha(), new SplittableRandom(spec.train().seed()));
+        model.addLoRA(spec.loraRank(), spec.loraAlpha(), true, new SplittableRandom(spec.train().seed()));
         if (checkpoint != null) {
             if (checkpoint.adapters().isEmpty()) {
                 throw new IllegalArgumentException("the run was started with --lora-rank but its checkpoint has no "
-                        + GptLoRA.FILE);
+                        + LoRA.FILE);
             }
-            GptLoRA.load(model, checkpoint.adapters(), GptLoRA.FILE + " of the checkpoint");
+            LoRA.load(model, checkpoint.adapters(), LoRA.FILE + " of the checkpoint");
         }
         return model;
     }
 
     /** The run's splits: training and validation encoded for the trainer, the test entries as they are. */
     private record Data(InstructionData training, List<InstructionExample> test) {
-        static Data read(InstructSpec spec, Tokenizer tokenizer, GptModel model) {
+        static Data read(InstructSpec spec, Tokenizer tokenizer, CausalLM model) {
             Path file = Path.of(spec.data());
             Splits<InstructionExample> splits = Splits.inOrder85_10_5(InstructionJson.readInstructions(file), file.toString());
             PromptFormat format = spec.promptFormat();
-            int maxLength = Math.min(spec.train().contextLength(), model.config.contextLength());
-            InstructionCollator collator = new InstructionCollator(tokenizer.eotId(), InstructionCollator.IGNORE_INDEX,
+            int maxLength = Math.min(spec.train().contextLength(), model.config().contextLength());
+            InstructionCollator collator = new InstructionCollator(tokenizer.eotId(), Ops.IGNORE_INDEX,
                     maxLength, spec.maskPrompt());
             return new Data(new InstructionData(EncodedInstruction.encode(splits.train(), format, tokenizer::encode),
                     EncodedInstruction.encode(splits.validation(), format, tokenizer::encode), collator,

@@ -1,8 +1,9 @@
 package dev.jllm.finetune;
 
-import dev.jllm.model.GptModel;
+import dev.jllm.model.CausalLM;
 import dev.jllm.model.Perplexity;
 import dev.jllm.tensor.NoGrad;
+import dev.jllm.tensor.Ops;
 import dev.jllm.tokenizer.Tokenizer;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,12 +18,12 @@ public final class ResponseLoss {
     private ResponseLoss() {}
 
     /** Of the reference {@code output}s, in batches of {@code batchSize} entries cut to the model's context. */
-    public static Perplexity.Result of(GptModel model, Tokenizer tokenizer, PromptFormat format,
+    public static Perplexity.Result of(CausalLM model, Tokenizer tokenizer, PromptFormat format,
                                        List<ResponseExample> entries, int batchSize) {
         List<InstructionExample> examples = new ArrayList<>(entries.size());
         for (ResponseExample e : entries) examples.add(new InstructionExample(e.instruction(), e.input(), e.output()));
-        InstructionCollator collator = new InstructionCollator(tokenizer.eotId(), InstructionCollator.IGNORE_INDEX,
-                model.config.contextLength(), true);
+        InstructionCollator collator = new InstructionCollator(tokenizer.eotId(), Ops.IGNORE_INDEX,
+                model.config().contextLength(), true);
         boolean wasTraining = model.isTraining();
         model.eval();
         double sum = 0;
@@ -31,7 +32,7 @@ public final class ResponseLoss {
             for (InstructionBatch b : collator.batches(EncodedInstruction.encode(examples, format, tokenizer::encode),
                     batchSize, null, false)) {
                 long n = 0;
-                for (int t : b.targets()) if (t != InstructionCollator.IGNORE_INDEX) n++;
+                for (int t : b.targets()) if (t != Ops.IGNORE_INDEX) n++;
                 if (n == 0) continue;
                 sum += (double) model.loss(b.inputs(), b.targets(), b.size(), b.length()).item() * n;
                 scored += n;

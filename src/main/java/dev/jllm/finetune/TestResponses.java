@@ -2,7 +2,7 @@ package dev.jllm.finetune;
 
 import dev.jllm.generate.GenerationOptions;
 import dev.jllm.generate.Generator;
-import dev.jllm.model.GptModel;
+import dev.jllm.model.CausalLM;
 import dev.jllm.tokenizer.Tokenizer;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +21,7 @@ public final class TestResponses {
      *
      * @param done receives the number of entries answered so far
      */
-    public static List<ResponseExample> generate(GptModel model, Tokenizer tokenizer, PromptFormat format,
+    public static List<ResponseExample> generate(CausalLM model, Tokenizer tokenizer, PromptFormat format,
                                                  List<? extends InstructionExample> entries, int maxNewTokens,
                                                  IntConsumer done) {
         GenerationOptions options = GenerationOptions.greedy(maxNewTokens).withEndId(tokenizer.eotId());

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.jllm.arch.Architectures;
 import dev.jllm.io.ModelFiles;
 import dev.jllm.io.StateDict;
 import dev.jllm.model.GptConfig;
@@ -69,7 +70,7 @@ class ClassifierFilesTest {
         GptModel pretrained = GptModel.create(CONFIG, 3);
         ModelFiles.save(base, CONFIG, StateDict.of(pretrained.stateDict()));
 
-        GptClassifier model = new GptClassifier(ClassifierFiles.body(ModelFiles.load(base), 0f, new SplittableRandom(4)),
+        GptClassifier model = new GptClassifier(ClassifierFiles.body(Architectures.load(base, new SplittableRandom(0)), 0f, new SplittableRandom(4)),
                 3, Pooling.LAST, new SplittableRandom(5));
         model.setTrainable(Trainable.LORA, 4, 8, new SplittableRandom(6));
         randomizeAdapters(model, 7);

@@ -50,7 +50,7 @@ class GptClassifierTest {
         assertThat(perBlock + perBlock + head).isEqualTo(model.trainableParameterCount());
         assertThat(small.nLayers() * perBlock + head).isEqualTo(2_666_528L);
         assertThat(model.trainableParameterCount())
-                .isEqualTo(LoRA.trainableParameters(LoRA.bookGptLinears(twoBlocks, 2), 16));
+                .isEqualTo(LoRASizes.trainableParameters(LoRASizes.bookGptLinears(twoBlocks, 2), 16));
     }
 
     private static long count(Map<String, Tensor> params, String prefix) {

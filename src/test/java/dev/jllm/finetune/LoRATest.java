@@ -14,10 +14,10 @@ class LoRATest {
 
     @Test
     void theBooksTrainableParameterCountFor124MSpamClassifier() {
-        var layers = LoRA.bookGptLinears(GptConfig.preset("gpt2-small"), 2);
+        var layers = LoRASizes.bookGptLinears(GptConfig.preset("gpt2-small"), 2);
         assertThat(layers).hasSize(12 * 6 + 1);
-        assertThat(LoRA.trainableParameters(layers, 16)).isEqualTo(2_666_528L);
-        assertThat(LoRA.trainableParameters(List.of(new LoRA.LinearShape(768, 2)), 16)).isEqualTo(16 * 770);
+        assertThat(LoRASizes.trainableParameters(layers, 16)).isEqualTo(2_666_528L);
+        assertThat(LoRASizes.trainableParameters(List.of(new LoRASizes.LinearShape(768, 2)), 16)).isEqualTo(16 * 770);
     }
 
     /** LoRA on a real (small) model's Linears, the fused qkv in three parts, adds exactly the book's count. */
@@ -37,6 +37,6 @@ class LoRATest {
         head.freeze();
         head.addLoRA(4, 4, rng);
         added += head.trainableParameterCount();
-        assertThat(added).isEqualTo(LoRA.trainableParameters(LoRA.bookGptLinears(config, 3), 4));
+        assertThat(added).isEqualTo(LoRASizes.trainableParameters(LoRASizes.bookGptLinears(config, 3), 4));
     }
 }

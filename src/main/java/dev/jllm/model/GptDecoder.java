@@ -1,4 +1,4 @@
-package dev.jllm.generate;
+package dev.jllm.model;
 
 import dev.jllm.kernels.AttentionKernel;
 import dev.jllm.kernels.Bf16;
@@ -6,15 +6,14 @@ import dev.jllm.kernels.Elementwise;
 import dev.jllm.kernels.GeluKernel;
 import dev.jllm.kernels.LayerNormKernel;
 import dev.jllm.kernels.MatMul;
-import dev.jllm.model.GptConfig;
-import dev.jllm.model.GptModel;
 import dev.jllm.nn.LayerNorm;
 import dev.jllm.nn.Linear;
 import dev.jllm.nn.TransformerBlock;
 import dev.jllm.tensor.Tensor;
 
 /**
- * The model's forward pass for decoding, on plain float arrays with a key/value cache and no autograd.
+ * GPT-2's {@link KVCacheDecoder}: the model's forward pass for decoding, on plain float arrays with a key/value
+ * cache and no autograd.
  *
  * <p>Each layer keeps the keys and values of every position seen so far ([context, emb] each), so a new token
  * only computes its own query, key and value and attends over the cache: one matrix-vector product per weight
@@ -22,7 +21,7 @@ import dev.jllm.tensor.Tensor;
  * batch of matrix products) or one (a decode step). The weights are the model's own arrays, read in place, or
  * their {@link Bf16Weights} copies (then every product is matrix-vector, row by row).
  */
-public final class CachedDecoder {
+final class GptDecoder implements KVCacheDecoder {
     private final GptModel model;
     private final int emb;
     private final int nHeads;
@@ -34,20 +33,12 @@ public final class CachedDecoder {
     private final Bf16Weights bf16;
     private int length;
 
-    public CachedDecoder(GptModel model) {
-        this(model, null);
-    }
-
-    /** A decoder that streams {@code bf16} copies of the weights (null: the model's float32 arrays). */
-    public CachedDecoder(GptModel model, Bf16Weights bf16) {
-        this(model, bf16, model.config.contextLength());
-    }
-
     /**
      * A decoder whose cache holds {@code capacity} positions (at most the context length): a generation that
-     * knows its length allocates only what it will use (a 355M cache for the full context is 192 MiB).
+     * knows its length allocates only what it will use (a 355M cache for the full context is 192 MiB). It streams
+     * {@code bf16} copies of the weights, or the model's float32 arrays when null.
      */
-    public CachedDecoder(GptModel model, Bf16Weights bf16, int capacity) {
+    GptDecoder(GptModel model, Bf16Weights bf16, int capacity) {
         GptConfig c = model.config;
         if (capacity < 1 || capacity > c.contextLength()) {
             throw new IllegalArgumentException("KV cache capacity " + capacity + " is outside 1 .. the context length "
@@ -62,24 +53,25 @@ public final class CachedDecoder {
         this.bf16 = bf16;
     }
 
-    /** Positions held in the cache. */
+    @Override
     public int length() {
         return length;
     }
 
+    @Override
     public int capacity() {
         return capacity;
     }
 
-    /** Forgets every cached position (the arrays are kept for reuse). */
-    public void reset() {
-        length = 0;
+    @Override
+    public void crop(int length) {
+        if (length < 0 || length > this.length) {
+            throw new IllegalArgumentException("cannot crop a KV cache of " + this.length + " positions to " + length);
+        }
+        this.length = length;
     }
 
-    /**
-     * Runs {@code ids} at positions length … length+n−1, adds their keys and values to the cache, and returns the
-     * logits [vocab] that follow the last of them.
-     */
+    @Override
     public float[] append(int... ids) {
         int n = ids.length, start = length;
         if (n == 0) throw new IllegalArgumentException("no tokens to append");
@@ -87,7 +79,7 @@ public final class CachedDecoder {
             throw new IllegalStateException("KV cache full: " + start + " + " + n + " positions exceed the context "
                     + capacity);
         }
-        GptModel.checkVocabulary(ids, model.config.vocabSize());
+        CausalLM.checkVocabulary(ids, model.config.vocabSize());
         float[] x = embed(ids, start); // [n, emb], the residual stream
         for (int l = 0; l < keys.length; l++) {
             TransformerBlock block = model.blocks.get(l);

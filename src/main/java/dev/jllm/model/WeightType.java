@@ -1,4 +1,8 @@
-package dev.jllm.generate;
+package dev.jllm.model;
+
+
+
+
 
 /** How the decoder holds the weights it streams for each token. */
 public enum WeightType {

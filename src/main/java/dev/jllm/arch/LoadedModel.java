@@ -1,26 +1,27 @@
-package dev.jllm.cli;
+package dev.jllm.arch;
 
 import dev.jllm.download.ModelCache;
-import dev.jllm.io.GptCheckpoint;
-import dev.jllm.io.ModelFiles;
+import dev.jllm.model.CausalLM;
 import dev.jllm.model.GptConfig;
-import dev.jllm.model.GptModel;
+import dev.jllm.model.ModelConfig;
 import dev.jllm.tokenizer.Gpt2Tokenizer;
 import dev.jllm.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
+import java.util.SplittableRandom;
 
 /**
- * A model named on the command line ({@code --model DIR|FILE|NAME}) with its tokenizer.
+ * A model opened from a folder, a weights file or a downloaded model's name, with its tokenizer: the library's
+ * one entry to a model on disk ({@code LoadedModel.load("gpt2-124M")}). The folder's {@code config.json} says the
+ * architecture ({@link Architectures}), its files say the tokenizer.
  *
  * @param model     the weights, in evaluation mode
  * @param tokenizer the folder's vocabulary files, else GPT-2's built-in vocabulary when the model has GPT-2's
  *                  vocabulary size, else null (the model then takes token ids only)
  * @param path      where it was loaded from
  */
-public record LoadedModel(GptModel model, Tokenizer tokenizer, Path path) {
+public record LoadedModel(CausalLM model, Tokenizer tokenizer, Path path) {
 
     /** A folder or file if one exists at {@code arg}, else a downloaded model's name such as {@code gpt2-124M}. */
     public static Path resolve(String arg) {
@@ -32,19 +33,29 @@ public record LoadedModel(GptModel model, Tokenizer tokenizer, Path path) {
         return ModelCache.resolve(arg);
     }
 
+    /** The model that {@code arg} names (see {@link #resolve}), in evaluation mode, with its tokenizer. */
     public static LoadedModel load(String arg) throws IOException {
-        Path path = resolve(arg);
-        GptCheckpoint checkpoint = ModelFiles.load(path);
-        GptModel model = GptModel.fromStateDict(checkpoint.config(), checkpoint.weights().tensors());
-        model.eval();
-        return new LoadedModel(model, tokenizerFor(Files.isDirectory(path) ? path : path.toAbsolutePath().getParent(),
-                checkpoint.config()), path);
+        return load(resolve(arg));
     }
 
-    static Tokenizer tokenizerFor(Path dir, GptConfig config) {
-        boolean hasFiles = Arrays.stream(new String[] {"vocab.json", "merges.txt", "encoder.json", "vocab.bpe"})
-                .anyMatch(f -> Files.exists(dir.resolve(f)));
-        if (hasFiles) {
+    /** The model at {@code path} (a folder, or a weights file in one), in evaluation mode, with its tokenizer. */
+    public static LoadedModel load(Path path) throws IOException {
+        CausalLM model = Architectures.load(path, new SplittableRandom(0));
+        model.eval();
+        return new LoadedModel(model, tokenizerFor(folderOf(path), model.config()), path);
+    }
+
+    /** The folder of a model path: the path itself, or the folder a weights file is in. */
+    public static Path folderOf(Path path) {
+        return Files.isDirectory(path) ? path : path.toAbsolutePath().getParent();
+    }
+
+    /**
+     * The tokenizer of the model folder {@code dir}: its vocabulary files, else GPT-2's built-in vocabulary when the
+     * model has GPT-2's vocabulary size, else null.
+     */
+    public static Tokenizer tokenizerFor(Path dir, ModelConfig config) {
+        if (Gpt2Tokenizer.hasVocabulary(dir)) {
             Tokenizer t = Gpt2Tokenizer.load(dir);
             if (t.vocabSize() > config.vocabSize()) {
                 throw new IllegalArgumentException(dir + ": the tokenizer has " + t.vocabSize()
@@ -59,7 +70,7 @@ public record LoadedModel(GptModel model, Tokenizer tokenizer, Path path) {
     public Tokenizer requireTokenizer(String why) {
         if (tokenizer == null) {
             throw new IllegalArgumentException(path + " has no tokenizer files (vocab.json + merges.txt) and a vocabulary"
-                    + " of " + model.config.vocabSize() + " tokens, not GPT-2's; " + why);
+                    + " of " + model.config().vocabSize() + " tokens, not GPT-2's; " + why);
         }
         return tokenizer;
     }
@@ -68,20 +79,6 @@ public record LoadedModel(GptModel model, Tokenizer tokenizer, Path path) {
     public int endId() {
         if (tokenizer == null) return -1;
         Integer eot = tokenizer.specialTokens().get("<|endoftext|>");
-        return eot != null && eot < model.config.vocabSize() ? eot : -1;
-    }
-
-    /** Parses {@code 1,2,3} (spaces allowed). */
-    static int[] parseIds(String text) {
-        String[] parts = text.trim().split("\\s*,\\s*|\\s+");
-        int[] ids = new int[parts.length];
-        for (int i = 0; i < parts.length; i++) {
-            try {
-                ids[i] = Integer.parseInt(parts[i]);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("'" + parts[i] + "' in '" + text + "' is not a token id");
-            }
-        }
-        return ids;
+        return eot != null && eot < model.config().vocabSize() ? eot : -1;
     }
 }

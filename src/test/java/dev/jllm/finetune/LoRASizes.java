@@ -8,8 +8,8 @@ import java.util.List;
  * How many parameters LoRA adds to a model (the book's appendix E); the layers themselves are
  * {@link dev.jllm.nn.LoRALayer}, added to a layer by {@link dev.jllm.nn.Linear#addLoRA}.
  */
-public final class LoRA {
-    private LoRA() {}
+public final class LoRASizes {
+    private LoRASizes() {}
 
     /** A {@code Linear}'s weight shape: {@code in} features to {@code out} features. */
     public record LinearShape(int in, int out) {
