@@ -1,5 +1,6 @@
 package dev.jllm.cli;
 
+import dev.jllm.bench.EndToEndBench;
 import dev.jllm.model.WeightType;
 import java.util.Locale;
 import picocli.CommandLine;

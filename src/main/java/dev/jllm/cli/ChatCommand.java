@@ -1,12 +1,12 @@
 package dev.jllm.cli;
 
 import dev.jllm.arch.LoadedModel;
-import dev.jllm.finetune.Conversation;
-import dev.jllm.finetune.ModelFormat;
-import dev.jllm.finetune.PromptFormat;
 import dev.jllm.generate.GenerationOptions;
 import dev.jllm.generate.Generator;
 import dev.jllm.generate.TextStreamer;
+import dev.jllm.prompt.Conversation;
+import dev.jllm.prompt.ModelFormat;
+import dev.jllm.prompt.PromptFormat;
 import dev.jllm.tokenizer.Tokenizer;
 import java.io.BufferedReader;
 import java.io.IOException;

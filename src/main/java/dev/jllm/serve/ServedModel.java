@@ -1,7 +1,7 @@
 package dev.jllm.serve;
 
-import dev.jllm.finetune.PromptFormat;
 import dev.jllm.model.CausalLM;
+import dev.jllm.prompt.PromptFormat;
 import dev.jllm.tokenizer.Tokenizer;
 
 /**

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.jllm.finetune.InstructSpec;
-import dev.jllm.finetune.InstructionTuning;
+import dev.jllm.finetune.instruct.InstructSpec;
+import dev.jllm.finetune.instruct.InstructionTuning;
 import dev.jllm.io.GptCheckpoint;
 import dev.jllm.io.ModelFiles;
 import dev.jllm.io.Safetensors;
