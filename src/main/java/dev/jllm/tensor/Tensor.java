@@ -49,6 +49,7 @@ public final class Tensor {
         return new Tensor(new float[] {value}, new int[0]);
     }
 
+    /** Number of values of a tensor of this shape (PyTorch: {@code math.prod(shape)}, a tensor's {@code numel()}). */
     public static long numel(int... shape) {
         long n = 1;
         for (int d : shape) {
@@ -76,11 +77,15 @@ public final class Tensor {
         return false;
     }
 
+    /** The sizes of the dimensions (PyTorch: {@code x.shape}, {@code x.size()}); a copy. */
     public int[] shape() {
         return shape.clone();
     }
 
-    /** Size of dimension {@code i}; negative {@code i} counts from the end. */
+    /**
+     * Size of dimension {@code i} (PyTorch: {@code x.size(i)}, {@code x.shape[i]}); negative {@code i} counts from
+     * the end.
+     */
     public int dim(int i) {
         int r = i < 0 ? shape.length + i : i;
         if (r < 0 || r >= shape.length) {
@@ -89,10 +94,14 @@ public final class Tensor {
         return shape[r];
     }
 
+    /** Number of dimensions (PyTorch: {@code x.dim()}, {@code x.ndim}). */
     public int rank() {
         return shape.length;
     }
 
+    /**
+     * Number of values (PyTorch: {@code x.numel()}; PyTorch's {@code x.size()} is the shape, here {@link #shape()}).
+     */
     public int size() {
         return data.length;
     }

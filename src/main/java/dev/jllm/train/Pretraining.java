@@ -2,6 +2,7 @@ package dev.jllm.train;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jllm.arch.Architectures;
+import dev.jllm.arch.LoadedModel;
 import dev.jllm.data.TokenFile;
 import dev.jllm.data.TokenSequence;
 import dev.jllm.generate.GenerationOptions;
@@ -110,10 +111,8 @@ public final class Pretraining {
         return switch (spec.tokenizer()) {
             case PretrainSpec.GPT2 -> Gpt2Tokenizer.builtIn();
             case PretrainSpec.MODEL -> {
-                Path dir = Files.isDirectory(Path.of(spec.init())) ? Path.of(spec.init()) : Path.of(spec.init()).getParent();
-                boolean hasVocabulary = dir != null
-                        && (Files.exists(dir.resolve("vocab.json")) || Files.exists(dir.resolve("encoder.json")));
-                yield hasVocabulary ? Gpt2Tokenizer.load(dir) : Gpt2Tokenizer.builtIn();
+                Path dir = LoadedModel.folderOf(Path.of(spec.init()));
+                yield Gpt2Tokenizer.hasVocabulary(dir) ? Gpt2Tokenizer.load(dir) : Gpt2Tokenizer.builtIn();
             }
             case PretrainSpec.BPE -> {
                 if (corpus.text() == null) {
