@@ -3,6 +3,7 @@ package dev.jllm.train;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jllm.arch.Architectures;
 import dev.jllm.arch.LoadedModel;
+import dev.jllm.data.Batch;
 import dev.jllm.data.TokenFile;
 import dev.jllm.data.TokenSequence;
 import dev.jllm.generate.GenerationOptions;
@@ -56,7 +57,7 @@ public final class Pretraining {
         try (RunFolder run = RunFolder.create(out)) {
             tokenizer.save(out);
             run.writeModel(model, JSON.valueToTree(spec));
-            Trainer trainer = new Trainer(model, rng, tokenizer, cfg, windows(split, cfg), run, progress);
+            Trainer<Batch> trainer = new Trainer<>(model, rng, tokenizer, cfg, windows(split, cfg), run, progress);
             return train(trainer, run, spec, log);
         }
     }
@@ -76,7 +77,7 @@ public final class Pretraining {
             ResumableRandom rng = new ResumableRandom(cfg.seed());
             Checkpoint.Loaded checkpoint = Checkpoint.read(checkpointDir, rng);
             CausalLM model = checkpoint.model();
-            Trainer trainer = new Trainer(model, rng, tokenizer, cfg, windows(split, cfg), run, progress);
+            Trainer<Batch> trainer = new Trainer<>(model, rng, tokenizer, cfg, windows(split, cfg), run, progress);
             trainer.restore(checkpoint);
             log.printf("resuming %s at step %d of %d%n", dir, checkpoint.state().step(), trainer.totalSteps());
             log.flush();
@@ -85,7 +86,7 @@ public final class Pretraining {
     }
 
     /** Runs the loop (Ctrl-C stops it after a checkpoint), then writes the plot and generates the final samples. */
-    private static Report train(Trainer trainer, RunFolder run, PretrainSpec spec, PrintWriter log) throws IOException {
+    private static Report train(Trainer<?> trainer, RunFolder run, PretrainSpec spec, PrintWriter log) throws IOException {
         Trainer.Result result = trainer.runStoppable();
         run.writePlot();
         if (result.outcome() == Trainer.Outcome.INTERRUPTED) {
@@ -98,7 +99,7 @@ public final class Pretraining {
     }
 
     /** One greedy continuation and two sampled ones of the run's sample prompt. */
-    private static List<String> finalSamples(Trainer trainer, TrainConfig cfg) {
+    private static List<String> finalSamples(Trainer<?> trainer, TrainConfig cfg) {
         if (cfg.samplePrompt().isEmpty() || cfg.sampleTokens() == 0) return List.of();
         GenerationOptions greedy = GenerationOptions.greedy(cfg.sampleTokens());
         return List.of(

@@ -12,7 +12,7 @@ import me.tongfei.progressbar.ProgressBarStyle;
 public interface TrainProgress extends AutoCloseable {
 
     /** Called once before the first step; a display may keep {@code trainer} (to read it, or to stop it). */
-    default void start(Trainer trainer) {}
+    default void start(Trainer<?> trainer) {}
 
     default void step(long step, int epoch, double loss, double tokensPerSecond) {}
 
@@ -47,7 +47,7 @@ public interface TrainProgress extends AutoCloseable {
         }
 
         @Override
-        public void start(Trainer trainer) {
+        public void start(Trainer<?> trainer) {
             this.stepsPerEpoch = trainer.stepsPerEpoch();
             this.totalSteps = trainer.totalSteps();
             bar = new ProgressBarBuilder().setTaskName("train").setInitialMax(totalSteps)

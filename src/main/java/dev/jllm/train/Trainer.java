@@ -1,6 +1,5 @@
 package dev.jllm.train;
 
-import dev.jllm.data.Batch;
 import dev.jllm.generate.GenerationOptions;
 import dev.jllm.generate.Generator;
 import dev.jllm.model.CausalLM;
@@ -23,14 +22,17 @@ import java.util.concurrent.TimeUnit;
 /**
  * The next-token training loop of the book's chapter 5 ({@code train_model_simple}), with the additions of
  * its appendix D and of a long run: gradient accumulation, clipping, a learning rate schedule, checkpoints that
- * resume exactly, and a clean stop on Ctrl-C or a non-finite loss. The batches come from a {@link TrainingData}:
- * windows of a text for pretraining ({@link WindowData}), collated instructions for instruction finetuning.
+ * resume exactly, and a clean stop on Ctrl-C or a non-finite loss. The batches and their loss come from a
+ * {@link TrainingData}: windows of a text for pretraining ({@link WindowData}), collated instructions for instruction
+ * finetuning, preference pairs for DPO. Every training command runs on it, into a {@link RunFolder}.
+ *
+ * @param <B> the batch type of the training data
  *
  * <p>One <em>step</em> is one optimizer update over {@code gradAccum} micro-batches of {@code batchSize} examples.
  * Epoch {@code e} visits the training data in an order drawn from {@code (seed, e)} alone, and the dropout
  * generator's state is saved with each checkpoint, so a resumed run takes exactly the steps of an uninterrupted one.
  */
-public final class Trainer {
+public final class Trainer<B> {
 
     /**
      * Where a run stands; saved in every checkpoint.
@@ -42,9 +44,13 @@ public final class Trainer {
     /** How a run ended. */
     public enum Outcome { FINISHED, INTERRUPTED }
 
-    /** The end of a run: the last evaluation and the throughput. */
+    /**
+     * The end of a run: the last evaluation and the throughput.
+     *
+     * @param metrics the last evaluation's further metrics, as {@link MetricsLog.Row#metrics()} holds them
+     */
     public record Result(Outcome outcome, long steps, long tokensSeen, double trainLoss, double valLoss,
-                         double trainSeconds) {
+                         double trainSeconds, double... metrics) {
         public double tokensPerSecond() {
             return trainSeconds > 0 ? tokensSeen / trainSeconds : 0;
         }
@@ -62,7 +68,7 @@ public final class Trainer {
     private final Tokenizer tokenizer;
     private final TrainConfig config;
     private final RunFolder run;
-    private final TrainingData data;
+    private final TrainingData<B> data;
     private final AdamW optimizer;
     private final int stepsPerEpoch;
     private final long totalSteps;
@@ -82,7 +88,7 @@ public final class Trainer {
      * @param progress  the terminal progress display (or {@link TrainProgress#silent()})
      */
     public Trainer(CausalLM model, ResumableRandom rng, Tokenizer tokenizer, TrainConfig config,
-                   TrainingData data, RunFolder run, TrainProgress progress) {
+                   TrainingData<B> data, RunFolder run, TrainProgress progress) {
         this.model = model;
         this.rng = rng;
         this.tokenizer = tokenizer;
@@ -141,7 +147,7 @@ public final class Trainer {
         try {
             while (state.step() < totalSteps) {
                 int epoch = (int) (state.step() / stepsPerEpoch);
-                Iterator<Batch> batches = epochBatches(epoch, (int) (state.step() % stepsPerEpoch));
+                Iterator<B> batches = epochBatches(epoch, (int) (state.step() % stepsPerEpoch));
                 for (long k = state.step() % stepsPerEpoch; k < stepsPerEpoch && state.step() < totalSteps; k++) {
                     long t0 = System.nanoTime();
                     long tokensBefore = state.tokensSeen();
@@ -175,8 +181,8 @@ public final class Trainer {
      * The batches of {@code epoch}, from its step {@code skipSteps} on. The epoch's order is drawn from a seed that
      * depends only on the run's seed and the epoch, so a resumed run sees the same batches.
      */
-    private Iterator<Batch> epochBatches(int epoch, int skipSteps) {
-        Iterator<Batch> it = data.epoch(ResumableRandom.nth(config.seed(), epoch));
+    private Iterator<B> epochBatches(int epoch, int skipSteps) {
+        Iterator<B> it = data.epoch(ResumableRandom.nth(config.seed(), epoch));
         for (long i = 0; i < (long) skipSteps * config.gradAccum(); i++) it.next();
         return it;
     }
@@ -212,17 +218,17 @@ public final class Trainer {
     private long stepTokens;
 
     /** One optimizer step over {@code gradAccum} micro-batches; returns their mean loss. */
-    private double step(Iterator<Batch> batches) {
+    private double step(Iterator<B> batches) {
         model.train();
         optimizer.zeroGrad();
         double lossSum = 0;
         int accum = config.gradAccum();
         stepTokens = 0;
         for (int a = 0; a < accum; a++) {
-            Batch b = batches.next();
-            stepTokens += (long) b.batchSize() * b.length();
+            B b = batches.next();
+            stepTokens += data.tokens(b);
             try (Workspace.Scope micro = workspace.open()) {
-                Tensor loss = model.loss(b.inputs(), b.targets(), b.batchSize(), b.length());
+                Tensor loss = data.loss(model, b);
                 lossSum += loss.item();
                 if (accum > 1) loss = Ops.scale(loss, 1f / accum);
                 loss.backward();
@@ -247,34 +253,45 @@ public final class Trainer {
                 "%s at step %d; stopped (%s). Try a lower --lr or --clip 1.0", what, step, kept));
     }
 
-    /** Mean loss over the first {@code evalBatches} batches of each split, in eval mode without autograd. */
-    private double[] evaluate() {
+    /**
+     * The loss and further metrics, averaged over the first {@code evalBatches} batches of the training split
+     * ([0]) and of the validation split ([1]), in eval mode without autograd.
+     */
+    private double[][] evaluate() {
         model.eval();
         try (NoGrad g = NoGrad.enter()) {
-            return new double[] {meanLoss(data.evaluation(false, config.evalBatches())),
-                meanLoss(data.evaluation(true, config.evalBatches()))};
+            return new double[][] {mean(data.evaluation(false, config.evalBatches())),
+                mean(data.evaluation(true, config.evalBatches()))};
         } finally {
             model.train();
         }
     }
 
-    /** Mean of the batches' losses; NaN for none. */
-    private double meanLoss(List<Batch> batches) {
-        double sum = 0;
-        for (Batch b : batches) {
+    /** The batches' loss and metrics, each averaged; NaN for no batches. */
+    private double[] mean(List<B> batches) {
+        double[] sum = new double[1 + data.metrics().size()];
+        for (B b : batches) {
             try (Workspace.Scope batch = workspace.open()) {
-                sum += model.loss(b.inputs(), b.targets(), b.batchSize(), b.length()).item();
+                double[] values = data.evaluate(model, b);
+                for (int i = 0; i < sum.length; i++) sum[i] += values[i];
             }
         }
-        return batches.isEmpty() ? Double.NaN : sum / batches.size();
+        for (int i = 0; i < sum.length; i++) sum[i] = batches.isEmpty() ? Double.NaN : sum[i] / batches.size();
+        return sum;
     }
 
     private void evaluateAndLog(long step, double tokensPerSecond) {
-        double[] losses = evaluate();
-        if (!Double.isFinite(losses[0])) throw nonFinite("evaluated training loss is " + losses[0], step);
+        double[][] e = evaluate();
+        double trainLoss = e[0][0], valLoss = e[1][0];
+        if (!Double.isFinite(trainLoss)) throw nonFinite("evaluated training loss is " + trainLoss, step);
+        double[] metrics = new double[2 * data.metrics().size()];
+        for (int i = 0; i < data.metrics().size(); i++) {
+            metrics[2 * i] = e[0][1 + i];
+            metrics[2 * i + 1] = e[1][1 + i];
+        }
         run.metrics().add(new MetricsLog.Row(step, state.tokensSeen(), schedule.lr(Math.max(0, step - 1)),
-                losses[0], losses[1], tokensPerSecond));
-        progress.evaluated(step, losses[0], losses[1]);
+                trainLoss, valLoss, tokensPerSecond, metrics));
+        progress.evaluated(step, trainLoss, valLoss);
     }
 
     /** Greedy continuation of the sample prompt, written to samples.txt and shown. */
@@ -301,6 +318,6 @@ public final class Trainer {
     private Result result(Outcome outcome) {
         MetricsLog.Row last = run.metrics().rows().getLast();
         return new Result(outcome, state.step(), state.tokensSeen(), last.trainLoss(), last.valLoss(),
-                state.trainSeconds());
+                state.trainSeconds(), last.metrics());
     }
 }

@@ -1,6 +1,7 @@
 package dev.jllm.finetune.instruct;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jllm.data.Batch;
 import dev.jllm.finetune.Splits;
 import dev.jllm.model.CausalLM;
 import dev.jllm.nn.LoRA;
@@ -52,7 +53,7 @@ public final class InstructionTuning {
         try (RunFolder run = RunFolder.create(out)) {
             if (tokenizer instanceof Gpt2Tokenizer t) t.save(out);
             run.writeModel(model, JSON.valueToTree(spec));
-            Trainer trainer = new Trainer(model, rng, tokenizer, spec.train(), data.training(), run, progress);
+            Trainer<Batch> trainer = new Trainer<>(model, rng, tokenizer, spec.train(), data.training(), run, progress);
             return finish(trainer, model, tokenizer, spec, data, run, responsesDone);
         }
     }
@@ -67,13 +68,13 @@ public final class InstructionTuning {
             CausalLM model = checkpoint.model();
             if (spec.lora()) withLoRA(model, spec, checkpoint);
             Data data = Data.read(spec, tokenizer, model);
-            Trainer trainer = new Trainer(model, rng, tokenizer, spec.train(), data.training(), run, progress);
+            Trainer<Batch> trainer = new Trainer<>(model, rng, tokenizer, spec.train(), data.training(), run, progress);
             trainer.restore(checkpoint);
             return finish(trainer, model, tokenizer, spec, data, run, responsesDone);
         }
     }
 
-    private static Report finish(Trainer trainer, CausalLM model, Tokenizer tokenizer, InstructSpec spec, Data data,
+    private static Report finish(Trainer<?> trainer, CausalLM model, Tokenizer tokenizer, InstructSpec spec, Data data,
                                  RunFolder run, IntConsumer responsesDone) throws IOException {
         Trainer.Result result = trainer.runStoppable();
         run.writePlot();
