@@ -122,6 +122,11 @@ public interface DataParallel extends AutoCloseable {
             return 0;
         }
 
+        /** Mean seconds per step in the all-reduce calls alone (without copying gradients in and out); 0 alone. */
+        default double allReduceSecondsPerStep() {
+            return 0;
+        }
+
         /** Mean seconds per step the training thread waited for the averaging after its backward pass; 0 alone. */
         default double exposedSecondsPerStep() {
             return 0;
@@ -130,6 +135,21 @@ public interface DataParallel extends AutoCloseable {
         /** Gradient bytes averaged per step; 0 alone. */
         default long bytesPerStep() {
             return 0;
+        }
+
+        /**
+         * One line on the averaging for the end of a run: bytes, all-reduce time and bandwidth, the share of it
+         * hidden behind the backward pass; null alone.
+         */
+        default String summary(double stepSeconds) {
+            double comm = commSecondsPerStep(), exposed = exposedSecondsPerStep(), reduce = allReduceSecondsPerStep();
+            if (bytesPerStep() == 0 || comm == 0) return null;
+            return String.format(java.util.Locale.ROOT, "gradient all-reduce: %.1f MB per step, %.3f s in MPI_Allreduce"
+                    + " (%.2f GB/s algorithm bandwidth), %.3f s with copies; the step waited %.3f s of it after"
+                    + " backward (%.0f%% of the %.3f s step; %.0f%% of the averaging overlapped)",
+                    bytesPerStep() / 1e6, reduce, bytesPerStep() / 1e9 / Math.max(reduce, 1e-9), comm, exposed,
+                    100 * exposed / Math.max(stepSeconds, 1e-9), stepSeconds,
+                    100 * Math.max(0, 1 - exposed / comm));
         }
 
         @Override

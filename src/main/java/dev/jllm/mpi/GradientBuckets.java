@@ -40,8 +40,11 @@ final class GradientBuckets implements AutoCloseable {
     private volatile Throwable failure;
     private volatile boolean closed;
 
-    /** Seconds the communication thread spent in copies and all-reduce, and the wait after backward, summed. */
-    private double commSeconds, exposedSeconds;
+    /**
+     * Seconds, summed over steps: the communication thread's work (copies and all-reduce), the all-reduce calls
+     * alone, and the training thread's wait after its backward pass.
+     */
+    private double commSeconds, allReduceSeconds, exposedSeconds;
     private long steps;
 
     GradientBuckets(Mpi mpi, List<Tensor> params, long bucketBytes) {
@@ -125,7 +128,9 @@ final class GradientBuckets implements AutoCloseable {
             else buf.asSlice(offset, 4L * p.size()).fill((byte) 0);
             offset += 4L * p.size();
         }
+        long t0 = System.nanoTime();
         mpi.allReduceSum(buf);
+        allReduceSeconds += (System.nanoTime() - t0) / 1e9;
         float inv = 1f / mpi.size();
         offset = 0;
         for (Tensor p : b.params()) {
@@ -148,6 +153,11 @@ final class GradientBuckets implements AutoCloseable {
     /** Mean seconds per step the communication thread worked (copies + all-reduce). */
     double commSecondsPerStep() {
         return steps == 0 ? 0 : commSeconds / steps;
+    }
+
+    /** Mean seconds per step in {@code MPI_Allreduce} alone (without the copies in and out). */
+    double allReduceSecondsPerStep() {
+        return steps == 0 ? 0 : allReduceSeconds / steps;
     }
 
     /** Mean seconds per step the training thread waited for communication after its backward pass. */

@@ -132,6 +132,11 @@ public final class MpiDataParallel implements DataParallel {
             }
 
             @Override
+            public double allReduceSecondsPerStep() {
+                return buckets.allReduceSecondsPerStep();
+            }
+
+            @Override
             public double exposedSecondsPerStep() {
                 return buckets.exposedSecondsPerStep();
             }

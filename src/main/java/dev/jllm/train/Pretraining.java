@@ -95,6 +95,8 @@ public final class Pretraining {
     private static Report train(Trainer trainer, RunFolder run, PretrainSpec spec, PrintWriter log) throws IOException {
         Trainer.Result result = trainer.runStoppable();
         if (!trainer.parallel().leader()) return new Report(run.dir(), result, List.of());
+        String reduce = trainer.gradients().summary(result.steps() > 0 ? result.trainSeconds() / result.steps() : 0);
+        if (reduce != null) log.println(reduce);
         run.writePlot();
         if (result.outcome() == Trainer.Outcome.INTERRUPTED) {
             log.printf("%nstopped at step %d; checkpoint written. Continue with: jllm pretrain --resume %s%n",
