@@ -129,6 +129,118 @@ class ServerConcurrencyTest {
         }
     }
 
+    @Test
+    void healthAndRefusalsStayInstantWhileEveryProcessorGenerates() throws Exception {
+        // As many compute-bound generations as there are processors (the virtual threads' carriers), each token
+        // 20 ms of spinning: the HTTP side must still answer at once.
+        int n = Runtime.getRuntime().availableProcessors();
+        AtomicInteger tokens = new AtomicInteger();
+        try (JllmServer server = TestServers.start(TestServers.served(null, null), n, 0, id -> {
+            tokens.incrementAndGet();
+            spin(20);
+        })) {
+            List<CompletableFuture<Reply>> running = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                int k = i;
+                running.add(CompletableFuture.supplyAsync(() -> post(server, "/v1/completions",
+                        "{\"model\": \"tiny\", \"prompt\": \"Load %d\", \"max_tokens\": 100, \"seed\": %d}"
+                                .formatted(k, k))));
+            }
+            waitFor(server, h -> h.get("generating").asInt() == n);
+            long worstHealth = 0;
+            for (int i = 0; i < 10; i++) {
+                long t0 = System.nanoTime();
+                assertThat(get(server, "/health").status()).isEqualTo(200);
+                worstHealth = Math.max(worstHealth, System.nanoTime() - t0);
+            }
+            long t0 = System.nanoTime();
+            Reply refused = post(server, "/v1/completions", request(0, false));
+            long refusal = System.nanoTime() - t0;
+            assertError(refused, 503, null, "server_overloaded");
+            int during = tokens.get();
+            assertThat(during).as("generation still running while health was asked").isLessThan(n * 100);
+            // 100 ms is the goal; the bound leaves room for a loaded test machine, far below a generation's 2 s
+            assertThat(TimeUnit.NANOSECONDS.toMillis(worstHealth)).as("slowest /health, ms").isLessThan(500);
+            assertThat(TimeUnit.NANOSECONDS.toMillis(refusal)).as("503, ms").isLessThan(500);
+            for (CompletableFuture<Reply> r : running) assertThat(r.get(60, TimeUnit.SECONDS).status()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void refusalsSayWhenToRetryAndTheQueueIsFirstComeFirstServed() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        List<String> finished = java.util.Collections.synchronizedList(new ArrayList<>());
+        try (JllmServer server = TestServers.start(TestServers.served(null, null), 1, 3, id -> await(release))) {
+            List<CompletableFuture<Void>> all = new ArrayList<>();
+            for (int i = 0; i < 4; i++) { // one runs, three wait, each queued only after the one before it
+                int k = i;
+                all.add(CompletableFuture.runAsync(() -> {
+                    assertThat(post(server, "/v1/completions", request(k, false)).status()).isEqualTo(200);
+                    finished.add("request " + k);
+                }));
+                waitFor(server, h -> h.get("generating").asInt() + h.get("queued").asInt() == k + 1);
+            }
+            java.net.http.HttpResponse<String> refused = TestServers.HTTP.send(java.net.http.HttpRequest.newBuilder(
+                    server.url().resolve("/v1/completions")).header("Content-Type", "application/json")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(request(9, false))).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(refused.statusCode()).isEqualTo(503);
+            assertThat(refused.headers().firstValue("Retry-After")).hasValueSatisfying(
+                    v -> assertThat(Integer.parseInt(v)).isPositive());
+            release.countDown();
+            for (CompletableFuture<Void> f : all) f.get(30, TimeUnit.SECONDS);
+            assertThat(finished).containsExactly("request 0", "request 1", "request 2", "request 3");
+        }
+    }
+
+    @Test
+    void aClientThatHangsUpWithoutStreamingStopsItsGenerationToo() throws Exception {
+        AtomicInteger tokens = new AtomicInteger();
+        int maxTokens = 120;
+        try (JllmServer server = TestServers.start(TestServers.served(null, null), 1, 1, id -> {
+            tokens.incrementAndGet();
+            sleep(25); // 120 tokens would take 3 s
+        })) {
+            String body = "{\"model\": \"tiny\", \"prompt\": \"Once upon a time\", \"max_tokens\": " + maxTokens
+                    + ", \"temperature\": 1, \"seed\": 1}";
+            try (Socket socket = new Socket("127.0.0.1", server.port())) {
+                OutputStream out = socket.getOutputStream();
+                byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+                out.write(("POST /v1/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                        + "Content-Length: " + bytes.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.write(bytes);
+                out.flush();
+                waitFor(server, h -> h.get("generating").asInt() == 1);
+                Thread.sleep(200);
+            } // hang up while it generates
+            waitFor(server, h -> h.get("cancelled").asInt() == 1 && h.get("generating").asInt() == 0);
+            assertThat(tokens.get()).isLessThan(maxTokens / 2);
+            assertThat(post(server, "/v1/completions", request(0, false)).status()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void shutdownLetsShortGenerationsFinishAndEndsLongStreamsWithAnErrorEvent() throws Exception {
+        JllmServer server = TestServers.start(TestServers.served(null, null), 2, 2, id -> sleep(20));
+        try {
+            CompletableFuture<Reply> shortOne = CompletableFuture.supplyAsync(() -> post(server, "/v1/completions",
+                    "{\"model\": \"tiny\", \"prompt\": \"Short\", \"max_tokens\": 5, \"seed\": 1, \"stream\": true}"));
+            CompletableFuture<Reply> longOne = CompletableFuture.supplyAsync(() -> post(server, "/v1/completions",
+                    "{\"model\": \"tiny\", \"prompt\": \"Long\", \"max_tokens\": 120, \"seed\": 1, \"stream\": true}"));
+            waitFor(server, h -> h.get("generating").asInt() == 2);
+            int cut = server.shutdown(java.time.Duration.ofMillis(600)); // 5 tokens fit, 120 do not
+            assertThat(cut).isEqualTo(1);
+            List<String> finished = shortOne.get(10, TimeUnit.SECONDS).events();
+            assertThat(finished.getLast()).isEqualTo("[DONE]");
+            List<String> ended = longOne.get(10, TimeUnit.SECONDS).events();
+            JsonNode last = ServerApiTest.read(ended.getLast());
+            assertThat(last.get("error").get("code").asText()).isEqualTo("server_shutting_down");
+            assertThat(ended.size()).isGreaterThan(2); // it had streamed text before
+        } finally {
+            server.close();
+        }
+    }
+
     /** Polls /health until it satisfies {@code condition} (10 s at most). */
     private static void waitFor(JllmServer server, Predicate<JsonNode> condition) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -146,6 +258,12 @@ class ServerConcurrencyTest {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** Keeps a processor busy for {@code millis} without yielding it, as generation does. */
+    private static void spin(long millis) {
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        while (System.nanoTime() < end) Thread.onSpinWait();
     }
 
     private static void sleep(long millis) {
