@@ -1,6 +1,7 @@
 package dev.jllm.train;
 
 import dev.jllm.model.CausalLM;
+import dev.jllm.mpi.DataParallel;
 import dev.jllm.tensor.Tensor;
 import java.util.Iterator;
 import java.util.List;
@@ -31,6 +32,23 @@ public interface TrainingData<B> {
 
     /** Tokens a batch feeds the model (padding included), for {@code tokens_seen} and the throughput. */
     long tokens(B batch);
+
+    /** Examples (rows) in a batch. */
+    int rows(B batch);
+
+    /**
+     * This process's rows of a global batch under mpirun ({@link DataParallel}); data that has no way to split its
+     * batches trains in one process only.
+     */
+    default B shard(B global, DataParallel parallel) {
+        if (parallel.ranks() == 1) return global;
+        throw new UnsupportedOperationException("this training data (" + describe() + ") runs in one process only");
+    }
+
+    /** A digest of a batch's content, which every rank must compute alike (compared before the first step). */
+    default String fingerprint(B batch) {
+        return "";
+    }
 
     /** The training loss of a batch, a scalar with its graph (the model's mode is the trainer's). */
     Tensor loss(CausalLM model, B batch);

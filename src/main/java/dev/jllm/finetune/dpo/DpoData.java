@@ -66,6 +66,11 @@ public final class DpoData implements TrainingData<PreferenceBatch> {
     }
 
     @Override
+    public int rows(PreferenceBatch b) {
+        return b.size();
+    }
+
+    @Override
     public Tensor loss(CausalLM policy, PreferenceBatch b) {
         return DpoLoss.of(policy, reference, b, beta).loss();
     }
