@@ -1,5 +1,7 @@
 package dev.jllm.cli;
 
+import dev.jllm.kernels.FmaPeak;
+import dev.jllm.kernels.GemmTuning;
 import dev.jllm.kernels.MatMul;
 import dev.jllm.kernels.Parallel;
 import java.io.PrintWriter;
@@ -51,7 +53,19 @@ public final class BenchMatmulCommand implements Runnable {
         }
         Parallel.setThreads(threads);
         PrintWriter out = spec.commandLine().getOut();
-        if (!json) out.printf("%-5s %6s %6s %6s %9s%n", "layout", "m", "k", "n", "GFLOP/s");
+        String plan = GemmTuning.describe();
+        FmaPeak.Peak peak = FmaPeak.measure(threads);
+        if (json) {
+            out.printf(java.util.Locale.ROOT, "{\"plan\": \"%s\", \"peak_gflops\": %.1f, \"fma_units\": %d, \"lanes\": %d, "
+                    + "\"ghz\": %.2f, \"threads\": %d}%n", plan.replace("\\", "\\\\").replace("\"", "\\\""),
+                    peak.gflops(), peak.fmaUnits(), peak.lanes(), peak.ghz(), threads);
+        } else {
+            out.println("matrix product: " + plan);
+            GemmTuning.tileGflops().forEach((t, g) -> out.printf(java.util.Locale.ROOT, "  tile %-5s %7.1f GFLOP/s on one thread%n", t, g));
+            out.println("peak: " + peak);
+            out.printf("%-5s %6s %6s %6s %9s %7s%n", "layout", "m", "k", "n", "GFLOP/s", "of peak");
+        }
+        this.peakGflops = peak.gflops();
         SplittableRandom random = new SplittableRandom(42);
         for (int m : TRAINING_ROWS) {
             for (int[] kn : WEIGHT_SHAPES) {
@@ -80,6 +94,9 @@ public final class BenchMatmulCommand implements Runnable {
         out.flush();
     }
 
+    /** The measured FMA peak of the threads used, for the "of peak" column. */
+    private double peakGflops;
+
     private void report(PrintWriter out, String layout, int m, int k, int n, double flopsPerSecond) {
         double gflops = flopsPerSecond / 1e9;
         if (json) {
@@ -87,7 +104,7 @@ public final class BenchMatmulCommand implements Runnable {
         } else if (layout.equals("gemv")) {
             out.printf("%-6s %6d %6d %6d %9.2f  (%.1f GB/s of weights)%n", layout, m, k, n, gflops, gflops * 2);
         } else {
-            out.printf("%-6s %6d %6d %6d %9.1f%n", layout, m, k, n, gflops);
+            out.printf("%-6s %6d %6d %6d %9.1f %6.0f%%%n", layout, m, k, n, gflops, 100 * gflops / peakGflops);
         }
         out.flush();
     }
