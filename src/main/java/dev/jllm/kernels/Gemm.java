@@ -61,7 +61,23 @@ final class Gemm {
     /** {@link #multiply(float[], int, int, int, float[], int, int, int, float[], boolean, float[], int, int, int, int, int)} with the given plan. */
     static void multiply(GemmPlan plan, float[] a, int aOff, int aRs, int aCs, float[] b, int bOff, int bRs, int bCs,
                          float[] bias, boolean accumulate, float[] c, int cOff, int ldc, int m, int n, int k) {
+        multiply(plan, a, aOff, aRs, aCs, b, bOff, bRs, bCs, null, bias, accumulate, c, cOff, ldc, m, n, k);
+    }
+
+    /**
+     * C[M,N] = X[M,K] · Wᵀ (+ bias) with W [N, K] stored as {@link Bf16#pack bfloat16 pairs}: the same product,
+     * with the weights widened to float32 while B panels are packed (exact), so the flops run on the same tile.
+     */
+    static void multiplyBf16(GemmPlan plan, float[] x, int xOff, int[] w, float[] bias, float[] c, int cOff,
+                             int m, int n, int k) {
+        multiply(plan, x, xOff, k, 1, null, 0, (k + 1) / 2, 0, w, bias, false, c, cOff, n, m, n, k);
+    }
+
+    private static void multiply(GemmPlan plan, float[] a, int aOff, int aRs, int aCs, float[] b, int bOff, int bRs,
+                                 int bCs, int[] bf16, float[] bias, boolean accumulate, float[] c, int cOff, int ldc,
+                                 int m, int n, int k) {
         if (m == 0 || n == 0) return;
+        FlopCounter.add(m, n, k);
         if (k == 0) {
             if (!accumulate) {
                 for (int i = 0; i < m; i++) {
@@ -80,7 +96,7 @@ final class Gemm {
         for (int i0 = 0; i0 < m; i0 += chunkRows) {
             int mc = Math.min(chunkRows, m - i0), slivers = (mc + mr - 1) / mr;
             for (int p0 = 0; p0 < k; p0 += kcPlan) {
-                Block blk = new Block(tile, mr, nr, plan.group(), a, aOff, aRs, aCs, b, bOff, bRs, bCs, bias,
+                Block blk = new Block(tile, mr, nr, plan.group(), a, aOff, aRs, aCs, b, bOff, bRs, bCs, bf16, bias,
                         !accumulate && p0 == 0, c, cOff, ldc, n, i0, mc, p0, Math.min(kcPlan, k - p0), aPack);
                 Parallel.forRange(slivers, blk::packA);
                 if (panels >= 2 * Parallel.threads() || slivers < Parallel.threads()) {
@@ -93,13 +109,14 @@ final class Gemm {
     }
 
     /**
-     * One (row chunk, K block) step: rows [i0, i0+mc) of C, reduction indices [p0, p0+kc).
+     * One (row chunk, K block) step: rows [i0, i0+mc) of C, reduction indices [p0, p0+kc). B is {@code b} read
+     * through its strides, or (when {@code bf16} is not null) W [n, K] in bfloat16 pairs, bRs ints per row.
      * {@code overwrite}: this is the first K block of a non-accumulating product, so tiles start from the bias
      * (or zero) instead of from C.
      */
-    private record Block(Tile tile, int mr, int nr, int group, float[] a, int aOff, int aRs, int aCs, float[] b, int bOff, int bRs, int bCs,
-                         float[] bias, boolean overwrite, float[] c, int cOff, int ldc, int n,
-                         int i0, int mc, int p0, int kc, float[] aPack) {
+    private record Block(Tile tile, int mr, int nr, int group, float[] a, int aOff, int aRs, int aCs,
+                         float[] b, int bOff, int bRs, int bCs, int[] bf16, float[] bias, boolean overwrite,
+                         float[] c, int cOff, int ldc, int n, int i0, int mc, int p0, int kc, float[] aPack) {
 
         /** Packs slivers [s0, s1) of the A chunk: sliver s holds A(i0+s·MR+r, p0+p) at s·MR·kc + p·MR + r. */
         void packA(int s0, int s1) {
@@ -126,7 +143,15 @@ final class Gemm {
         /** Packs panel q of the K block into dst at d: B(p0+p, q·NR+j) at d + p·NR + j, zero past column n. */
         void packB(int q, float[] dst, int d) {
             int col = q * nr, cols = Math.min(nr, n - col);
-            if (bCs == 1) { // rows of B are contiguous
+            if (bf16 != null) { // B(p, j) = W[j, p], W in bfloat16 pairs: element p of row j in int j·bRs + p/2
+                for (int j = 0; j < nr; j++) {
+                    int row = (col + j) * bRs;
+                    for (int p = 0; p < kc; p++) {
+                        int pp = p0 + p, pair = j < cols ? bf16[row + (pp >> 1)] : 0;
+                        dst[d + p * nr + j] = Float.intBitsToFloat((pp & 1) == 0 ? pair << 16 : pair & 0xFFFF0000);
+                    }
+                }
+            } else if (bCs == 1) { // rows of B are contiguous
                 for (int p = 0; p < kc; p++) {
                     System.arraycopy(b, bOff + (p0 + p) * bRs + col, dst, d + p * nr, cols);
                     if (cols < nr) Arrays.fill(dst, d + p * nr + cols, d + (p + 1) * nr, 0f);
