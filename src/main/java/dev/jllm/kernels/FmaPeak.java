@@ -70,24 +70,24 @@ public final class FmaPeak {
 
     /** Vector FMAs per nanosecond of this thread's CPU time. */
     private static double fmasPerNs() {
-        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         int iterations = 2_000_000;
-        long c0 = mx.getCurrentThreadCpuTime();
-        float sink = throughputLoop(iterations);
-        long ns = Math.max(1, mx.getCurrentThreadCpuTime() - c0);
-        if (sink == 42f) System.out.print("");
-        return 16.0 * iterations / ns;
+        return 16.0 * iterations / cpuNanos(FmaPeak::throughputLoop, iterations);
     }
 
     /** Nanoseconds of one FMA in a dependent chain. */
     private static double latencyNs() {
-        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         int iterations = 1_000_000;
+        return cpuNanos(FmaPeak::latencyLoop, iterations) / (4.0 * iterations);
+    }
+
+    /** CPU nanoseconds of this thread that {@code loop} takes for {@code iterations}. */
+    private static long cpuNanos(java.util.function.IntToDoubleFunction loop, int iterations) {
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         long c0 = mx.getCurrentThreadCpuTime();
-        float sink = latencyLoop(iterations);
+        double sink = loop.applyAsDouble(iterations);
         long ns = Math.max(1, mx.getCurrentThreadCpuTime() - c0);
-        if (sink == 42f) System.out.print("");
-        return ns / (4.0 * iterations);
+        if (sink == 42.0) System.out.print(""); // keeps the loop from being removed
+        return ns;
     }
 
     /** 16 independent chains c = c·a + b: 16 vector FMAs per iteration, all on registers. */
