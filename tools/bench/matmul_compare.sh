@@ -10,6 +10,9 @@
 # which other processes on a shared machine barely move.
 # TORCH_BLAS_DIR=dir puts a BLAS first on torch's library path (e.g. OpenBLAS's libblas.so.3 when the system
 # default is the slow reference BLAS; see BENCHMARKS.md).
+# OPENBLAS_CORETYPE is removed from the peers' environment, so that OpenBLAS picks its kernels for this CPU: some
+# environments pin it to Haswell (AVX2), which halves OpenBLAS on an AVX-512 machine (set PEER_OPENBLAS_CORETYPE
+# to pin one on purpose).
 # PYTHON=path picks the peer's Python (default /usr/bin/python3, Debian's torch; a venv's python for pip's torch).
 # --numpy also times numpy's products (its own OpenBLAS) as a second peer, in the same run.
 set -euo pipefail
@@ -35,11 +38,11 @@ for ((r = 1; r <= repeat; r++)); do
   echo "run $r/$repeat: jllm ($(uptime | sed 's/.*load average/load average/'))" >&2
   "$root/jllm" bench matmul --json --threads "$threads" "${cpu[@]}" > "$out/jllm.$r"
   echo "run $r/$repeat: torch ($(uptime | sed 's/.*load average/load average/'))" >&2
-  OMP_WAIT_POLICY=PASSIVE OPENBLAS_NUM_THREADS="$threads" LD_LIBRARY_PATH="${TORCH_BLAS_DIR:+$TORCH_BLAS_DIR:}${LD_LIBRARY_PATH:-}" \
+  env -u OPENBLAS_CORETYPE ${PEER_OPENBLAS_CORETYPE:+OPENBLAS_CORETYPE=$PEER_OPENBLAS_CORETYPE} OMP_WAIT_POLICY=PASSIVE OPENBLAS_NUM_THREADS="$threads" LD_LIBRARY_PATH="${TORCH_BLAS_DIR:+$TORCH_BLAS_DIR:}${LD_LIBRARY_PATH:-}" \
     "${PYTHON:-/usr/bin/python3}" "$here/matmul_torch.py" --threads "$threads" "${cpu[@]}" > "$out/torch.$r"
   if [ "$numpy" = 1 ]; then
     echo "run $r/$repeat: numpy ($(uptime | sed 's/.*load average/load average/'))" >&2
-    OMP_WAIT_POLICY=PASSIVE OPENBLAS_NUM_THREADS="$threads" "${PYTHON:-/usr/bin/python3}" "$here/matmul_torch.py" \
+    env -u OPENBLAS_CORETYPE ${PEER_OPENBLAS_CORETYPE:+OPENBLAS_CORETYPE=$PEER_OPENBLAS_CORETYPE} OMP_WAIT_POLICY=PASSIVE OPENBLAS_NUM_THREADS="$threads" "${PYTHON:-/usr/bin/python3}" "$here/matmul_torch.py" \
       --numpy --threads "$threads" "${cpu[@]}" > "$out/numpy.$r"
   else
     : > "$out/numpy.$r"

@@ -58,7 +58,23 @@ def numpy_products(args):
             for layout, fn in (("xwt", lambda: x @ w.T), ("dyw", lambda: dy @ w), ("dytx", lambda: dy.T @ x)):
                 report(layout, m, k, n, flops / seconds_per_call(fn, args.seconds, args.cpu_time) / 1e9)
     cfg = np.__config__.CONFIG["Build Dependencies"]["blas"] if hasattr(np.__config__, "CONFIG") else {}
-    print(f"numpy {np.__version__}, BLAS: {cfg.get('name', '?')} {cfg.get('version', '')}", file=sys.stderr)
+    print(f"numpy {np.__version__}, BLAS: {cfg.get('name', '?')} {cfg.get('version', '')}, kernels: {openblas_core()}",
+          file=sys.stderr)
+
+
+def openblas_core():
+    """The CPU kernels OpenBLAS chose (e.g. SkylakeX = AVX-512, Haswell = AVX2), from the loaded library."""
+    import ctypes
+    with open("/proc/self/maps") as maps:
+        libs = sorted({line.split()[-1] for line in maps if "openblas" in line.lower() and "/" in line})
+    for path in libs:
+        lib = ctypes.CDLL(path)
+        for name in ("scipy_openblas_get_corename64_", "scipy_openblas_get_corename", "openblas_get_corename"):
+            if hasattr(lib, name):
+                f = getattr(lib, name)
+                f.restype = ctypes.c_char_p
+                return f().decode()
+    return "unknown"
 
 
 def main():
