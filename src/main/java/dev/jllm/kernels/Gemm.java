@@ -24,8 +24,12 @@ import java.util.Arrays;
 final class Gemm {
     private Gemm() {}
 
-    /** Floats of packed A shared per chunk (4 MiB, within L3). */
-    static final int A_CHUNK = 1 << 20;
+    /**
+     * Floats of packed A shared per chunk (12 MiB, within the 32 MiB L3 of these machines): the B panels are
+     * packed again for every chunk, so a chunk holds M = 2048 rows at K blocks of 768 (4 MiB made B be packed
+     * twice there).
+     */
+    static final int A_CHUNK = 3 << 20;
 
     /** Per-thread packing buffers, grown on demand and kept: no allocation per call in steady state. */
     private static final class Buffers {
@@ -120,6 +124,22 @@ final class Gemm {
 
         /** Packs slivers [s0, s1) of the A chunk: sliver s holds A(i0+s·MR+r, p0+p) at s·MR·kc + p·MR + r. */
         void packA(int s0, int s1) {
+            if (aCs != 1 && aRs == 1) { // A is a transposed view (dYᵀ): row p of the array holds A(·, p)
+                // p outermost: each array row is read once, front to back, across all slivers (whole cache
+                // lines), instead of once per sliver MR values at a time
+                for (int p = 0; p < kc; p++) {
+                    int src = aOff + (p0 + p) * aCs;
+                    for (int s = s0; s < s1; s++) {
+                        int row = i0 + s * mr, rows = Math.min(mr, i0 + mc - row), d = s * mr * kc + p * mr;
+                        if (rows == mr) {
+                            System.arraycopy(a, src + row, aPack, d, mr);
+                        } else {
+                            for (int r = 0; r < mr; r++) aPack[d + r] = r < rows ? a[src + row + r] : 0f;
+                        }
+                    }
+                }
+                return;
+            }
             for (int s = s0; s < s1; s++) {
                 int row = i0 + s * mr, rows = Math.min(mr, i0 + mc - row), d = s * mr * kc;
                 if (aCs == 1) { // rows of A are contiguous: read each along p
@@ -131,7 +151,7 @@ final class Gemm {
                             for (int p = 0; p < kc; p++) aPack[d + p * mr + r] = 0f;
                         }
                     }
-                } else { // columns of A are contiguous (A is a transposed view): read MR values per p
+                } else { // A read through general strides: MR values per p
                     for (int p = 0; p < kc; p++) {
                         int src = aOff + row * aRs + (p0 + p) * aCs;
                         for (int r = 0; r < mr; r++) aPack[d + p * mr + r] = r < rows ? a[src + r * aRs] : 0f;
