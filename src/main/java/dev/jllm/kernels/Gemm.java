@@ -91,6 +91,7 @@ final class Gemm {
             }
             return;
         }
+        plan = plan.forWidth(n);
         Tile tile = plan.tile();
         int mr = tile.rows, nr = tile.columns(), kcPlan = plan.kc();
         int kcMax = Math.min(k, kcPlan);

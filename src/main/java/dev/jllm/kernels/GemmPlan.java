@@ -30,6 +30,18 @@ record GemmPlan(Tile tile, int kc, int group) {
         return new GemmPlan(tile, kc, group);
     }
 
+    /**
+     * The plan for a product N columns wide: this one, or for a narrow N that its panels do not divide (attention's
+     * heads of 64 against 48-column panels of a 3-vector tile: a third of the flops on padding) the 2-vector tile
+     * of as many rows, when there is one, whose panels divide N.
+     */
+    GemmPlan forWidth(int n) {
+        if (tile.vectors == 2 || n % tile.columns() == 0 || n > 4 * tile.columns()) return this;
+        Tile narrow = Tile.parse(tile.rows + "x2");
+        if (narrow == null || n % narrow.columns() != 0) return this;
+        return new GemmPlan(narrow, kc, group * tile.vectors / 2);
+    }
+
     /** "8x2,768,4": the form of {@code -Djllm.gemm} and of the tuning cache. */
     String spec() {
         return tile + "," + kc + "," + group;

@@ -86,6 +86,18 @@ class GemmTuningTest {
     }
 
     @Test
+    void narrowProductsThatPanelsDoNotDivideTakeTheTwoVectorTile() {
+        int v = MicroKernel.V;
+        GemmPlan wide = new GemmPlan(Tile.R6x3, 768, 2);
+        assertThat(wide.forWidth(4 * v)).isEqualTo(new GemmPlan(Tile.R6x2, 768, 3)); // 64 of 48-wide panels
+        assertThat(wide.forWidth(3 * v)).isSameAs(wide);                             // divides
+        assertThat(wide.forWidth(100 * v)).isSameAs(wide);                           // wide: padding is small
+        assertThat(wide.forWidth(5)).isSameAs(wide);                                 // 2-vector panels do not divide either
+        assertThat(new GemmPlan(Tile.R3x3, 768, 2).forWidth(4 * v).tile()).isEqualTo(Tile.R3x3); // no 3x2 tile
+        assertThat(new GemmPlan(Tile.R8x2, 768, 4).forWidth(3 * v).tile()).isEqualTo(Tile.R8x2);
+    }
+
+    @Test
     void measuringPicksOneOfTheCandidates() {
         List<Tile> some = List.of(Tile.R4x2, Tile.R3x3);
         GemmTuning.Choice c = GemmTuning.measure(some, 100_000L);
