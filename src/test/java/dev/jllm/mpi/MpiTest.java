@@ -39,8 +39,9 @@ class MpiTest {
     void anAbortOnOneRankEndsEveryRankWithinSeconds() throws Exception {
         MpiRun.Result r = MpiRun.run(2, 60, MpiProbe.class, "abort");
         assertThat(r.exitCode()).as(r.output()).isEqualTo(3);
-        assertThat(r.output()).contains("rank 1: aborting").contains("MPI_ABORT was invoked on rank 1")
-                .doesNotContain("survived the abort");
+        // Open MPI's own "MPI_ABORT was invoked" help text is not asserted: under load its help system can fail to
+        // print it ("ORTE_ERROR_LOG: Data unpack would read past end of buffer"); the exit code is what counts.
+        assertThat(r.output()).contains("rank 1: aborting").doesNotContain("survived the abort");
         assertThat(r.seconds()).isLessThan(30);
     }
 }
