@@ -31,7 +31,13 @@ public final class Ops {
     /** Rows of weight [V, C] picked by {@code ids} (laid out as {@code idShape}) → [...idShape, C]. */
     public static Tensor embedding(Tensor weight, int[] ids, int... idShape) {
         long t0 = Profiler.start();
-        return Profiler.forward("embedding", t0, EmbeddingOp.embedding(weight, ids, idShape));
+        return Profiler.forward("embedding", t0, EmbeddingOp.embedding(weight, ids, -1, idShape));
+    }
+
+    /** {@link #embedding} whose row {@code paddingIdx} receives no gradient (PyTorch's {@code padding_idx}). */
+    public static Tensor embeddingPadded(Tensor weight, int[] ids, int paddingIdx, int... idShape) {
+        long t0 = Profiler.start();
+        return Profiler.forward("embedding", t0, EmbeddingOp.embedding(weight, ids, paddingIdx, idShape));
     }
 
     /** Layer norm over the last dimension (biased variance): x [..., C], gamma and beta [C]. */
