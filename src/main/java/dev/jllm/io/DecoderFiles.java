@@ -35,6 +35,19 @@ public final class DecoderFiles {
         return DecoderConfigJson.read(file);
     }
 
+    /**
+     * Saves {@code model} in Hugging Face's layout: config.json and model.safetensors with the tensors as
+     * {@code dtype} (F32, or BF16 as published), under transformers' names (no lm_head.weight when tied).
+     */
+    public static void save(Path dir, DecoderModel model, Dtype dtype) throws IOException {
+        StateDict out = new StateDict();
+        out.metadata().put("format", "pt"); // transformers refuses safetensors files without it
+        model.namedParameters().forEach(out::put);
+        Files.createDirectories(dir);
+        Safetensors.write(dir.resolve(ModelFiles.WEIGHTS), out, dtype);
+        DecoderConfigJson.write(dir.resolve(ModelFiles.CONFIG), model.config, dtype == Dtype.BF16 ? "bfloat16" : "float32");
+    }
+
     /** The model in {@code dir} with float32 weights (for training and fine-tuning), checked against its config. */
     public static DecoderModel load(Path dir) throws IOException {
         DecoderConfig config = config(dir);

@@ -74,24 +74,70 @@ public final class DecoderModel extends Module {
 
     /** A model holding {@code weights} (Hugging Face names, each checked for its shape). */
     public static DecoderModel fromStateDict(DecoderConfig config, Map<String, Tensor> weights) {
+        Map<String, int[]> shapes = new java.util.LinkedHashMap<>();
+        weights.forEach((name, t) -> shapes.put(name, t.shape()));
+        checkShapes(config, shapes);
         DecoderModel model = new DecoderModel(config);
-        Map<String, Tensor> params = model.namedParameters();
-        for (var e : params.entrySet()) {
-            Tensor w = weights.get(e.getKey());
-            if (w == null) throw new IllegalArgumentException("missing tensor '" + e.getKey() + "'");
-            if (!java.util.Arrays.equals(w.shape(), e.getValue().shape())) {
-                throw new IllegalArgumentException("tensor '" + e.getKey() + "' has shape " + w.shapeString()
-                        + " but the config needs " + e.getValue().shapeString());
+        model.namedParameters().forEach((name, p) -> System.arraycopy(weights.get(name).data(), 0, p.data(), 0, p.size()));
+        return model;
+    }
+
+    /**
+     * The name and shape of every parameter a model of {@code c} has, in the order of
+     * {@link #namedParameters()}, without building one (a checkpoint is checked against it before loading).
+     */
+    public static Map<String, int[]> parameterShapes(DecoderConfig c) {
+        Map<String, int[]> out = new java.util.LinkedHashMap<>();
+        int h = c.hiddenSize(), hd = c.headDim(), q = c.nHeads() * hd, kv = c.nKvHeads() * hd, f = c.intermediateSize();
+        out.put("model.embed_tokens.weight", new int[] {c.vocabSize(), h});
+        for (int i = 0; i < c.nLayers(); i++) {
+            String p = "model.layers." + i + ".";
+            out.put(p + "input_layernorm.weight", new int[] {h});
+            String a = p + "self_attn.";
+            for (String[] lin : new String[][] {{"q_proj", "" + q, "" + h}, {"k_proj", "" + kv, "" + h},
+                    {"v_proj", "" + kv, "" + h}, {"o_proj", "" + h, "" + q}}) {
+                int o = Integer.parseInt(lin[1]), in = Integer.parseInt(lin[2]);
+                out.put(a + lin[0] + ".weight", new int[] {o, in});
+                if (c.attentionBias()) out.put(a + lin[0] + ".bias", new int[] {o});
             }
-            System.arraycopy(w.data(), 0, e.getValue().data(), 0, w.size());
+            if (c.qkNorm()) {
+                out.put(a + "q_norm.weight", new int[] {hd});
+                out.put(a + "k_norm.weight", new int[] {hd});
+            }
+            out.put(p + "post_attention_layernorm.weight", new int[] {h});
+            if (c.sandwichNorms()) {
+                out.put(p + "pre_feedforward_layernorm.weight", new int[] {h});
+                out.put(p + "post_feedforward_layernorm.weight", new int[] {h});
+            }
+            out.put(p + "mlp.gate_proj.weight", new int[] {f, h});
+            out.put(p + "mlp.up_proj.weight", new int[] {f, h});
+            out.put(p + "mlp.down_proj.weight", new int[] {h, f});
         }
-        for (String name : weights.keySet()) {
-            if (!params.containsKey(name) && !(name.equals("lm_head.weight") && config.tiedHead())) {
+        out.put("model.norm.weight", new int[] {h});
+        if (!c.tiedHead()) out.put("lm_head.weight", new int[] {c.vocabSize(), h});
+        return out;
+    }
+
+    /**
+     * Checks tensor names and shapes ({@code shapes}) against what {@code config} needs: a missing, misshapen or
+     * unexpected tensor is an error naming it (a tied model's file may carry lm_head.weight).
+     */
+    public static void checkShapes(DecoderConfig config, Map<String, int[]> shapes) {
+        Map<String, int[]> want = parameterShapes(config);
+        for (var e : want.entrySet()) {
+            int[] got = shapes.get(e.getKey());
+            if (got == null) throw new IllegalArgumentException("missing tensor '" + e.getKey() + "'");
+            if (!java.util.Arrays.equals(got, e.getValue())) {
+                throw new IllegalArgumentException("tensor '" + e.getKey() + "' has shape " + java.util.Arrays.toString(got)
+                        + " but the config needs " + java.util.Arrays.toString(e.getValue()));
+            }
+        }
+        for (String name : shapes.keySet()) {
+            if (!want.containsKey(name) && !(name.equals("lm_head.weight") && config.tiedHead())) {
                 throw new IllegalArgumentException("unexpected tensor '" + name + "' for a " + config.family().modelType
                         + " model of this config");
             }
         }
-        return model;
     }
 
     /** The output head's weight [vocab, hidden]: the token embedding when tied. */
