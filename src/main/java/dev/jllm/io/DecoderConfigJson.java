@@ -1,6 +1,5 @@
 package dev.jllm.io;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -10,7 +9,6 @@ import dev.jllm.model.DecoderConfig;
 import dev.jllm.model.DecoderConfig.Family;
 import dev.jllm.model.DecoderConfig.Rope;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,27 +28,16 @@ public final class DecoderConfigJson {
 
     /** The {@code model_type} of a config.json, "gpt2" when it has none (GPT-2's own files). */
     public static String modelType(Path file) throws IOException {
-        return root(file).path("model_type").asText("gpt2");
+        return GptConfigJson.readObject(file).path("model_type").asText("gpt2");
     }
 
     public static DecoderConfig read(Path file) throws IOException {
-        JsonNode root = root(file);
+        JsonNode root = GptConfigJson.readObject(file);
         try {
             return parse(root);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(file + ": " + e.getMessage());
         }
-    }
-
-    private static JsonNode root(Path file) throws IOException {
-        JsonNode root;
-        try {
-            root = JSON.readTree(Files.readString(file));
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException(file + ": malformed JSON: " + e.getOriginalMessage());
-        }
-        if (root == null || !root.isObject()) throw new IllegalArgumentException(file + ": not a JSON object");
-        return root;
     }
 
     public static DecoderConfig parse(JsonNode root) {

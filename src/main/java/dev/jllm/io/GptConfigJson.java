@@ -34,6 +34,16 @@ public final class GptConfigJson {
     private GptConfigJson() {}
 
     public static GptConfig read(Path file) throws IOException {
+        JsonNode root = readObject(file);
+        try {
+            return parse(root);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage());
+        }
+    }
+
+    /** The JSON object in {@code file}; malformed JSON or another value is an error naming the file. */
+    static JsonNode readObject(Path file) throws IOException {
         JsonNode root;
         try {
             root = JSON.readTree(Files.readString(file));
@@ -41,11 +51,7 @@ public final class GptConfigJson {
             throw new IllegalArgumentException(file + ": malformed JSON: " + e.getOriginalMessage());
         }
         if (root == null || !root.isObject()) throw new IllegalArgumentException(file + ": not a JSON object");
-        try {
-            return parse(root);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(file + ": " + e.getMessage());
-        }
+        return root;
     }
 
     /** A config from any of the three spellings, told apart by their keys. */
