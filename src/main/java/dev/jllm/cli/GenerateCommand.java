@@ -2,10 +2,11 @@ package dev.jllm.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jllm.arch.LoadedModel;
 import dev.jllm.generate.GenerationOptions;
 import dev.jllm.generate.Generator;
 import dev.jllm.generate.TextStreamer;
-import dev.jllm.generate.WeightType;
+import dev.jllm.model.WeightType;
 import dev.jllm.tokenizer.Tokenizer;
 import java.io.PrintWriter;
 import java.util.List;
@@ -76,7 +77,7 @@ final class GenerateCommand implements Callable<Integer> {
         LoadedModel loaded = LoadedModel.load(model);
         Tokenizer tokenizer = loaded.tokenizer();
         String text = prompt != null ? prompt : positionalPrompt;
-        int[] ids = promptIds != null ? LoadedModel.parseIds(promptIds)
+        int[] ids = promptIds != null ? TokenIds.parse(promptIds)
                 : loaded.requireTokenizer("use --prompt-ids").encode(text);
         if (!stops.isEmpty()) loaded.requireTokenizer("--stop needs one");
 
