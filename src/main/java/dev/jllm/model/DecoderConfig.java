@@ -35,7 +35,7 @@ public record DecoderConfig(Family family, int vocabSize, int hiddenSize, int in
                             int nHeads, int nKvHeads, int headDim, int maxPositions, float rmsEps, Rope rope,
                             Rope localRope, float queryPreAttnScalar, int slidingWindow, List<Boolean> slidingLayers,
                             boolean tiedHead, boolean attentionBias, float finalLogitSoftcap, int bosId,
-                            List<Integer> eosIds, int padId) {
+                            List<Integer> eosIds, int padId) implements ModelConfig {
 
     /** The architectures, by their Hugging Face {@code model_type}. */
     public enum Family {
@@ -143,6 +143,33 @@ public record DecoderConfig(Family family, int vocabSize, int hiddenSize, int in
         List<Boolean> out = new ArrayList<>();
         for (int i = 0; i < layers; i++) out.add((i + 1) % pattern != 0);
         return out;
+    }
+
+    @Override
+    public String architecture() {
+        return family.modelType;
+    }
+
+    @Override
+    public int contextLength() {
+        return maxPositions;
+    }
+
+    @Override
+    public int embDim() {
+        return hiddenSize;
+    }
+
+    /** These families train without dropout. */
+    @Override
+    public float dropRate() {
+        return 0f;
+    }
+
+    public DecoderConfig withTiedHead(boolean on) {
+        return new DecoderConfig(family, vocabSize, hiddenSize, intermediateSize, nLayers, nHeads, nKvHeads, headDim,
+                maxPositions, rmsEps, rope, localRope, queryPreAttnScalar, slidingWindow, slidingLayers, on,
+                attentionBias, finalLogitSoftcap, bosId, eosIds, padId);
     }
 
     /** The rotary embedding of Gemma's local layers, the global one elsewhere. */

@@ -3,7 +3,7 @@ package dev.jllm.model;
 import dev.jllm.nn.DecoderBlock;
 import dev.jllm.nn.Embedding;
 import dev.jllm.nn.Linear;
-import dev.jllm.nn.Module;
+import dev.jllm.nn.LoRA;
 import dev.jllm.nn.RMSNorm;
 import dev.jllm.nn.RotaryEmbedding;
 import dev.jllm.tensor.Ops;
@@ -14,6 +14,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
 
 /**
  * A decoder-only transformer of the Llama family, configured per architecture ({@link DecoderConfig.Family}):
@@ -26,10 +27,7 @@ import java.util.SplittableRandom;
  * {@code model.layers.3.self_attn.q_proj.weight}, {@code model.norm.weight}, {@code lm_head.weight}), so a
  * checkpoint's tensors load by name.
  */
-public final class DecoderModel extends Module {
-
-    /** A target id that {@link #loss} skips, like PyTorch's default {@code ignore_index}. */
-    public static final int IGNORE_INDEX = -100;
+public final class DecoderModel extends CausalLM {
 
     public final DecoderConfig config;
     public final Embedding embedTokens;
@@ -140,12 +138,108 @@ public final class DecoderModel extends Module {
         }
     }
 
+    @Override
+    public DecoderConfig config() {
+        return config;
+    }
+
+    /** Copies of the weights under transformers' names (LoRA adapters not included). */
+    @Override
+    public Map<String, Tensor> stateDict() {
+        Map<String, Tensor> out = new java.util.LinkedHashMap<>();
+        namedParameters().forEach((name, p) -> {
+            if (!LoRA.isAdapter(name)) out.put(name, Tensor.of(p.data().clone(), p.shape()));
+        });
+        return out;
+    }
+
+    /** A copy (these families have no dropout, so {@code dropRate} and the generator are not used). */
+    @Override
+    public DecoderModel copy(float dropRate, Head head, RandomGenerator dropoutRng) {
+        DecoderConfig c = config;
+        Map<String, Tensor> weights = stateDict();
+        if (head == Head.TIED && !config.tiedHead()) {
+            weights.remove("lm_head.weight");
+            c = c.withTiedHead(true);
+        } else if (head == Head.UNTIED && config.tiedHead()) {
+            weights.put("lm_head.weight", Tensor.of(embedTokens.weight.data().clone(), embedTokens.weight.shape()));
+            c = c.withTiedHead(false);
+        }
+        return fromStateDict(c, weights);
+    }
+
+    /**
+     * LoRA adapters on every block's q, k, v, o projections and its gate, up and down projections (the Linears
+     * of the book's Llama and Qwen code), and on the untied output head when {@code toHead}.
+     */
+    @Override
+    public void addLoRA(int rank, float alpha, boolean toHead, RandomGenerator rng) {
+        if (toHead && lmHead == null) {
+            throw new IllegalArgumentException("LoRA on the output head needs an untied head (copy with Head.UNTIED)");
+        }
+        for (Linear l : linears(false)) l.addLoRA(rank, alpha, rng);
+        if (toHead) lmHead.addLoRA(rank, alpha, rng);
+    }
+
+    @Override
+    public boolean hasLoRA() {
+        return !layers.isEmpty() && !layers.getFirst().attention.q.adapters().isEmpty();
+    }
+
+    /** A copy with the adapters merged into the weights, in evaluation mode. */
+    @Override
+    public DecoderModel merged() {
+        DecoderModel plain = fromStateDict(config, stateDict());
+        List<Linear> from = linears(true), to = plain.linears(true);
+        for (int i = 0; i < from.size(); i++) {
+            System.arraycopy(from.get(i).mergedWeight().data(), 0, to.get(i).weight.data(), 0, to.get(i).weight.size());
+        }
+        plain.eval();
+        return plain;
+    }
+
+    /** Every block's seven Linears, block by block, then the untied head when {@code withHead}. */
+    private List<Linear> linears(boolean withHead) {
+        List<Linear> out = new ArrayList<>();
+        for (DecoderBlock b : layers) {
+            var a = b.attention;
+            out.addAll(List.of(a.q, a.k, a.v, a.o, b.mlp.gate, b.mlp.up, b.mlp.down));
+        }
+        if (withHead && lmHead != null) out.add(lmHead);
+        return out;
+    }
+
+    @Override
+    public void unfreezeLastBlocks(int n) {
+        if (n > layers.size()) {
+            throw new IllegalArgumentException("cannot train the last " + n + " blocks of a model with " + layers.size());
+        }
+        for (DecoderBlock b : layers.subList(layers.size() - n, layers.size())) b.unfreeze();
+        norm.unfreeze();
+    }
+
+    /** A {@link GroupedDecoder} over this model's arrays, or over {@code bf16} copies of its matrices. */
+    @Override
+    public KVCacheDecoder decoder(int capacity, Bf16Weights bf16) {
+        return new GroupedDecoder(DecoderWeights.of(this, bf16), capacity);
+    }
+
+    /** Each block's q, k, v, o, gate, up, down, then the output head. */
+    @Override
+    public List<Tensor> streamedMatrices() {
+        List<Tensor> out = new ArrayList<>();
+        for (Linear l : linears(false)) out.add(l.weight);
+        out.add(headWeight());
+        return out;
+    }
+
     /** The output head's weight [vocab, hidden]: the token embedding when tied. */
     public Tensor headWeight() {
         return lmHead == null ? embedTokens.weight : lmHead.weight;
     }
 
     /** ids [batch, seqLen] (row-major) → hidden states after the final norm [batch, seqLen, hidden]. */
+    @Override
     public Tensor hidden(int[] ids, int batch, int seqLen) {
         checkIds(ids, batch, seqLen);
         Tensor x = embedTokens.forward(ids, batch, seqLen);
@@ -155,25 +249,12 @@ public final class DecoderModel extends Module {
     }
 
     /** hidden [..., hidden] → logits [..., vocab], soft-capped when the config says. */
+    @Override
     public Tensor head(Tensor hidden) {
         try (Profiler.Scope ignored = Profiler.scope("logits")) {
             Tensor logits = lmHead != null ? lmHead.forward(hidden) : Ops.linear(hidden, embedTokens.weight, null);
             return config.finalLogitSoftcap() > 0 ? Ops.softCap(logits, config.finalLogitSoftcap()) : logits;
         }
-    }
-
-    /** ids [batch, seqLen] → logits [batch, seqLen, vocab] */
-    public Tensor forward(int[] ids, int batch, int seqLen) {
-        return head(hidden(ids, batch, seqLen));
-    }
-
-    /** Mean next-token cross-entropy; {@code targets} [batch, seqLen] may hold {@link #IGNORE_INDEX}. */
-    public Tensor loss(int[] inputs, int[] targets, int batch, int seqLen) {
-        if (targets.length != inputs.length) {
-            throw new IllegalArgumentException("targets hold " + targets.length + " ids, inputs " + inputs.length);
-        }
-        Tensor logits = forward(inputs, batch, seqLen);
-        return Ops.crossEntropy(logits.reshape(batch * seqLen, config.vocabSize()), targets, IGNORE_INDEX);
     }
 
     private void checkIds(int[] ids, int batch, int seqLen) {
@@ -184,6 +265,6 @@ public final class DecoderModel extends Module {
             throw new IllegalArgumentException("sequence of " + seqLen + " tokens is longer than the context length "
                     + config.maxPositions());
         }
-        GptModel.checkVocabulary(ids, config.vocabSize());
+        checkVocabulary(ids, config.vocabSize());
     }
 }

@@ -4,9 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.jllm.generate.DecoderWeights;
-import dev.jllm.generate.GroupedCachedDecoder;
-import dev.jllm.generate.WeightType;
+import dev.jllm.model.DecoderWeights;
+import dev.jllm.model.GroupedDecoder;
 import dev.jllm.kernels.Bf16;
 import dev.jllm.model.DecoderConfig;
 import dev.jllm.model.DecoderModel;
@@ -85,8 +84,8 @@ class DecoderFilesTest {
         model.namedParameters().forEach((n, p) -> assertThat(back.namedParameters().get(n).data()).containsExactly(p.data()));
         int[] prompt = {5, 9, 2, 77, 31};
         try (DecoderWeights mapped = DecoderWeights.mapped(back.config, SafetensorsShards.open(tmp.resolve("m")))) {
-            float[] a = new GroupedCachedDecoder(mapped, 8).append(prompt);
-            float[] b = new GroupedCachedDecoder(DecoderWeights.of(model, WeightType.FP32), 8).append(prompt);
+            float[] a = new GroupedDecoder(mapped, 8).append(prompt);
+            float[] b = new GroupedDecoder(DecoderWeights.of(model, null), 8).append(prompt);
             for (int i = 0; i < a.length; i++) assertThat(a[i]).isCloseTo(b[i], org.assertj.core.data.Offset.offset(1e-4f));
         }
     }

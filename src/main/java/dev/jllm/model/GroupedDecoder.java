@@ -1,12 +1,10 @@
-package dev.jllm.generate;
+package dev.jllm.model;
 
 import dev.jllm.kernels.AttentionKernel;
 import dev.jllm.kernels.Elementwise;
 import dev.jllm.kernels.GeluKernel;
 import dev.jllm.kernels.RmsNormKernel;
 import dev.jllm.kernels.SiluKernel;
-import dev.jllm.model.DecoderConfig;
-import dev.jllm.model.GptModel;
 import dev.jllm.nn.RotaryEmbedding;
 
 /**
@@ -19,7 +17,7 @@ import dev.jllm.nn.RotaryEmbedding;
  * and the rotary embedding is already in the keys). A prefill that wraps the ring gathers the window's keys in
  * order first. {@link #append} takes several tokens at once (the prompt) or one (a decode step).
  */
-public final class GroupedCachedDecoder {
+public final class GroupedDecoder implements KVCacheDecoder {
     private final DecoderConfig c;
     private final DecoderWeights w;
     private final int capacity;
@@ -33,7 +31,7 @@ public final class GroupedCachedDecoder {
     private int length;
 
     /** A decoder whose cache holds up to {@code capacity} positions (at most the model's context). */
-    public GroupedCachedDecoder(DecoderWeights weights, int capacity) {
+    public GroupedDecoder(DecoderWeights weights, int capacity) {
         this.c = weights.config();
         if (capacity < 1 || capacity > c.maxPositions()) {
             throw new IllegalArgumentException("KV cache capacity " + capacity + " is outside 1 .. the context length "
@@ -54,16 +52,34 @@ public final class GroupedCachedDecoder {
         this.localRope = new RotaryEmbedding(c.headDim(), c.localRope());
     }
 
+    @Override
     public int length() {
         return length;
     }
 
+    @Override
     public int capacity() {
         return capacity;
     }
 
-    public void reset() {
-        length = 0;
+    /**
+     * Forgets the positions from {@code length} on. A sliding-window layer whose ring has already overwritten
+     * positions that {@code length} would need again cannot go back (except to 0): that is an error.
+     */
+    @Override
+    public void crop(int length) {
+        if (length < 0 || length > this.length) {
+            throw new IllegalArgumentException("cannot crop a KV cache of " + this.length + " positions to " + length);
+        }
+        if (length > 0 && length < this.length) {
+            for (int r : rows) {
+                if (r < capacity && this.length > r) {
+                    throw new IllegalArgumentException("cannot crop a sliding-window KV cache of " + this.length
+                            + " positions back to " + length + ": its window of " + r + " has moved on");
+                }
+            }
+        }
+        this.length = length;
     }
 
     /** Floats the cache holds, over all layers (keys and values). */
@@ -77,13 +93,14 @@ public final class GroupedCachedDecoder {
      * Runs {@code ids} at positions length … length+n−1, adds their keys and values to the cache, and returns the
      * logits [vocab] that follow the last of them.
      */
+    @Override
     public float[] append(int... ids) {
         int n = ids.length, start = length;
         if (n == 0) throw new IllegalArgumentException("no tokens to append");
         if (start + n > capacity) {
             throw new IllegalStateException("KV cache full: " + start + " + " + n + " positions exceed " + capacity);
         }
-        GptModel.checkVocabulary(ids, c.vocabSize());
+        CausalLM.checkVocabulary(ids, c.vocabSize());
         int h = c.hiddenSize(), hd = c.headDim(), qDim = c.nHeads() * hd;
         float[] x = new float[n * h]; // the residual stream
         for (int i = 0; i < n; i++) w.embeddingRow(ids[i], x, i * h);

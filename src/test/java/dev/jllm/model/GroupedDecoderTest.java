@@ -1,4 +1,4 @@
-package dev.jllm.generate;
+package dev.jllm.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jllm.io.DecoderFiles;
 import dev.jllm.io.SafetensorsShards;
-import dev.jllm.model.DecoderModel;
 import dev.jllm.tensor.NoGrad;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -21,7 +20,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * context and Gemma's window, so the rope scaling and the ring of the local layers matter), against the model's
  * own forward pass for prompts fed in pieces, and with bf16 weights mapped from a bf16 checkpoint.
  */
-class GroupedCachedDecoderTest {
+class GroupedDecoderTest {
 
     static final Path DIR = Path.of("src/test/resources/dev/jllm/model/modern");
 
@@ -39,7 +38,7 @@ class GroupedCachedDecoderTest {
 
     /** Greedy ids after the prompt, fed as one prefill, then one token per step. */
     static List<Integer> greedy(DecoderWeights w, List<Integer> prompt, int count) {
-        var dec = new GroupedCachedDecoder(w, prompt.size() + count);
+        var dec = new GroupedDecoder(w, prompt.size() + count);
         float[] logits = dec.append(prompt.stream().mapToInt(Integer::intValue).toArray());
         List<Integer> out = new ArrayList<>();
         for (int i = 0; i < count; i++) {
@@ -55,7 +54,7 @@ class GroupedCachedDecoderTest {
         JsonNode g = new ObjectMapper().readTree(DIR.resolve(family).resolve("golden.json").toFile());
         DecoderModel model = DecoderFiles.load(DIR.resolve(family).resolve("model"));
         List<Integer> want = ints(g.get("greedy"));
-        assertThat(greedy(DecoderWeights.of(model, WeightType.FP32), ints(g.get("prompt")), want.size()))
+        assertThat(greedy(DecoderWeights.of(model, null), ints(g.get("prompt")), want.size()))
                 .containsExactlyElementsOf(want);
     }
 
@@ -70,7 +69,7 @@ class GroupedCachedDecoderTest {
             full = model.forward(ids, 1, ids.length).data();
         }
         int v = model.config.vocabSize();
-        var dec = new GroupedCachedDecoder(DecoderWeights.of(model, WeightType.FP32), ids.length);
+        var dec = new GroupedDecoder(DecoderWeights.of(model, null), ids.length);
         int at = 0;
         for (int piece : new int[] {7, 1, 12, 1, 1, 20, 3, 15}) { // pieces that wrap Gemma's window of 16
             int[] part = java.util.Arrays.copyOfRange(ids, at, at + piece);
@@ -101,7 +100,7 @@ class GroupedCachedDecoderTest {
     void slidingLayersKeepOnlyTheirWindow() throws IOException {
         DecoderModel model = DecoderFiles.load(DIR.resolve("gemma3").resolve("model"));
         var c = model.config;
-        var dec = new GroupedCachedDecoder(DecoderWeights.of(model, WeightType.FP32), 200);
+        var dec = new GroupedDecoder(DecoderWeights.of(model, null), 200);
         long kv = 2L * c.nKvHeads() * c.headDim();
         long global = c.slidingLayers().stream().filter(s -> !s).count();
         assertThat(dec.cacheFloats()).isEqualTo(kv * (global * 200 + (c.nLayers() - global) * c.slidingWindow()));

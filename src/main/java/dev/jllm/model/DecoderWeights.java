@@ -1,12 +1,10 @@
-package dev.jllm.generate;
+package dev.jllm.model;
 
 import dev.jllm.io.Dtype;
 import dev.jllm.io.SafetensorsFile;
 import dev.jllm.io.SafetensorsShards;
 import dev.jllm.kernels.Bf16;
 import dev.jllm.kernels.MatMul;
-import dev.jllm.model.DecoderConfig;
-import dev.jllm.model.DecoderModel;
 import dev.jllm.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 import java.util.HashMap;
@@ -92,14 +90,20 @@ public final class DecoderWeights implements AutoCloseable {
         this.owner = owner;
     }
 
-    /** The model's own float32 arrays ({@code FP32}, read in place) or packed bfloat16 copies of its matrices. */
-    public static DecoderWeights of(DecoderModel model, WeightType type) {
+    /**
+     * The model's own float32 arrays, read in place, or for the matrices that {@code bf16} (not null) has copies of,
+     * those packed bfloat16 copies. LoRA adapters are not applied: decode a {@link DecoderModel#merged} model.
+     */
+    public static DecoderWeights of(DecoderModel model, Bf16Weights bf16) {
         DecoderWeights w = new DecoderWeights(model.config, null);
+        java.util.Set<Tensor> copied = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        if (bf16 != null) copied.addAll(model.streamedMatrices());
         model.namedParameters().forEach((name, t) -> {
+            if (dev.jllm.nn.LoRA.isAdapter(name)) return;
             if (t.rank() == 1) {
                 w.vectors.put(name, t.data());
-            } else if (type == WeightType.BF16) {
-                w.matrices.put(name, new Packed(Bf16.pack(t.data(), t.dim(0), t.dim(1)), t.dim(0), t.dim(1)));
+            } else if (copied.contains(t)) {
+                w.matrices.put(name, new Packed(bf16.of(t), t.dim(0), t.dim(1)));
             } else {
                 w.matrices.put(name, new F32(t.data(), t.dim(0), t.dim(1)));
             }
