@@ -20,7 +20,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Parity with Hugging Face transformers at tiny random configs of each family (goldens from
  * tools/reference/modern_golden.py, fp32): loss, logits and every gradient, on sequences longer than Llama's
- * original context and Gemma's window.
+ * original context and Gemma's window. Greedy ids: {@code GroupedDecoderTest} (cache) and
+ * {@code DecoderCommandsTest} (with and without the cache).
  */
 class DecoderGoldenTest {
 
@@ -88,26 +89,5 @@ class DecoderGoldenTest {
             checked.add(name);
         });
         assertThat(checked).hasSizeGreaterThan(20);
-    }
-
-    @ParameterizedTest
-    @ValueSource(strings = {"llama", "qwen3", "gemma3"})
-    void greedyWithoutCacheMatchesTransformers(String family) throws IOException {
-        Golden g = golden(family);
-        List<Integer> ids = new ArrayList<>();
-        g.json.get("prompt").forEach(n -> ids.add(n.asInt()));
-        int promptLen = ids.size();
-        List<Integer> want = new ArrayList<>();
-        g.json.get("greedy").forEach(n -> want.add(n.asInt()));
-        try (var ignored = NoGrad.enter()) {
-            for (int step = 0; step < want.size(); step++) {
-                int[] x = ids.stream().mapToInt(Integer::intValue).toArray();
-                float[] logits = g.model.forward(x, 1, x.length).data();
-                int v = g.model.config.vocabSize(), best = 0;
-                for (int j = 1; j < v; j++) if (logits[(x.length - 1) * v + j] > logits[(x.length - 1) * v + best]) best = j;
-                ids.add(best);
-            }
-        }
-        assertThat(ids.subList(promptLen, ids.size())).containsExactlyElementsOf(want);
     }
 }
