@@ -12,7 +12,8 @@ final class AttentionOp {
     //   → y [B, Tq, C] with y_h = dropout(softmax(q_h·k_hᵀ/√hd + causal mask)) · v_h, heads merged back.
     static Tensor causalAttention(Tensor q, Tensor k, Tensor v, int heads, float dropP, RandomGenerator rng) {
         Shapes.require(q.rank() == 3 && heads > 0 && q.dim(2) % heads == 0,
-                "causalAttention: q " + q.shapeString() + " does not split into " + heads + " heads");
+                "causalAttention: the " + (q.rank() == 3 ? q.dim(2) : 0) + " channels of q " + q.shapeString()
+                        + " do not split into " + heads + " heads");
         return attention(q, k, v, AttentionSpec.of(heads, heads, q.dim(2) / heads), dropP, rng);
     }
 
