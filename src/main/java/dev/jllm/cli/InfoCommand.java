@@ -59,15 +59,7 @@ final class InfoCommand implements Callable<Integer> {
         root.put("parameters", ModelStats.parameterCount(c));
         root.put("forward_flops_per_token", ModelStats.forwardFlopsPerToken(c, t));
         root.put("training_flops_per_token", ModelStats.trainingFlopsPerToken(c, t));
-        ObjectNode mem = root.putObject("memory_bytes");
-        mem.put("batch", batch);
-        mem.put("context", t);
-        mem.put("parameters", m.parameters());
-        mem.put("gradients", m.gradients());
-        mem.put("adamw_state", m.optimizer());
-        mem.put("activations", m.activations());
-        mem.put("training_total", m.total());
-        mem.put("kv_cache", ModelStats.kvCacheBytes(c));
+        memoryJson(root, m, t, ModelStats.kvCacheBytes(c));
 
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
@@ -101,16 +93,7 @@ final class InfoCommand implements Callable<Integer> {
         root.put("parameters", c.parameterCount());
         root.put("forward_flops_per_token", DecoderStats.forwardFlopsPerToken(c, t));
         root.put("training_flops_per_token", DecoderStats.trainingFlopsPerToken(c, t));
-        ObjectNode mem = root.putObject("memory_bytes");
-        mem.put("batch", batch);
-        mem.put("context", t);
-        mem.put("parameters", m.parameters());
-        mem.put("parameters_bf16", 2 * c.parameterCount());
-        mem.put("gradients", m.gradients());
-        mem.put("adamw_state", m.optimizer());
-        mem.put("activations", m.activations());
-        mem.put("training_total", m.total());
-        mem.put("kv_cache", DecoderStats.kvCacheBytes(c, t));
+        memoryJson(root, m, t, DecoderStats.kvCacheBytes(c, t)).put("parameters_bf16", 2 * c.parameterCount());
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             out.println(mapper.writeValueAsString(root));
@@ -135,6 +118,20 @@ final class InfoCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /** The memory_bytes object of --json. */
+    private ObjectNode memoryJson(ObjectNode root, ModelStats.Memory m, int t, long kvCache) {
+        ObjectNode mem = root.putObject("memory_bytes");
+        mem.put("batch", batch);
+        mem.put("context", t);
+        mem.put("parameters", m.parameters());
+        mem.put("gradients", m.gradients());
+        mem.put("adamw_state", m.optimizer());
+        mem.put("activations", m.activations());
+        mem.put("training_total", m.total());
+        mem.put("kv_cache", kvCache);
+        return mem;
     }
 
     private static String giga(double flops) {

@@ -43,10 +43,10 @@ public final class DecoderConfigJson {
     public static DecoderConfig parse(JsonNode root) {
         Family family = Family.of(root.path("model_type").asText(""));
         boolean gemma = family == Family.GEMMA3;
-        int hidden = integer(root, "hidden_size"), heads = integer(root, "num_attention_heads");
-        int layers = integer(root, "num_hidden_layers");
-        int kvHeads = root.hasNonNull("num_key_value_heads") ? integer(root, "num_key_value_heads") : heads;
-        int headDim = root.hasNonNull("head_dim") ? integer(root, "head_dim") : hidden / heads;
+        int hidden = GptConfigJson.integer(root, "hidden_size"), heads = GptConfigJson.integer(root, "num_attention_heads");
+        int layers = GptConfigJson.integer(root, "num_hidden_layers");
+        int kvHeads = root.hasNonNull("num_key_value_heads") ? GptConfigJson.integer(root, "num_key_value_heads") : heads;
+        int headDim = root.hasNonNull("head_dim") ? GptConfigJson.integer(root, "head_dim") : hidden / heads;
         String act = root.path(gemma ? "hidden_activation" : "hidden_act").asText(gemma ? "gelu_pytorch_tanh" : "silu");
         String wantAct = gemma ? "gelu_pytorch_tanh" : "silu";
         if (!act.equals(wantAct)) {
@@ -79,7 +79,7 @@ public final class DecoderConfigJson {
         int window = 0;
         List<Boolean> sliding = DecoderConfig.none(layers);
         if (gemma) {
-            window = integer(root, "sliding_window");
+            window = GptConfigJson.integer(root, "sliding_window");
             JsonNode types = root.get("layer_types");
             if (types != null && types.isArray()) {
                 sliding = new ArrayList<>();
@@ -102,8 +102,8 @@ public final class DecoderConfigJson {
         if (e != null && e.isArray()) e.forEach(n -> eos.add(n.asInt()));
         else if (e != null && e.isIntegralNumber()) eos.add(e.asInt());
         int bos = root.hasNonNull("bos_token_id") ? root.get("bos_token_id").asInt() : -1;
-        return new DecoderConfig(family, integer(root, "vocab_size"), hidden, integer(root, "intermediate_size"), layers,
-                heads, kvHeads, headDim, integer(root, "max_position_embeddings"),
+        return new DecoderConfig(family, GptConfigJson.integer(root, "vocab_size"), hidden, GptConfigJson.integer(root, "intermediate_size"), layers,
+                heads, kvHeads, headDim, GptConfigJson.integer(root, "max_position_embeddings"),
                 (float) root.path("rms_norm_eps").asDouble(1e-6), rope, localRope, scalar, window, sliding, tied,
                 root.path("attention_bias").asBoolean(false), softcap, bos, eos,
                 root.hasNonNull("pad_token_id") ? root.get("pad_token_id").asInt() : -1);
@@ -185,12 +185,5 @@ public final class DecoderConfigJson {
         if (c.padId() >= 0) root.put("pad_token_id", c.padId());
         root.put("torch_dtype", dtype);
         return root;
-    }
-
-    private static int integer(JsonNode root, String key) {
-        JsonNode n = root.get(key);
-        if (n == null || n.isNull()) throw new IllegalArgumentException("missing '" + key + "'");
-        if (!n.isIntegralNumber() || !n.canConvertToInt()) throw new IllegalArgumentException("'" + key + "' is not an integer: " + n);
-        return n.asInt();
     }
 }

@@ -118,7 +118,7 @@ public final class GptConfigJson {
         return root;
     }
 
-    private static int integer(JsonNode root, String key) {
+    static int integer(JsonNode root, String key) {
         JsonNode n = root.get(key);
         if (n == null || n.isNull()) throw new IllegalArgumentException("missing '" + key + "'");
         if (!n.isIntegralNumber() || !n.canConvertToInt()) throw new IllegalArgumentException("'" + key + "' is not an integer: " + n);
