@@ -52,29 +52,39 @@ public final class RunFolder implements AutoCloseable {
     private final Path dir;
     private final MetricsLog metrics;
 
-    private RunFolder(Path dir, long keepMetricsUpTo) throws IOException {
+    private RunFolder(Path dir, long keepMetricsUpTo, List<String> metrics) throws IOException {
         this.dir = dir;
-        this.metrics = new MetricsLog(dir.resolve(METRICS), keepMetricsUpTo);
+        this.metrics = new MetricsLog(dir.resolve(METRICS), keepMetricsUpTo, metrics);
     }
 
     /** A new run in {@code dir}, which must not hold a run already. */
     public static RunFolder create(Path dir) throws IOException {
+        return create(dir, List.of());
+    }
+
+    /** A new run whose metrics.csv also has the {@code metrics} of its training data ({@link TrainingData#metrics()}). */
+    public static RunFolder create(Path dir, List<String> metrics) throws IOException {
         if (Files.exists(dir.resolve(CHECKPOINTS)) || Files.exists(dir.resolve(METRICS))) {
             throw new IllegalArgumentException(dir + " already holds a run; continue it with --resume " + dir
                     + " or choose another --out");
         }
         Files.createDirectories(dir);
-        return new RunFolder(dir, -1);
+        return new RunFolder(dir, -1, metrics);
     }
 
     /** An existing run, to resume from its latest checkpoint (metrics after that checkpoint are dropped). */
     public static RunFolder open(Path dir) throws IOException {
+        return open(dir, List.of());
+    }
+
+    /** {@link #open(Path)} for a run whose metrics.csv also has the {@code metrics} of its training data. */
+    public static RunFolder open(Path dir, List<String> metrics) throws IOException {
         if (!Files.isRegularFile(dir.resolve(CONFIG))) {
             throw new IllegalArgumentException(dir + " is not a run folder (it has no " + CONFIG + ")");
         }
         List<Path> checkpoints = checkpoints(dir);
         if (checkpoints.isEmpty()) throw new IllegalArgumentException(dir + " has no checkpoint to resume from");
-        return new RunFolder(dir, stepOf(checkpoints.getLast()));
+        return new RunFolder(dir, stepOf(checkpoints.getLast()), metrics);
     }
 
     public Path dir() {
@@ -87,6 +97,11 @@ public final class RunFolder implements AutoCloseable {
 
     /** The run's settings, saved under "training" in config.json. */
     public JsonNode training() throws IOException {
+        return training(dir);
+    }
+
+    /** The settings of the run in {@code dir}, read without opening the run. */
+    public static JsonNode training(Path dir) throws IOException {
         JsonNode training = JSON.readTree(dir.resolve(CONFIG).toFile()).get("training");
         if (training == null) throw new IllegalArgumentException(dir.resolve(CONFIG) + " has no \"training\" settings");
         return training;
@@ -136,6 +151,11 @@ public final class RunFolder implements AutoCloseable {
 
     /** The latest complete checkpoint folder. */
     public Optional<Path> latestCheckpoint() {
+        return latestCheckpoint(dir);
+    }
+
+    /** The latest complete checkpoint folder of the run in {@code dir}, read without opening the run. */
+    public static Optional<Path> latestCheckpoint(Path dir) {
         try {
             List<Path> all = checkpoints(dir);
             return all.isEmpty() ? Optional.empty() : Optional.of(all.getLast());

@@ -1,10 +1,14 @@
 package dev.jllm.finetune.dpo;
 
 import dev.jllm.prompt.PromptFormat;
+import dev.jllm.train.TrainConfig;
 
 /**
- * The settings of a DPO run, saved under "training" in the run's config.json.
+ * The settings of a DPO run, saved under "training" in the run's config.json so that {@code --resume} rebuilds the
+ * same run and {@code jllm chat} finds the prompt format.
  *
+ * @param model       the starting (instruction-finetuned) model, folder, file or name; also the frozen reference
+ * @param data        the preference JSON file
  * @param beta        how far the policy may move from the reference (the book's 0.1)
  * @param lr          AdamW learning rate (the book's 5e-6)
  * @param weightDecay AdamW weight decay (the book's 0.01)
@@ -16,7 +20,7 @@ import dev.jllm.prompt.PromptFormat;
  * @param seed        seeds the shuffling
  * @param format      the prompt format the pairs are written in (the SFT model's)
  */
-public record DpoConfig(double beta, double lr, double weightDecay, int epochs, int batchSize, int maxLength,
+public record DpoConfig(String model, String data, double beta, double lr, double weightDecay, int epochs, int batchSize, int maxLength,
                         int evalEvery, int evalBatches, long seed, String format) {
 
     public DpoConfig {
@@ -31,7 +35,20 @@ public record DpoConfig(double beta, double lr, double weightDecay, int epochs, 
     }
 
     /** The book's settings (β 0.1, lr 5e-6, weight decay 0.01, 1 epoch, batch 8, evaluation every 5 steps). */
-    public static DpoConfig book(String format) {
-        return new DpoConfig(0.1, 5e-6, 0.01, 1, 8, 1024, 5, 5, 123, format);
+    public static DpoConfig book(String model, String data, String format) {
+        return new DpoConfig(model, data, 0.1, 5e-6, 0.01, 1, 8, 1024, 5, 5, 123, format);
+    }
+
+    /**
+     * The training loop's settings: a constant learning rate, no clipping, one step per batch, no samples; the
+     * sequence length is {@code maxLength}.
+     */
+    public TrainConfig train() {
+        return new TrainConfig(maxLength, maxLength, batchSize, 1, epochs, 0, lr, lr, 0, weightDecay, false, 0,
+                evalEvery, evalBatches, seed, 1.0, "", 0, 0);
+    }
+
+    public PromptFormat promptFormat() {
+        return PromptFormat.named(format);
     }
 }

@@ -1,7 +1,7 @@
 package dev.jllm.finetune.instruct;
 
 import dev.jllm.data.Batch;
-import dev.jllm.train.TrainingData;
+import dev.jllm.train.NextTokenData;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Random;
@@ -10,7 +10,7 @@ import java.util.Random;
  * Instruction finetuning as next-token training: the training and validation entries, collated by the book's
  * {@link InstructionCollator} (targets −100 on padding, and on the prompt with {@code maskPrompt}).
  */
-public final class InstructionData implements TrainingData {
+public final class InstructionData implements NextTokenData {
     private final List<EncodedInstruction> train;
     private final List<EncodedInstruction> val;
     private final InstructionCollator collator;
