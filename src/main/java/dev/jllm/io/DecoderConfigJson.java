@@ -167,7 +167,9 @@ public final class DecoderConfigJson {
         }
         if (gemma) {
             root.put("rope_local_base_freq", c.localRope().theta());
-            root.put("query_pre_attn_scalar", c.queryPreAttnScalar());
+            float scalar = c.queryPreAttnScalar(); // an int in published configs (transformers checks its type)
+            if (scalar == Math.rint(scalar)) root.put("query_pre_attn_scalar", (int) scalar);
+            else root.put("query_pre_attn_scalar", scalar);
             root.put("sliding_window", c.slidingWindow());
             ArrayNode types = root.putArray("layer_types");
             for (boolean s : c.slidingLayers()) types.add(s ? "sliding_attention" : "full_attention");
