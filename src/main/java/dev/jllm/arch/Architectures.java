@@ -3,6 +3,7 @@ package dev.jllm.arch;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jllm.model.CausalLM;
+import dev.jllm.model.DecoderConfig.Family;
 import dev.jllm.model.GptConfig;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -22,7 +23,9 @@ public final class Architectures {
     private Architectures() {}
 
     /** Every architecture jllm reads, by {@link Architecture#modelType()}. */
-    private static final List<Architecture> KNOWN = List.of(new Gpt2Architecture());
+    private static final List<Architecture> KNOWN = List.of(new Gpt2Architecture(),
+            new DecoderArchitecture(Family.LLAMA), new DecoderArchitecture(Family.QWEN3),
+            new DecoderArchitecture(Family.GEMMA3));
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String CONFIG = "config.json";

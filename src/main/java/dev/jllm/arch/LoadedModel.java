@@ -1,5 +1,6 @@
 package dev.jllm.arch;
 
+import dev.jllm.download.HfDownload;
 import dev.jllm.download.ModelCache;
 import dev.jllm.model.CausalLM;
 import dev.jllm.model.GptConfig;
@@ -27,6 +28,7 @@ public record LoadedModel(CausalLM model, Tokenizer tokenizer, Path path) {
     public static Path resolve(String arg) {
         Path path = Path.of(arg);
         if (Files.exists(path)) return path;
+        if (HfDownload.isRepoId(arg)) return ModelCache.resolveRepo(arg, ModelCache.defaultRoot());
         if (arg.contains("/") || arg.contains("\\") || arg.startsWith(".")) {
             throw new IllegalArgumentException(arg + ": no such file or folder");
         }

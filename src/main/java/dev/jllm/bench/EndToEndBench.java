@@ -6,6 +6,8 @@ import dev.jllm.generate.GenerationOptions;
 import dev.jllm.generate.Generator;
 import dev.jllm.kernels.Parallel;
 import dev.jllm.model.CausalLM;
+import dev.jllm.model.DecoderConfig;
+import dev.jllm.model.DecoderModel;
 import dev.jllm.model.GptConfig;
 import dev.jllm.model.GptModel;
 import dev.jllm.model.WeightType;
@@ -56,7 +58,7 @@ public final class EndToEndBench {
                 row.put("tokens_per_second", c.a() * c.b() / median(Math.max(MIN_STEPS, reps), trainStep(c.model(), c.a(), c.b())));
             }
             case "generate" -> {
-                GptModel m = GptModel.create(bookConfig(c.model()), 123);
+                CausalLM m = model(c.model());
                 row.put("kv_cache", c.a() == 1);
                 row.put("dtype", c.dtype().name().toLowerCase(Locale.ROOT));
                 row.put("tokens_per_second", c.b() / median(Math.max(1, reps / 2), generation(m, c)));
@@ -70,6 +72,15 @@ public final class EndToEndBench {
         }
         row.put("peak_rss_mib", peakRssMib());
         return row;
+    }
+
+    /**
+     * The model a generation or prefill row measures: a random Llama / Qwen3 / Gemma 3 of a published size for
+     * their presets ({@code llama3.2-1b}, {@code qwen3-0.6b}, {@code gemma3-270m}), else the book's GPT-2.
+     */
+    static CausalLM model(String name) {
+        return DecoderConfig.isPreset(name) ? DecoderModel.create(DecoderConfig.preset(name), 123)
+                : GptModel.create(bookConfig(name), 123);
     }
 
     /** The book's 124M/355M config: qkv bias off, a separate output head, dropout 0.1. */
@@ -103,7 +114,7 @@ public final class EndToEndBench {
 
     /** The whole model over a prompt, logits at every position, as the peer's {@code model(x)}. */
     private static Runnable prefill(String model, int prompt) {
-        GptModel m = GptModel.create(bookConfig(model), 123);
+        CausalLM m = model(model);
         m.eval();
         int[] ids = randomIds(prompt, 4);
         return () -> {

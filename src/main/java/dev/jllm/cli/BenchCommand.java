@@ -1,6 +1,7 @@
 package dev.jllm.cli;
 
 import dev.jllm.bench.StepProfile;
+import dev.jllm.model.DecoderConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -58,9 +59,9 @@ public final class BenchCommand implements Runnable {
         }
         if (o.newTokens < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--new-tokens must be >= 1");
         for (String m : o.models) {
-            if (!m.equalsIgnoreCase("124M") && !m.equalsIgnoreCase("355M")) {
+            if (!m.equalsIgnoreCase("124M") && !m.equalsIgnoreCase("355M") && !DecoderConfig.isPreset(m)) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--models: unknown size '" + m
-                        + "' (124M, 355M)");
+                        + "' (124M, 355M, " + String.join(", ", DecoderConfig.PRESETS) + ")");
             }
         }
     }

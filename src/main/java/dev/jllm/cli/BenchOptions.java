@@ -22,7 +22,8 @@ final class BenchOptions {
     int prefillTokens;
 
     @Option(names = "--models", split = ",", defaultValue = "124M,355M",
-            description = "Model sizes for generation (default: ${DEFAULT-VALUE}); training always uses 124M.")
+            description = "Models for generation: GPT-2 sizes (124M, 355M, ...) or random models of a published"
+                    + " size (llama3.2-1b, qwen3-0.6b, gemma3-270m) (default: ${DEFAULT-VALUE}); training always uses 124M.")
     List<String> models;
 
     @Option(names = "--threads", description = "Worker threads (default: all cores).")

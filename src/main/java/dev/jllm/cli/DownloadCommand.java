@@ -5,6 +5,7 @@ import dev.jllm.download.DatasetDownload;
 import dev.jllm.download.Downloader;
 import dev.jllm.download.Gpt2Download;
 import dev.jllm.download.Gpt2Size;
+import dev.jllm.download.HfDownload;
 import dev.jllm.download.ModelCache;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -15,19 +16,39 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code jllm download gpt2|dataset}: fetches models and datasets into the cache folder. */
+/** {@code jllm download ORG/NAME|gpt2|dataset}: fetches models and datasets into the cache folder. */
 @Command(
         name = "download",
         mixinStandardHelpOptions = true,
-        description = "Download GPT-2 weights or a dataset into the cache (${env:JLLM_CACHE:-~/.cache/jllm}).",
+        description = {"Download a Hugging Face model repository (ORG/NAME), GPT-2 weights or a dataset into the cache"
+                + " (${env:JLLM_CACHE:-~/.cache/jllm}).",
+                "A repository lands in <cache>/models/ORG--NAME/ (config, tokenizer and safetensors files) and is then"
+                        + " named by its id: --model ORG/NAME. $HF_TOKEN is sent for gated repositories; the endpoint"
+                        + " is $JLLM_HF_ENDPOINT, else https://huggingface.co."},
         subcommands = {DownloadCommand.Gpt2.class, DownloadCommand.DatasetCommand.class})
-final class DownloadCommand implements Runnable {
+final class DownloadCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    @Parameters(arity = "0..1", paramLabel = "ORG/NAME", description = "A Hugging Face model repository, e.g. Qwen/Qwen3-0.6B.")
+    String repo;
+
+    @CommandLine.Mixin
+    Common common = new Common();
+
     @Override
-    public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "name what to download: gpt2 or dataset");
+    public Integer call() throws Exception {
+        if (repo == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "name what to download: ORG/NAME, gpt2 or dataset");
+        }
+        if (!HfDownload.isRepoId(repo)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "'" + repo + "' is not a Hugging Face repository"
+                    + " id (ORG/NAME), gpt2 or dataset");
+        }
+        Downloader downloader = new Downloader(true).withToken(System.getenv("HF_TOKEN"));
+        Path dir = new HfDownload(downloader, Gpt2Download.defaultEndpoint()).download(repo, common.root());
+        common.printPath(spec.commandLine().getOut(), dir);
+        return 0;
     }
 
     /** Options both subcommands share. */

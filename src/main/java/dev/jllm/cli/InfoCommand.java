@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jllm.arch.LoadedModel;
 import dev.jllm.io.ModelFiles;
+import dev.jllm.io.DecoderFiles;
+import dev.jllm.model.DecoderConfig;
+import dev.jllm.model.DecoderStats;
 import dev.jllm.model.GptConfig;
 import dev.jllm.model.ModelStats;
 import java.io.PrintWriter;
@@ -22,7 +25,7 @@ final class InfoCommand implements Callable<Integer> {
     String model;
 
     @Option(names = "--config", paramLabel = "NAME", description = "A preset instead of a model: "
-            + "gpt2-small, gpt2-medium, gpt2-large, gpt2-xl.")
+            + "gpt2-small, gpt2-medium, gpt2-large, gpt2-xl, llama3.2-1b, qwen3-0.6b, gemma3-270m.")
     String config;
 
     @Option(names = "--batch", defaultValue = "1", description = "Batch size of the memory estimate (default: ${DEFAULT-VALUE}).")
@@ -42,6 +45,9 @@ final class InfoCommand implements Callable<Integer> {
         if ((model == null) == (config == null)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "give exactly one of --model DIR and --config NAME");
         }
+        if (config != null ? DecoderConfig.isPreset(config) : DecoderFiles.isDecoderFolder(LoadedModel.resolve(model))) {
+            return decoderInfo(config != null ? DecoderConfig.preset(config) : DecoderFiles.config(LoadedModel.resolve(model)));
+        }
         GptConfig c = model != null ? ModelFiles.load(LoadedModel.resolve(model)).config() : GptConfig.preset(config);
         int t = context != null ? context : c.contextLength();
         if (batch < 1 || t < 1) throw new IllegalArgumentException("--batch and --context must be positive");
@@ -53,15 +59,7 @@ final class InfoCommand implements Callable<Integer> {
         root.put("parameters", ModelStats.parameterCount(c));
         root.put("forward_flops_per_token", ModelStats.forwardFlopsPerToken(c, t));
         root.put("training_flops_per_token", ModelStats.trainingFlopsPerToken(c, t));
-        ObjectNode mem = root.putObject("memory_bytes");
-        mem.put("batch", batch);
-        mem.put("context", t);
-        mem.put("parameters", m.parameters());
-        mem.put("gradients", m.gradients());
-        mem.put("adamw_state", m.optimizer());
-        mem.put("activations", m.activations());
-        mem.put("training_total", m.total());
-        mem.put("kv_cache", ModelStats.kvCacheBytes(c));
+        memoryJson(root, m, t, ModelStats.kvCacheBytes(c));
 
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
@@ -82,6 +80,58 @@ final class InfoCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /** The same report for a Llama / Qwen3 / Gemma 3 config (its sizes, and bf16 weights as published). */
+    private int decoderInfo(DecoderConfig c) throws Exception {
+        int t = context != null ? context : c.contextLength();
+        if (batch < 1 || t < 1) throw new IllegalArgumentException("--batch and --context must be positive");
+        ModelStats.Memory m = DecoderStats.memory(c, batch, t);
+        ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectNode root = mapper.createObjectNode();
+        root.set("config", mapper.valueToTree(c));
+        root.put("parameters", c.parameterCount());
+        root.put("forward_flops_per_token", DecoderStats.forwardFlopsPerToken(c, t));
+        root.put("training_flops_per_token", DecoderStats.trainingFlopsPerToken(c, t));
+        memoryJson(root, m, t, DecoderStats.kvCacheBytes(c, t)).put("parameters_bf16", 2 * c.parameterCount());
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.println(mapper.writeValueAsString(root));
+        } else {
+            int global = (int) c.slidingLayers().stream().filter(s -> !s).count();
+            out.printf("model      %s (%s)%n", model != null ? model : config, c.family().modelType);
+            out.printf("config     vocab %d, context %d, hidden %d, intermediate %d, %d layers, %d heads, %d kv heads,"
+                            + " head_dim %d, %s head%n", c.vocabSize(), c.contextLength(), c.hiddenSize(),
+                    c.intermediateSize(), c.nLayers(), c.nHeads(), c.nKvHeads(), c.headDim(), c.tiedHead() ? "tied" : "separate");
+            out.printf("           rope theta %.0f (%s)%s%s%n", c.rope().theta(), c.rope().type(),
+                    c.slidingWindow() > 0 ? String.format(Locale.ROOT, ", %d local layers (window %d, rope theta %.0f) and"
+                            + " %d global", c.nLayers() - global, c.slidingWindow(), c.localRope().theta(), global) : "",
+                    c.finalLogitSoftcap() > 0 ? ", logits soft-capped at " + c.finalLogitSoftcap() : "");
+            out.printf("parameters %,d (%.1fM)%n", c.parameterCount(), c.parameterCount() / 1e6);
+            out.printf("FLOPs      %s per token forward, %s per token training (at context %d)%n",
+                    giga(DecoderStats.forwardFlopsPerToken(c, t)), giga(DecoderStats.trainingFlopsPerToken(c, t)), t);
+            out.printf("memory     fp32 training at batch %d x %d: weights %s + gradients %s + AdamW %s + activations ~%s"
+                    + " = ~%s%n", batch, t, bytes(m.parameters()), bytes(m.gradients()), bytes(m.optimizer()),
+                    bytes(m.activations()), bytes(m.total()));
+            out.printf("           inference: weights %s in bf16 + KV cache %s at %d positions%n",
+                    bytes(2 * c.parameterCount()), bytes(DecoderStats.kvCacheBytes(c, t)), t);
+        }
+        out.flush();
+        return 0;
+    }
+
+    /** The memory_bytes object of --json. */
+    private ObjectNode memoryJson(ObjectNode root, ModelStats.Memory m, int t, long kvCache) {
+        ObjectNode mem = root.putObject("memory_bytes");
+        mem.put("batch", batch);
+        mem.put("context", t);
+        mem.put("parameters", m.parameters());
+        mem.put("gradients", m.gradients());
+        mem.put("adamw_state", m.optimizer());
+        mem.put("activations", m.activations());
+        mem.put("training_total", m.total());
+        mem.put("kv_cache", kvCache);
+        return mem;
     }
 
     private static String giga(double flops) {

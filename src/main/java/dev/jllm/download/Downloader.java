@@ -46,6 +46,8 @@ public final class Downloader {
     private final Duration pause;
     private final boolean progress;
     private final Duration stallLimit;
+    /** Sent as {@code Authorization: Bearer ...} (gated Hugging Face repositories), or null. */
+    private final String token;
 
     /** A downloader with 4 attempts and a progress bar on stderr when {@code progress} is set. */
     public Downloader(boolean progress) {
@@ -66,12 +68,29 @@ public final class Downloader {
 
     /** @param stallLimit a connection that delivers no byte for this long is dropped (and the download resumed) */
     Downloader(HttpClient client, int attempts, Duration pause, boolean progress, Duration stallLimit) {
+        this(client, attempts, pause, progress, stallLimit, null);
+    }
+
+    private Downloader(HttpClient client, int attempts, Duration pause, boolean progress, Duration stallLimit,
+                       String token) {
         if (attempts < 1) throw new IllegalArgumentException("attempts must be >= 1, got " + attempts);
+        this.token = token;
         this.client = client;
         this.attempts = attempts;
         this.pause = pause;
         this.progress = progress;
         this.stallLimit = stallLimit;
+    }
+
+    /** The same downloader sending {@code token} as a bearer token (null or blank: none). */
+    public Downloader withToken(String token) {
+        return new Downloader(client, attempts, pause, progress, stallLimit,
+                token == null || token.isBlank() ? null : token.strip());
+    }
+
+    /** Whether a token is sent. */
+    public boolean hasToken() {
+        return token != null;
     }
 
     /**
@@ -124,6 +143,7 @@ public final class Downloader {
                 .timeout(Duration.ofSeconds(60))
                 .header("User-Agent", "jllm");
         if (have > 0) request.header("Range", "bytes=" + have + "-");
+        if (token != null) request.header("Authorization", "Bearer " + token);
         HttpResponse<InputStream> response = client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
         try (InputStream body = response.body()) {
             int status = response.statusCode();

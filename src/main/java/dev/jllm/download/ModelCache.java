@@ -33,6 +33,20 @@ public final class ModelCache {
     }
 
     /**
+     * The folder of a Hugging Face repository downloaded by {@code jllm download ORG/NAME}, checked to hold a config
+     * and weights; else an error that says how to fetch it.
+     */
+    public static Path resolveRepo(String repo, Path root) {
+        Path dir = modelsDir(root).resolve(HfDownload.folderName(repo));
+        boolean weights = Files.isRegularFile(dir.resolve("model.safetensors"))
+                || Files.isRegularFile(dir.resolve("model.safetensors.index.json"));
+        if (!Files.isRegularFile(dir.resolve("config.json")) || !weights) {
+            throw new IllegalArgumentException(repo + ": no such folder, and not downloaded (run `jllm download " + repo + "`)");
+        }
+        return dir;
+    }
+
+    /**
      * The folder of a downloaded model, e.g. {@code gpt2-124M} → {@code <root>/models/gpt2-124M}, checked to hold
      * every file a download puts there; else an error that says which command fetches it.
      */

@@ -34,6 +34,16 @@ public final class GptConfigJson {
     private GptConfigJson() {}
 
     public static GptConfig read(Path file) throws IOException {
+        JsonNode root = readObject(file);
+        try {
+            return parse(root);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage());
+        }
+    }
+
+    /** The JSON object in {@code file}; malformed JSON or another value is an error naming the file. */
+    static JsonNode readObject(Path file) throws IOException {
         JsonNode root;
         try {
             root = JSON.readTree(Files.readString(file));
@@ -41,11 +51,7 @@ public final class GptConfigJson {
             throw new IllegalArgumentException(file + ": malformed JSON: " + e.getOriginalMessage());
         }
         if (root == null || !root.isObject()) throw new IllegalArgumentException(file + ": not a JSON object");
-        try {
-            return parse(root);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(file + ": " + e.getMessage());
-        }
+        return root;
     }
 
     /** A config from any of the three spellings, told apart by their keys. */
@@ -112,7 +118,7 @@ public final class GptConfigJson {
         return root;
     }
 
-    private static int integer(JsonNode root, String key) {
+    static int integer(JsonNode root, String key) {
         JsonNode n = root.get(key);
         if (n == null || n.isNull()) throw new IllegalArgumentException("missing '" + key + "'");
         if (!n.isIntegralNumber() || !n.canConvertToInt()) throw new IllegalArgumentException("'" + key + "' is not an integer: " + n);

@@ -32,7 +32,16 @@ public final class Safetensors {
 
     /** Writes {@code dict} (tensors in its order, as F32, and its metadata) to {@code file}, atomically. */
     public static void write(Path file, StateDict dict) throws IOException {
-        byte[] header = header(dict);
+        write(file, dict, Dtype.F32);
+    }
+
+    /**
+     * Writes {@code dict} with every tensor as {@code dtype}: F32, or BF16 (each value rounded to the nearest
+     * bfloat16, as published checkpoints are stored), atomically.
+     */
+    public static void write(Path file, StateDict dict, Dtype dtype) throws IOException {
+        if (dtype != Dtype.F32 && dtype != Dtype.BF16) throw new IllegalArgumentException("jllm writes F32 or BF16, not " + dtype);
+        byte[] header = header(dict, dtype);
         AtomicFiles.write(file, out -> {
             ByteBuffer prefix = ByteBuffer.allocate(8 + header.length).order(ByteOrder.LITTLE_ENDIAN);
             prefix.putLong(header.length).put(header).flip();
@@ -43,8 +52,13 @@ public final class Safetensors {
                 for (int off = 0; off < values.length; off += CHUNK_FLOATS) {
                     int n = Math.min(CHUNK_FLOATS, values.length - off);
                     buf.clear();
-                    buf.asFloatBuffer().put(values, off, n);
-                    buf.limit(4 * n);
+                    if (dtype == Dtype.F32) {
+                        buf.asFloatBuffer().put(values, off, n);
+                        buf.limit(4 * n);
+                    } else {
+                        for (int i = 0; i < n; i++) buf.putShort(dev.jllm.kernels.Bf16.fromFloat(values[off + i]));
+                        buf.flip();
+                    }
                     writeFully(out, buf);
                 }
             }
@@ -56,6 +70,10 @@ public final class Safetensors {
      * writer does), which keeps every F32 tensor aligned when the file is mapped.
      */
     static byte[] header(StateDict dict) {
+        return header(dict, Dtype.F32);
+    }
+
+    static byte[] header(StateDict dict, Dtype dtype) {
         ObjectNode root = JSON.createObjectNode();
         if (!dict.metadata().isEmpty()) {
             ObjectNode meta = root.putObject("__metadata__");
@@ -66,10 +84,10 @@ public final class Safetensors {
             if (e.getKey().equals("__metadata__")) throw new IllegalArgumentException("'__metadata__' is not a tensor name");
             Tensor t = e.getValue();
             ObjectNode entry = root.putObject(e.getKey());
-            entry.put("dtype", Dtype.F32.name());
+            entry.put("dtype", dtype.name());
             ArrayNode shape = entry.putArray("shape");
             for (int d : t.shape()) shape.add(d);
-            long bytes = 4L * t.size();
+            long bytes = (long) dtype.bytes * t.size();
             entry.putArray("data_offsets").add(offset).add(offset + bytes);
             offset += bytes;
         }

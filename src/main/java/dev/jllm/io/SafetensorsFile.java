@@ -116,6 +116,13 @@ public final class SafetensorsFile implements AutoCloseable {
         return Tensor.of(values, e.shape());
     }
 
+    /** One tensor's raw bytes, in place in the mapped file (valid until {@link #close}). */
+    public MemorySegment bytes(String name) {
+        Entry e = entries.get(name);
+        if (e == null) throw error(file, "no tensor '" + name + "'");
+        return data.asSlice(e.begin(), e.end() - e.begin());
+    }
+
     /** Reads every tensor and the metadata. */
     public StateDict readAll() {
         StateDict dict = new StateDict();

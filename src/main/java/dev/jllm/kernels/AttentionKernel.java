@@ -9,11 +9,13 @@ import jdk.incubator.vector.VectorSpecies;
  * no T×T matrix is kept: forward keeps one log-sum-exp per query row, backward recomputes the attention
  * weights from it (the memory plan of FlashAttention).
  *
- * <p>Layout: q [B, Tq, C], k and v [B, Tk, C] with C = H·hd; head h owns columns h·hd .. (h+1)·hd. Query i
- * sits at position i + (Tk − Tq) and sees keys 0 .. that position, so Tq = Tk is ordinary causal attention and
- * Tq &lt; Tk is decoding against a cache of earlier keys (k and v may be longer buffers; only Tk rows are read).
- * Work is split over (batch, head) pairs, and each pair owns its columns of the outputs and gradients: no
- * shared writes.
+ * <p>Layout: q [B, Tq, H·hd], k and v [B, Tk, Hkv·hd]; query head h owns columns h·hd .. (h+1)·hd and reads
+ * key/value head h / (H / Hkv) (grouped-query attention; Hkv = H is GPT-2's multi-head attention). Query i
+ * sits at position i + (Tk − Tq) and sees keys 0 .. that position (only the last {@code window} of them with a
+ * sliding window), so Tq = Tk is ordinary causal attention and Tq &lt; Tk is decoding against a cache of earlier
+ * keys (k and v may be longer buffers; only Tk rows are read). The forward splits work over (batch, query head)
+ * pairs, the backward over (batch, key/value head) pairs, so that each unit owns its columns of the outputs and
+ * gradients: no shared writes.
  *
  * <p>Training shapes go through blocks of {@link #QB} queries: the block's scores against the keys it can see,
  * a [QB, keys] scratch that lives only while the block is processed, are one packed matrix product
@@ -35,17 +37,58 @@ public final class AttentionKernel {
     private static final VectorSpecies<Float> F = Elementwise.F;
     private static final int L = F.length();
 
-    /** Shapes of one attention call. */
-    public record Dims(int batch, int tq, int tk, int channels, int heads) {
+    /**
+     * Shapes and settings of one attention call.
+     *
+     * @param heads   query heads; q and the output are [B, Tq, heads·headDim]
+     * @param kvHeads key/value heads (grouped-query attention: query head h reads key/value head
+     *                h / (heads / kvHeads)); k and v are [B, Tk, kvHeads·headDim]
+     * @param scale   factor on q·k (1/√headDim in GPT-2 and Llama, query_pre_attn_scalar^-½ in Gemma 3)
+     * @param window  sliding window: query at position p sees keys j with 0 ≤ p − j &lt; window; 0 for none
+     */
+    public record Dims(int batch, int tq, int tk, int heads, int kvHeads, int headDim, float scale, int window) {
         public Dims {
-            if (heads <= 0 || channels % heads != 0) {
-                throw new IllegalArgumentException("attention: " + channels + " channels do not split into " + heads + " heads");
+            if (heads <= 0 || kvHeads <= 0 || heads % kvHeads != 0) {
+                throw new IllegalArgumentException("attention: " + heads + " query heads do not split into groups of "
+                        + kvHeads + " key/value heads");
             }
+            if (headDim <= 0) throw new IllegalArgumentException("attention: head size " + headDim + " is not positive");
+            if (window < 0) throw new IllegalArgumentException("attention: negative window " + window);
             if (tq > tk) throw new IllegalArgumentException("attention: " + tq + " queries but only " + tk + " keys");
         }
 
-        public int headDim() {
+        /** GPT-2's attention: every head its own keys, scale 1/√(C/heads), no window. */
+        public Dims(int batch, int tq, int tk, int channels, int heads) {
+            this(batch, tq, tk, heads, heads, checkedHeadDim(channels, heads),
+                    (float) (1.0 / Math.sqrt(checkedHeadDim(channels, heads))), 0);
+        }
+
+        private static int checkedHeadDim(int channels, int heads) {
+            if (heads <= 0 || channels % heads != 0) {
+                throw new IllegalArgumentException("attention: " + channels + " channels do not split into " + heads + " heads");
+            }
             return channels / heads;
+        }
+
+        /** Width of a query (and output) row: heads·headDim. */
+        public int channels() {
+            return heads * headDim;
+        }
+
+        /** Width of a key (and value) row: kvHeads·headDim. */
+        public int kvChannels() {
+            return kvHeads * headDim;
+        }
+
+        /** Query heads per key/value head. */
+        public int group() {
+            return heads / kvHeads;
+        }
+
+        /** The first key query i (of Tq) sees. */
+        int firstKey(int i) {
+            int p = i + tk - tq;
+            return window > 0 ? Math.max(0, p - window + 1) : 0;
         }
     }
 
@@ -55,7 +98,7 @@ public final class AttentionKernel {
     static final int ROWS_MAX = 4;
 
     /**
-     * out [B, Tq, C] = softmax(q·kᵀ/√hd + causal mask) (with dropout p, seeded) · v; writes lse [B, H, Tq]
+     * out [B, Tq, H·hd] = softmax(scale·q·kᵀ + causal mask) (with dropout p, seeded) · v; writes lse [B, H, Tq]
      * (null to skip, in inference).
      */
     public static void forward(float[] q, float[] k, float[] v, float[] out, float[] lse, Dims d,
@@ -67,30 +110,31 @@ public final class AttentionKernel {
     /** The row-by-row forward: per query, a dot product per visible key, then the weighted sum of values. */
     static void forwardRows(float[] q, float[] k, float[] v, float[] out, float[] lse, Dims d,
                             float dropP, long seed) {
-        int hd = d.headDim(), c = d.channels(), heads = d.heads(), tq = d.tq(), tk = d.tk();
-        float scale = (float) (1.0 / Math.sqrt(hd));
+        int hd = d.headDim(), c = d.channels(), ckv = d.kvChannels(), heads = d.heads(), group = d.group();
+        int tq = d.tq(), tk = d.tk();
+        float scale = d.scale();
         float keepScale = dropP > 0f ? 1f / (1f - dropP) : 1f;
         Elementwise.forRows(d.batch() * heads, (long) tq * tk * hd, (p0, p1) -> {
             float[] scores = new float[tk];
             for (int pair = p0; pair < p1; pair++) {
                 int b = pair / heads, h = pair % heads;
-                int kBase = b * tk * c + h * hd;
+                int kBase = b * tk * ckv + (h / group) * hd;
                 for (int i = 0; i < tq; i++) {
                     int qOff = (b * tq + i) * c + h * hd;
-                    int n = i + tk - tq + 1; // keys this query sees
+                    int lo = d.firstKey(i), n = i + tk - tq + 1; // keys lo .. n-1 are visible
                     // One dot product per key, read in place: a decode step sees each key once, so copying the
                     // head's keys into a transposed scratch first would cost more than it saves.
-                    for (int j = 0; j < n; j++) scores[j] = scale * Elementwise.dot(q, qOff, k, kBase + j * c, hd);
-                    float max = Elementwise.max(scores, 0, n);
-                    float sum = Elementwise.expShifted(scores, 0, max, scores, 0, n);
+                    for (int j = lo; j < n; j++) scores[j] = scale * Elementwise.dot(q, qOff, k, kBase + j * ckv, hd);
+                    float max = Elementwise.max(scores, lo, n - lo);
+                    float sum = Elementwise.expShifted(scores, lo, max, scores, lo, n - lo);
                     if (lse != null) lse[pair * tq + i] = max + (float) Math.log(sum);
                     float inv = 1f / sum;
                     Arrays.fill(out, qOff, qOff + hd, 0f);
                     long row = ((long) pair * tq + i) * tk;
-                    for (int j = 0; j < n; j++) {
+                    for (int j = lo; j < n; j++) {
                         float p = scores[j] * inv;
                         if (dropP > 0f) p = DropoutKernel.kept(seed, row + j, dropP) ? p * keepScale : 0f;
-                        if (p != 0f) Elementwise.axpy(p, v, kBase + j * c, out, qOff, hd);
+                        if (p != 0f) Elementwise.axpy(p, v, kBase + j * ckv, out, qOff, hd);
                     }
                 }
             }
@@ -100,7 +144,7 @@ public final class AttentionKernel {
     /**
      * Given the forward's inputs, its output and lse, and dout [B, Tq, C], adds into dq, dk, dv (each may be
      * null when that input needs no gradient). With P the attention weights, A = P ⊙ dropout mask, and
-     * Dᵢ = Σⱼ Aᵢⱼ·(dOᵢ·vⱼ) = dOᵢ·Oᵢ: dv += Aᵀ·dO, dS = P ⊙ (mask ⊙ (dO·vᵀ) − D), dq += dS·k/√hd, dk += dSᵀ·q/√hd.
+     * Dᵢ = Σⱼ Aᵢⱼ·(dOᵢ·vⱼ) = dOᵢ·Oᵢ: dv += Aᵀ·dO, dS = P ⊙ (mask ⊙ (dO·vᵀ) − D)·scale, dq += dS·k, dk += dSᵀ·q.
      */
     public static void backward(float[] q, float[] k, float[] v, float[] out, float[] lse, float[] dout,
                                 float[] dq, float[] dk, float[] dv, Dims d, float dropP, long seed) {
@@ -108,30 +152,36 @@ public final class AttentionKernel {
         else backwardBlocks(q, k, v, out, lse, dout, dq, dk, dv, d, dropP, seed);
     }
 
-    /** The forward in blocks of QB queries, each block's three steps packed matrix products or row loops. */
+    /**
+     * The forward in blocks of QB queries, each block's three steps packed matrix products or row loops. A block
+     * computes scores only for the keys its rows can see: from its first row's first key (the window) to its
+     * last row's position.
+     */
     private static void forwardBlocks(float[] q, float[] k, float[] v, float[] out, float[] lse, Dims d,
                                       float dropP, long seed) {
-        int hd = d.headDim(), c = d.channels(), heads = d.heads(), tq = d.tq(), tk = d.tk();
-        float scale = (float) (1.0 / Math.sqrt(hd));
+        int hd = d.headDim(), c = d.channels(), ckv = d.kvChannels(), heads = d.heads(), group = d.group();
+        int tq = d.tq(), tk = d.tk();
+        float scale = d.scale();
         Elementwise.forRows(d.batch() * heads, (long) tq * tk * hd, (p0, p1) -> {
             float[] s = new float[QB * tk], factors = dropP > 0f ? new float[tk] : null;
             for (int pair = p0; pair < p1; pair++) {
                 int b = pair / heads, h = pair % heads;
-                int qBase = b * tq * c + h * hd, kBase = b * tk * c + h * hd;
+                int qBase = b * tq * c + h * hd, kBase = b * tk * ckv + (h / group) * hd;
                 for (int i0 = 0; i0 < tq; i0 += QB) {
                     int rows = Math.min(QB, tq - i0), keys = i0 + rows + tk - tq; // keys the block's last row sees
-                    // s [rows, keys] = q_blk · k[0..keys]ᵀ   (k viewed transposed through its strides)
-                    Gemm.multiply(q, qBase + i0 * c, c, 1, k, kBase, 1, c, null, false, s, 0, keys, rows, keys, hd);
+                    int k0 = d.firstKey(i0), width = keys - k0, kAt = kBase + k0 * ckv;
+                    // s [rows, width] = q_blk · k[k0..keys]ᵀ   (k viewed transposed through its strides)
+                    Gemm.multiply(q, qBase + i0 * c, c, 1, k, kAt, 1, ckv, null, false, s, 0, width, rows, width, hd);
                     for (int r = 0; r < rows; r++) {
-                        int i = i0 + r;
-                        float rowLse = softmaxRow(s, r * keys, i + tk - tq + 1, keys, scale);
+                        int i = i0 + r, lo = d.firstKey(i) - k0, hi = i + tk - tq + 1 - k0;
+                        float rowLse = softmaxRow(s, r * width, lo, hi, width, scale);
                         if (lse != null) lse[pair * tq + i] = rowLse;
                         if (dropP > 0f) {
-                            dropRow(s, r * keys, i + tk - tq + 1, dropP, seed, ((long) pair * tq + i) * tk, factors);
+                            dropRow(s, r * width + lo, hi - lo, dropP, seed, ((long) pair * tq + i) * tk + k0 + lo, factors);
                         }
                     }
-                    // out_blk [rows, hd] = s · v[0..keys]
-                    Gemm.multiply(s, 0, keys, 1, v, kBase, c, 1, null, false, out, qBase + i0 * c, c, rows, hd, keys);
+                    // out_blk [rows, hd] = s · v[k0..keys]
+                    Gemm.multiply(s, 0, width, 1, v, kAt, ckv, 1, null, false, out, qBase + i0 * c, c, rows, hd, width);
                 }
             }
         });
@@ -139,65 +189,76 @@ public final class AttentionKernel {
 
     /**
      * The backward in blocks of QB queries: per block, P is recomputed from the scores and lse, and
-     * dv += Aᵀ·dO, dA = dO·vᵀ, dS = P ⊙ (mask ⊙ dA − D)/√hd, dq += dS·k, dk += dSᵀ·q are packed products.
+     * dv += Aᵀ·dO, dA = dO·vᵀ, dS = P ⊙ (mask ⊙ dA − D)·scale, dq += dS·k, dk += dSᵀ·q are packed products.
+     * Work is split over (batch, key/value head): the query heads of a group add into the same dk and dv, one
+     * after the other.
      */
     private static void backwardBlocks(float[] q, float[] k, float[] v, float[] out, float[] lse, float[] dout,
                                        float[] dq, float[] dk, float[] dv, Dims d, float dropP, long seed) {
-        int hd = d.headDim(), c = d.channels(), heads = d.heads(), tq = d.tq(), tk = d.tk();
-        float scale = (float) (1.0 / Math.sqrt(hd));
+        int hd = d.headDim(), c = d.channels(), ckv = d.kvChannels(), heads = d.heads(), kvHeads = d.kvHeads();
+        int group = d.group(), tq = d.tq(), tk = d.tk();
+        float scale = d.scale();
         float keepScale = dropP > 0f ? 1f / (1f - dropP) : 1f;
-        Elementwise.forRows(d.batch() * heads, 2L * tq * tk * hd, (p0, p1) -> {
+        Elementwise.forRows(d.batch() * kvHeads, 2L * group * tq * tk * hd, (u0, u1) -> {
             float[] p = new float[QB * tk], ds = new float[QB * tk], a = dropP > 0f ? new float[QB * tk] : p;
             float[] factors = dropP > 0f ? new float[tk] : null;
-            for (int pair = p0; pair < p1; pair++) {
-                int b = pair / heads, h = pair % heads;
-                int qBase = b * tq * c + h * hd, kBase = b * tk * c + h * hd;
-                for (int i0 = 0; i0 < tq; i0 += QB) {
-                    int rows = Math.min(QB, tq - i0), keys = i0 + rows + tk - tq;
-                    int qAt = qBase + i0 * c;
-                    Gemm.multiply(q, qAt, c, 1, k, kBase, 1, c, null, false, p, 0, keys, rows, keys, hd);
-                    for (int r = 0; r < rows; r++) { // p = exp(s/√hd − lse) on visible keys, 0 beyond; a = p ⊙ mask
-                        int i = i0 + r, seen = i + tk - tq + 1, at = r * keys;
-                        float rowLse = lse[pair * tq + i];
-                        Elementwise.scale(scale, p, at, p, at, seen);
-                        Elementwise.expShifted(p, at, rowLse, p, at, seen);
-                        Arrays.fill(p, at + seen, at + keys, 0f);
-                        if (dropP > 0f) {
-                            System.arraycopy(p, at, a, at, keys);
-                            dropRow(a, at, seen, dropP, seed, ((long) pair * tq + i) * tk, factors);
+            for (int unit = u0; unit < u1; unit++) {
+                int b = unit / kvHeads, kvh = unit % kvHeads;
+                int kBase = b * tk * ckv + kvh * hd;
+                for (int h = kvh * group; h < (kvh + 1) * group; h++) {
+                    int pair = b * heads + h, qBase = b * tq * c + h * hd;
+                    for (int i0 = 0; i0 < tq; i0 += QB) {
+                        int rows = Math.min(QB, tq - i0), keys = i0 + rows + tk - tq;
+                        int k0 = d.firstKey(i0), width = keys - k0, kAt = kBase + k0 * ckv;
+                        int qAt = qBase + i0 * c;
+                        Gemm.multiply(q, qAt, c, 1, k, kAt, 1, ckv, null, false, p, 0, width, rows, width, hd);
+                        for (int r = 0; r < rows; r++) { // p = exp(s·scale − lse) on visible keys, 0 elsewhere
+                            int i = i0 + r, lo = d.firstKey(i) - k0, hi = i + tk - tq + 1 - k0, at = r * width;
+                            float rowLse = lse[pair * tq + i];
+                            Elementwise.scale(scale, p, at + lo, p, at + lo, hi - lo);
+                            Elementwise.expShifted(p, at + lo, rowLse, p, at + lo, hi - lo);
+                            Arrays.fill(p, at, at + lo, 0f);
+                            Arrays.fill(p, at + hi, at + width, 0f);
+                            if (dropP > 0f) {
+                                System.arraycopy(p, at, a, at, width);
+                                dropRow(a, at + lo, hi - lo, dropP, seed, ((long) pair * tq + i) * tk + k0 + lo, factors);
+                            }
                         }
-                    }
-                    // dv[0..keys] += aᵀ · dO_blk   (a viewed transposed)
-                    if (dv != null) Gemm.multiply(a, 0, 1, keys, dout, qAt, c, 1, null, true, dv, kBase, c, keys, hd, rows);
-                    if (dq == null && dk == null) continue;
-                    // ds [rows, keys] = dO_blk · v[0..keys]ᵀ, then dS in place
-                    Gemm.multiply(dout, qAt, c, 1, v, kBase, 1, c, null, false, ds, 0, keys, rows, keys, hd);
-                    for (int r = 0; r < rows; r++) {
-                        int i = i0 + r, at = r * keys, qOff = qAt + r * c;
-                        float dSum = Elementwise.dot(dout, qOff, out, qOff, hd);
-                        if (dropP > 0f) {
-                            DropoutKernel.keepFactors(seed, ((long) pair * tq + i) * tk, dropP, keepScale, factors, 0, keys);
+                        // dv[k0..keys] += aᵀ · dO_blk   (a viewed transposed)
+                        if (dv != null) Gemm.multiply(a, 0, 1, width, dout, qAt, c, 1, null, true, dv, kAt, ckv, width, hd, rows);
+                        if (dq == null && dk == null) continue;
+                        // ds [rows, width] = dO_blk · v[k0..keys]ᵀ, then dS in place
+                        Gemm.multiply(dout, qAt, c, 1, v, kAt, 1, ckv, null, false, ds, 0, width, rows, width, hd);
+                        for (int r = 0; r < rows; r++) {
+                            int i = i0 + r, at = r * width, qOff = qAt + r * c;
+                            float dSum = Elementwise.dot(dout, qOff, out, qOff, hd);
+                            if (dropP > 0f) {
+                                DropoutKernel.keepFactors(seed, ((long) pair * tq + i) * tk + k0, dropP, keepScale,
+                                        factors, 0, width);
+                            }
+                            scoreGrads(p, ds, at, factors, dSum, scale, width);
                         }
-                        scoreGrads(p, ds, at, factors, dSum, scale, keys);
+                        // dq_blk += dS · k[k0..keys];  dk[k0..keys] += dSᵀ · q_blk
+                        if (dq != null) Gemm.multiply(ds, 0, width, 1, k, kAt, ckv, 1, null, true, dq, qAt, c, rows, hd, width);
+                        if (dk != null) Gemm.multiply(ds, 0, 1, width, q, qAt, c, 1, null, true, dk, kAt, ckv, width, hd, rows);
                     }
-                    // dq_blk += dS · k[0..keys];  dk[0..keys] += dSᵀ · q_blk
-                    if (dq != null) Gemm.multiply(ds, 0, keys, 1, k, kBase, c, 1, null, true, dq, qAt, c, rows, hd, keys);
-                    if (dk != null) Gemm.multiply(ds, 0, 1, keys, q, qAt, c, 1, null, true, dk, kBase, c, keys, hd, rows);
                 }
             }
         });
     }
 
     /**
-     * Turns the raw scores s[at .. at+keys) into softmax weights over the first {@code seen} (scaled by
-     * {@code scale}), zero beyond; returns the row's log-sum-exp of the scaled scores.
+     * Turns the raw scores s[at .. at+width) into softmax weights over [lo, hi) (scaled by {@code scale}), zero
+     * elsewhere; returns the row's log-sum-exp of the scaled scores.
      */
-    private static float softmaxRow(float[] s, int at, int seen, int keys, float scale) {
-        Elementwise.scale(scale, s, at, s, at, seen);
-        float max = Elementwise.max(s, at, seen);
-        float sum = Elementwise.expShifted(s, at, max, s, at, seen);
-        Elementwise.scale(1f / sum, s, at, s, at, seen);
-        Arrays.fill(s, at + seen, at + keys, 0f);
+    private static float softmaxRow(float[] s, int at, int lo, int hi, int width, float scale) {
+        int n = hi - lo;
+        Elementwise.scale(scale, s, at + lo, s, at + lo, n);
+        float max = Elementwise.max(s, at + lo, n);
+        float sum = Elementwise.expShifted(s, at + lo, max, s, at + lo, n);
+        Elementwise.scale(1f / sum, s, at + lo, s, at + lo, n);
+        Arrays.fill(s, at, at + lo, 0f);
+        Arrays.fill(s, at + hi, at + width, 0f);
         return max + (float) Math.log(sum);
     }
 
@@ -211,7 +272,7 @@ public final class AttentionKernel {
     }
 
     /**
-     * dS = P ⊙ (dA ⊙ factors − D) · scale in place over a row of {@code keys}: ds[at + j] holds dA on entry;
+     * dS = P ⊙ (dA ⊙ factors − D) · scale in place over a row of {@code keys} scores: ds[at + j] holds dA on entry;
      * {@code factors} are the row's dropout factors (null without dropout).
      */
     private static void scoreGrads(float[] p, float[] ds, int at, float[] factors, float dSum, float scale, int keys) {
@@ -231,32 +292,36 @@ public final class AttentionKernel {
     /** The row-by-row backward (few queries): per (query, key), the dot products and updates of the formulas. */
     static void backwardRows(float[] q, float[] k, float[] v, float[] out, float[] lse, float[] dout,
                              float[] dq, float[] dk, float[] dv, Dims d, float dropP, long seed) {
-        int hd = d.headDim(), c = d.channels(), heads = d.heads(), tq = d.tq(), tk = d.tk();
-        float scale = (float) (1.0 / Math.sqrt(hd));
+        int hd = d.headDim(), c = d.channels(), ckv = d.kvChannels(), heads = d.heads(), kvHeads = d.kvHeads();
+        int group = d.group(), tq = d.tq(), tk = d.tk();
+        float scale = d.scale();
         float keepScale = dropP > 0f ? 1f / (1f - dropP) : 1f;
-        Elementwise.forRows(d.batch() * heads, 2L * tq * tk * hd, (p0, p1) -> {
+        Elementwise.forRows(d.batch() * kvHeads, 2L * group * tq * tk * hd, (u0, u1) -> {
             float[] kt = new float[hd * tk], vt = new float[hd * tk], p = new float[tk], dA = new float[tk];
-            for (int pair = p0; pair < p1; pair++) {
-                int b = pair / heads, h = pair % heads;
-                int kBase = b * tk * c + h * hd;
-                transposeHead(k, kBase, c, kt, hd, tk);
-                transposeHead(v, kBase, c, vt, hd, tk);
-                for (int i = 0; i < tq; i++) {
-                    int qOff = (b * tq + i) * c + h * hd;
-                    int n = i + tk - tq + 1;
-                    // P row, recomputed from the saved log-sum-exp; dA = dOᵢ·vⱼ
-                    scores(q, qOff, kt, hd, tk, n, scale, p);
-                    Elementwise.expShifted(p, 0, lse[pair * tq + i], p, 0, n);
-                    scores(dout, qOff, vt, hd, tk, n, 1f, dA);
-                    float dSum = Elementwise.dot(dout, qOff, out, qOff, hd);
-                    long row = ((long) pair * tq + i) * tk;
-                    for (int j = 0; j < n; j++) {
-                        float z = dropP > 0f ? (DropoutKernel.kept(seed, row + j, dropP) ? keepScale : 0f) : 1f;
-                        int kOff = kBase + j * c;
-                        if (dv != null && z != 0f) Elementwise.axpy(p[j] * z, dout, qOff, dv, kOff, hd);
-                        float ds = p[j] * (dA[j] * z - dSum) * scale;
-                        if (dq != null) Elementwise.axpy(ds, k, kOff, dq, qOff, hd);
-                        if (dk != null) Elementwise.axpy(ds, q, qOff, dk, kOff, hd);
+            for (int unit = u0; unit < u1; unit++) {
+                int b = unit / kvHeads, kvh = unit % kvHeads;
+                int kBase = b * tk * ckv + kvh * hd;
+                transposeHead(k, kBase, ckv, kt, hd, tk);
+                transposeHead(v, kBase, ckv, vt, hd, tk);
+                for (int h = kvh * group; h < (kvh + 1) * group; h++) {
+                    int pair = b * heads + h;
+                    for (int i = 0; i < tq; i++) {
+                        int qOff = (b * tq + i) * c + h * hd;
+                        int lo = d.firstKey(i), n = i + tk - tq + 1;
+                        // P row, recomputed from the saved log-sum-exp; dA = dOᵢ·vⱼ
+                        scores(q, qOff, kt, hd, tk, n, scale, p);
+                        Elementwise.expShifted(p, lo, lse[pair * tq + i], p, lo, n - lo);
+                        scores(dout, qOff, vt, hd, tk, n, 1f, dA);
+                        float dSum = Elementwise.dot(dout, qOff, out, qOff, hd);
+                        long row = ((long) pair * tq + i) * tk;
+                        for (int j = lo; j < n; j++) {
+                            float z = dropP > 0f ? (DropoutKernel.kept(seed, row + j, dropP) ? keepScale : 0f) : 1f;
+                            int kOff = kBase + j * ckv;
+                            if (dv != null && z != 0f) Elementwise.axpy(p[j] * z, dout, qOff, dv, kOff, hd);
+                            float ds = p[j] * (dA[j] * z - dSum) * scale;
+                            if (dq != null) Elementwise.axpy(ds, k, kOff, dq, qOff, hd);
+                            if (dk != null) Elementwise.axpy(ds, q, qOff, dk, kOff, hd);
+                        }
                     }
                 }
             }

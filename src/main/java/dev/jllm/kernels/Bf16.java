@@ -1,5 +1,8 @@
 package dev.jllm.kernels;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -106,6 +109,60 @@ public final class Bf16 {
         float r = a0.add(b0).add(a1.add(b1)).reduceLanes(VectorOperators.ADD);
         for (; q < half; q++) r += lowFloat(w[wAt + q]) * even[q] + highFloat(w[wAt + q]) * odd[q];
         return r;
+    }
+
+    private static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    /**
+     * y[N] = W[N,K] · x[K] (+ bias) with W a row-major bfloat16 matrix in place, as safetensors stores it (for
+     * instance in a memory-mapped file): read as little-endian ints, a row is exactly the {@link #pack packed}
+     * layout, so nothing is copied. K must be even.
+     */
+    public static void gemv(MemorySegment w, float[] x, int xOff, float[] bias, float[] y, int yOff, int n, int k) {
+        if (k % 2 != 0) throw new IllegalArgumentException("bf16 matrix rows of odd length " + k);
+        int half = k / 2;
+        float[] even = new float[half], odd = new float[half];
+        for (int q = 0; q < half; q++) {
+            even[q] = x[xOff + 2 * q];
+            odd[q] = x[xOff + 2 * q + 1];
+        }
+        Parallel.forEachUnit((n + ROWS_PER_UNIT - 1) / ROWS_PER_UNIT, (u0, u1) -> {
+            int j1 = Math.min(n, u1 * ROWS_PER_UNIT);
+            for (int j = u0 * ROWS_PER_UNIT; j < j1; j++) {
+                float r = row(w, (long) j * k * 2, half, even, odd);
+                y[yOff + j] = bias != null ? r + bias[j] : r;
+            }
+        });
+    }
+
+    /** {@link #row} over a segment: the row starts at byte {@code at}. */
+    private static float row(MemorySegment w, long at, int half, float[] even, float[] odd) {
+        int q = 0;
+        float r = 0f;
+        if (VectorSupport.ENABLED) {
+            FloatVector a0 = FloatVector.zero(F), b0 = a0, a1 = a0, b1 = a0;
+            int bound2 = half - half % (2 * V);
+            for (; q < bound2; q += 2 * V) {
+                IntVector w0 = IntVector.fromMemorySegment(I, w, at + 4L * q, ByteOrder.LITTLE_ENDIAN);
+                IntVector w1 = IntVector.fromMemorySegment(I, w, at + 4L * (q + V), ByteOrder.LITTLE_ENDIAN);
+                a0 = low(w0).fma(FloatVector.fromArray(F, even, q), a0);
+                b0 = high(w0).fma(FloatVector.fromArray(F, odd, q), b0);
+                a1 = low(w1).fma(FloatVector.fromArray(F, even, q + V), a1);
+                b1 = high(w1).fma(FloatVector.fromArray(F, odd, q + V), b1);
+            }
+            r = a0.add(b0).add(a1.add(b1)).reduceLanes(VectorOperators.ADD);
+        }
+        for (; q < half; q++) {
+            int pair = w.get(INT_LE, at + 4L * q);
+            r += lowFloat(pair) * even[q] + highFloat(pair) * odd[q];
+        }
+        return r;
+    }
+
+    /** Row {@code row} of a bfloat16 matrix [*, k] in place, widened into out[off .. off + k). */
+    public static void row(MemorySegment w, int row, int k, float[] out, int off) {
+        long at = (long) row * k * 2;
+        for (int i = 0; i < k; i++) out[off + i] = toFloat(w.get(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), at + 2L * i));
     }
 
     private static FloatVector low(IntVector pairs) {

@@ -10,14 +10,22 @@ public final class Embedding extends Module {
     /** [count, dim] */
     public final Tensor weight;
 
+    /** The row that gets no gradient (PyTorch's padding_idx), or -1. */
+    public final int paddingIdx;
+
     public Embedding(int count, int dim) {
+        this(count, dim, -1);
+    }
+
+    public Embedding(int count, int dim, int paddingIdx) {
         this.count = count;
         this.dim = dim;
+        this.paddingIdx = paddingIdx;
         this.weight = parameter("weight", Tensor.zeros(count, dim));
     }
 
     /** ids laid out with {@code shape} (e.g. [B, T]) → [..shape, dim]. */
     public Tensor forward(int[] ids, int... shape) {
-        return Ops.embedding(weight, ids, shape);
+        return paddingIdx < 0 ? Ops.embedding(weight, ids, shape) : Ops.embeddingPadded(weight, ids, paddingIdx, shape);
     }
 }

@@ -1,9 +1,10 @@
 package dev.jllm.tensor;
 
 import dev.jllm.kernels.GeluKernel;
+import dev.jllm.kernels.SiluKernel;
 import dev.jllm.kernels.SoftmaxKernel;
 
-/** GELU, log-sigmoid and the softmax family (over the last dimension). */
+/** GELU, SiLU, soft-capping, log-sigmoid and the softmax family (over the last dimension). */
 final class ActivationOps {
     private ActivationOps() {}
 
@@ -12,6 +13,27 @@ final class ActivationOps {
         float[] y = Workspace.floats(x.size());
         GeluKernel.forward(x.data(), y, y.length);
         return Tensor.result(y, x.shape(), g -> GeluKernel.backward(x.data(), g, x.gradOrCreate(), g.length), x);
+    }
+
+    // silu: y = x·σ(x), elementwise; dx += σ(x)·(1 + x·(1 − σ(x))) · dy.
+    static Tensor silu(Tensor x) {
+        float[] y = Workspace.floats(x.size());
+        SiluKernel.forward(x.data(), y, y.length);
+        return Tensor.result(y, x.shape(), g -> SiluKernel.backward(x.data(), g, x.gradOrCreate(), g.length), x);
+    }
+
+    // softCap: y = cap·tanh(x / cap), elementwise (Gemma's logit soft-capping); dx += (1 − (y / cap)²) · dy.
+    static Tensor softCap(Tensor x, float cap) {
+        Shapes.require(cap > 0f, "softCap: cap must be positive, got " + cap);
+        float[] xs = x.data(), y = Workspace.floats(x.size());
+        for (int i = 0; i < y.length; i++) y[i] = cap * (float) Math.tanh(xs[i] / cap);
+        return Tensor.result(y, x.shape(), g -> {
+            float[] dx = x.gradOrCreate();
+            for (int i = 0; i < dx.length; i++) {
+                float t = y[i] / cap;
+                dx[i] += (1f - t * t) * g[i];
+            }
+        }, x);
     }
 
     // softmax: x [..., N] → y [..., N] = exp(x − max) / Σ exp(x − max); dx += y ⊙ (dy − Σ dy ⊙ y).

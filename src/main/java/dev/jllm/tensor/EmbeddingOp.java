@@ -9,8 +9,9 @@ final class EmbeddingOp {
     private EmbeddingOp() {}
 
     // embedding: weight [V, C], ids [...] (values in [0, V)) → y [..., C] with y[i] = weight[ids[i]];
-    // dweight[ids[i]] += dy[i] (ids that repeat sum their gradients).
-    static Tensor embedding(Tensor weight, int[] ids, int... idShape) {
+    // dweight[ids[i]] += dy[i] (ids that repeat sum their gradients), except for the row paddingIdx (−1: none),
+    // which gets no gradient, as in PyTorch's nn.Embedding(padding_idx).
+    static Tensor embedding(Tensor weight, int[] ids, int paddingIdx, int... idShape) {
         Shapes.require(weight.rank() == 2, "embedding: weight must be [V, C], got " + weight.shapeString());
         Shapes.require(Tensor.numel(idShape) == ids.length,
                 "embedding: id shape " + Shapes.str(idShape) + " does not hold the " + ids.length + " ids given");
@@ -30,16 +31,16 @@ final class EmbeddingOp {
             float[] dw = weight.gradOrCreate();
             // Each task owns a range of vocabulary rows and visits the positions in order: no shared writes,
             // and the same sums for any thread count.
-            Runnable serial = () -> scatter(saved, g, dw, c, 0, v);
+            Runnable serial = () -> scatter(saved, paddingIdx, g, dw, c, 0, v);
             if ((long) ids.length * c < Elementwise.PARALLEL_GRAIN) serial.run();
-            else Parallel.forRange(v, (v0, v1) -> scatter(saved, g, dw, c, v0, v1));
+            else Parallel.forRange(v, (v0, v1) -> scatter(saved, paddingIdx, g, dw, c, v0, v1));
         }, weight);
     }
 
-    private static void scatter(int[] ids, float[] g, float[] dw, int c, int v0, int v1) {
+    private static void scatter(int[] ids, int paddingIdx, float[] g, float[] dw, int c, int v0, int v1) {
         for (int i = 0; i < ids.length; i++) {
             int id = ids[i];
-            if (id >= v0 && id < v1) Elementwise.accumulate(g, i * c, dw, id * c, c);
+            if (id >= v0 && id < v1 && id != paddingIdx) Elementwise.accumulate(g, i * c, dw, id * c, c);
         }
     }
 }

@@ -31,13 +31,49 @@ public final class Ops {
     /** Rows of weight [V, C] picked by {@code ids} (laid out as {@code idShape}) → [...idShape, C]. */
     public static Tensor embedding(Tensor weight, int[] ids, int... idShape) {
         long t0 = Profiler.start();
-        return Profiler.forward("embedding", t0, EmbeddingOp.embedding(weight, ids, idShape));
+        return Profiler.forward("embedding", t0, EmbeddingOp.embedding(weight, ids, -1, idShape));
+    }
+
+    /** {@link #embedding} whose row {@code paddingIdx} receives no gradient (PyTorch's {@code padding_idx}). */
+    public static Tensor embeddingPadded(Tensor weight, int[] ids, int paddingIdx, int... idShape) {
+        long t0 = Profiler.start();
+        return Profiler.forward("embedding", t0, EmbeddingOp.embedding(weight, ids, paddingIdx, idShape));
     }
 
     /** Layer norm over the last dimension (biased variance): x [..., C], gamma and beta [C]. */
     public static Tensor layerNorm(Tensor x, Tensor gamma, Tensor beta, float eps) {
         long t0 = Profiler.start();
         return Profiler.forward("layer_norm", t0, NormOps.layerNorm(x, gamma, beta, eps));
+    }
+
+    /**
+     * RMS normalisation over the last dimension: x [..., C], w [C] → x / √(mean(x²) + eps) · (offset + w);
+     * offset 0 for Llama and Qwen, 1 for Gemma (whose weights start at 0).
+     */
+    public static Tensor rmsNorm(Tensor x, Tensor w, float offset, float eps) {
+        long t0 = Profiler.start();
+        return Profiler.forward("rms_norm", t0, NormOps.rmsNorm(x, w, offset, eps));
+    }
+
+    /**
+     * Rotary position embedding of x [B, T, heads·hd]: in each head, dimension i and i + hd/2 are rotated by the
+     * angle of position start + t, read from the tables cos and sin [positions, hd/2].
+     */
+    public static Tensor rope(Tensor x, int heads, float[] cos, float[] sin, int start) {
+        long t0 = Profiler.start();
+        return Profiler.forward("rope", t0, RopeOp.rope(x, heads, cos, sin, start));
+    }
+
+    /** SiLU (swish): x·σ(x), the gate activation of SwiGLU. */
+    public static Tensor silu(Tensor x) {
+        long t0 = Profiler.start();
+        return Profiler.forward("silu", t0, ActivationOps.silu(x));
+    }
+
+    /** Soft-capping: cap·tanh(x / cap) (Gemma's logit soft-capping). */
+    public static Tensor softCap(Tensor x, float cap) {
+        long t0 = Profiler.start();
+        return Profiler.forward("soft_cap", t0, ActivationOps.softCap(x, cap));
     }
 
     /** GELU, tanh approximation (GPT-2's). */
@@ -71,6 +107,16 @@ public final class Ops {
     public static Tensor causalAttention(Tensor q, Tensor k, Tensor v, int heads, float dropP, RandomGenerator rng) {
         long t0 = Profiler.start();
         return Profiler.forward("attention", t0, AttentionOp.causalAttention(q, k, v, heads, dropP, rng));
+    }
+
+    /**
+     * Causal attention with grouped key/value heads, a custom scale and an optional sliding window (see
+     * {@link AttentionSpec}): q [B, Tq, H·hd], k and v [B, Tk, Hkv·hd] (query i sits at position i + Tk − Tq)
+     * → [B, Tq, H·hd].
+     */
+    public static Tensor attention(Tensor q, Tensor k, Tensor v, AttentionSpec spec, float dropP, RandomGenerator rng) {
+        long t0 = Profiler.start();
+        return Profiler.forward("attention", t0, AttentionOp.attention(q, k, v, spec, dropP, rng));
     }
 
     /** Mean cross-entropy of logits [..., V] against {@code targets} (one per row), skipping {@code ignoreIndex}. */

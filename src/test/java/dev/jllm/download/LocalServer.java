@@ -39,6 +39,8 @@ final class LocalServer implements AutoCloseable {
     /** When positive, the next full (200) response stops after this many bytes and then hangs until the server closes. */
     volatile int stallAfter;
     private final CountDownLatch closing = new CountDownLatch(1);
+    /** When set, requests without {@code Authorization: Bearer <token>} get a 401 (a gated repository). */
+    volatile String requiredToken;
 
     LocalServer() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -65,6 +67,11 @@ final class LocalServer implements AutoCloseable {
         requests.add(new Request(path, range));
         Resource resource = resources.get(path);
         try (exchange) {
+            if (requiredToken != null
+                    && !("Bearer " + requiredToken).equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+                exchange.sendResponseHeaders(401, -1);
+                return;
+            }
             if (resource == null) {
                 exchange.sendResponseHeaders(404, -1);
                 return;

@@ -1,0 +1,192 @@
+package dev.jllm.model;
+
+import dev.jllm.io.Dtype;
+import dev.jllm.io.SafetensorsFile;
+import dev.jllm.io.SafetensorsShards;
+import dev.jllm.kernels.Bf16;
+import dev.jllm.kernels.MatMul;
+import dev.jllm.tensor.Tensor;
+import java.lang.foreign.MemorySegment;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The weights a decoding step of a {@link DecoderModel} reads, by Hugging Face name: float32 vectors (norms,
+ * biases), and matrices that are multiplied in place, held as float32 arrays, packed bfloat16 copies, or bfloat16
+ * tensors left where they are in a memory-mapped safetensors file (published checkpoints are bf16: nothing is
+ * copied or widened at load, and a decode step streams half the bytes of float32).
+ */
+public final class DecoderWeights implements AutoCloseable {
+
+    /** A matrix [out, in] that multiplies vectors. */
+    private sealed interface Matrix {
+        int out();
+
+        int in();
+
+        /** y[yOff .. +out) = W · x[xOff .. +in) (+ bias). */
+        void gemv(float[] x, int xOff, float[] bias, float[] y, int yOff);
+
+        /** Row r widened into out[off .. +in). */
+        void row(int r, float[] out, int off);
+
+        long bytes();
+    }
+
+    private record F32(float[] w, int out, int in) implements Matrix {
+        public void gemv(float[] x, int xOff, float[] bias, float[] y, int yOff) {
+            MatMul.gemv(w, 0, x, xOff, bias, y, yOff, out, in);
+        }
+
+        public void row(int r, float[] o, int off) {
+            System.arraycopy(w, r * in, o, off, in);
+        }
+
+        public long bytes() {
+            return 4L * out * in;
+        }
+    }
+
+    private record Packed(int[] w, int out, int in) implements Matrix {
+        public void gemv(float[] x, int xOff, float[] bias, float[] y, int yOff) {
+            Bf16.gemv(w, x, xOff, bias, y, yOff, out, in);
+        }
+
+        public void row(int r, float[] o, int off) {
+            int half = (in + 1) / 2;
+            for (int i = 0; i < in; i++) {
+                int pair = w[r * half + i / 2];
+                o[off + i] = Float.intBitsToFloat(i % 2 == 0 ? pair << 16 : pair & 0xFFFF0000);
+            }
+        }
+
+        public long bytes() {
+            return 2L * out * in;
+        }
+    }
+
+    private record Mapped(MemorySegment w, int out, int in) implements Matrix {
+        public void gemv(float[] x, int xOff, float[] bias, float[] y, int yOff) {
+            Bf16.gemv(w, x, xOff, bias, y, yOff, out, in);
+        }
+
+        public void row(int r, float[] o, int off) {
+            Bf16.row(w, r, in, o, off);
+        }
+
+        public long bytes() {
+            return 2L * out * in;
+        }
+    }
+
+    private final DecoderConfig config;
+    private final Map<String, float[]> vectors = new HashMap<>();
+    private final Map<String, Matrix> matrices = new LinkedHashMap<>();
+    private final AutoCloseable owner;
+
+    private DecoderWeights(DecoderConfig config, AutoCloseable owner) {
+        this.config = config;
+        this.owner = owner;
+    }
+
+    /**
+     * The model's own float32 arrays, read in place, or for the matrices that {@code bf16} (not null) has copies of,
+     * those packed bfloat16 copies. LoRA adapters are not applied: decode a {@link DecoderModel#merged} model.
+     */
+    public static DecoderWeights of(DecoderModel model, Bf16Weights bf16) {
+        DecoderWeights w = new DecoderWeights(model.config, null);
+        java.util.Set<Tensor> copied = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        if (bf16 != null) copied.addAll(model.streamedMatrices());
+        model.namedParameters().forEach((name, t) -> {
+            if (dev.jllm.nn.LoRA.isAdapter(name)) return;
+            if (t.rank() == 1) {
+                w.vectors.put(name, t.data());
+            } else if (copied.contains(t)) {
+                w.matrices.put(name, new Packed(bf16.of(t), t.dim(0), t.dim(1)));
+            } else {
+                w.matrices.put(name, new F32(t.data(), t.dim(0), t.dim(1)));
+            }
+        });
+        return w;
+    }
+
+    /**
+     * The checkpoint's tensors, checked against {@code config}: bf16 matrices stay in the mapped files, others are
+     * read as float32. Closing the result closes {@code shards}.
+     */
+    public static DecoderWeights mapped(DecoderConfig config, SafetensorsShards shards) {
+        Map<String, int[]> shapes = new LinkedHashMap<>();
+        for (String name : shards.names()) shapes.put(name, shards.entry(name).shape());
+        DecoderModel.checkShapes(config, shapes);
+        DecoderWeights w = new DecoderWeights(config, shards);
+        for (String name : DecoderModel.parameterShapes(config).keySet()) {
+            SafetensorsFile.Entry e = shards.entry(name);
+            int[] s = e.shape();
+            if (s.length == 1) {
+                w.vectors.put(name, shards.read(name).data());
+            } else if (e.dtype() == Dtype.BF16 && s[1] % 2 == 0) {
+                w.matrices.put(name, new Mapped(shards.bytes(name), s[0], s[1]));
+            } else {
+                w.matrices.put(name, new F32(shards.read(name).data(), s[0], s[1]));
+            }
+        }
+        return w;
+    }
+
+    public DecoderConfig config() {
+        return config;
+    }
+
+    /** A float32 vector [n] (a norm weight or a bias), or null when the model has none of that name. */
+    public float[] vector(String name) {
+        return vectors.get(name);
+    }
+
+    /** Row {@code id} of the token embedding, widened into out[off .. off + hidden). */
+    public void embeddingRow(int id, float[] out, int off) {
+        matrix("model.embed_tokens.weight").row(id, out, off);
+    }
+
+    /** x [n, in] → [n, out] through the Linear named {@code prefix} ({@code prefix.weight}, {@code prefix.bias}). */
+    public float[] linear(String prefix, float[] x, int n) {
+        Matrix m = matrix(prefix + ".weight");
+        float[] bias = vectors.get(prefix + ".bias");
+        float[] y = new float[n * m.out()];
+        if (n > 1 && m instanceof F32 f) MatMul.xwt(x, 0, f.w(), 0, bias, y, 0, n, m.in(), m.out());
+        else for (int i = 0; i < n; i++) m.gemv(x, i * m.in(), bias, y, i * m.out());
+        return y;
+    }
+
+    /** The output head: x [hidden] → logits [vocab] (the token embedding when tied). */
+    public float[] head(float[] x) {
+        return linear(config.tiedHead() ? "model.embed_tokens" : "lm_head", x, 1);
+    }
+
+    /** Bytes of matrices one decode step streams: every block matrix and the head (not the embedding lookup). */
+    public long streamedBytesPerToken() {
+        long n = 0;
+        for (var e : matrices.entrySet()) {
+            if (!e.getKey().equals("model.embed_tokens.weight")) n += e.getValue().bytes();
+        }
+        if (config.tiedHead()) n += matrix("model.embed_tokens.weight").bytes();
+        return n;
+    }
+
+    private Matrix matrix(String name) {
+        Matrix m = matrices.get(name);
+        if (m == null) throw new IllegalArgumentException("no weight matrix '" + name + "'");
+        return m;
+    }
+
+    @Override
+    public void close() {
+        if (owner != null) {
+            try {
+                owner.close();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+}

@@ -1,0 +1,191 @@
+package dev.jllm.model;
+
+import dev.jllm.kernels.AttentionKernel;
+import dev.jllm.kernels.Elementwise;
+import dev.jllm.kernels.GeluKernel;
+import dev.jllm.kernels.RmsNormKernel;
+import dev.jllm.kernels.SiluKernel;
+import dev.jllm.nn.RotaryEmbedding;
+
+/**
+ * The forward pass of a {@link dev.jllm.model.DecoderModel} (Llama, Qwen3, Gemma 3) for decoding, on plain float
+ * arrays with a key/value cache and no autograd, reading its {@link DecoderWeights} in place.
+ *
+ * <p>The cache holds only the key/value heads (grouped-query attention: a quarter or less of the query width), and
+ * a sliding-window layer keeps only its last {@code window} positions, as a ring: position p lives in row
+ * p mod window, and a decode step attends over the ring as it is (attention does not depend on the keys' order,
+ * and the rotary embedding is already in the keys). A prefill that wraps the ring gathers the window's keys in
+ * order first. {@link #append} takes several tokens at once (the prompt) or one (a decode step).
+ */
+public final class GroupedDecoder implements KVCacheDecoder {
+    private final DecoderConfig c;
+    private final DecoderWeights w;
+    private final int capacity;
+    private final int kvDim;
+    /** [layer][rows · kvDim]; rows is the capacity, or the window of a sliding layer when smaller. */
+    private final float[][] keys;
+    private final float[][] values;
+    private final int[] rows;
+    private final RotaryEmbedding globalRope;
+    private final RotaryEmbedding localRope;
+    private int length;
+
+    /** A decoder whose cache holds up to {@code capacity} positions (at most the model's context). */
+    public GroupedDecoder(DecoderWeights weights, int capacity) {
+        this.c = weights.config();
+        if (capacity < 1 || capacity > c.maxPositions()) {
+            throw new IllegalArgumentException("KV cache capacity " + capacity + " is outside 1 .. the context length "
+                    + c.maxPositions());
+        }
+        this.w = weights;
+        this.capacity = capacity;
+        this.kvDim = c.nKvHeads() * c.headDim();
+        this.keys = new float[c.nLayers()][];
+        this.values = new float[c.nLayers()][];
+        this.rows = new int[c.nLayers()];
+        for (int l = 0; l < c.nLayers(); l++) {
+            rows[l] = c.sliding(l) ? Math.min(c.slidingWindow(), capacity) : capacity;
+            keys[l] = new float[rows[l] * kvDim];
+            values[l] = new float[rows[l] * kvDim];
+        }
+        this.globalRope = new RotaryEmbedding(c.headDim(), c.rope());
+        this.localRope = new RotaryEmbedding(c.headDim(), c.localRope());
+    }
+
+    @Override
+    public int length() {
+        return length;
+    }
+
+    @Override
+    public int capacity() {
+        return capacity;
+    }
+
+    /**
+     * Forgets the positions from {@code length} on. A sliding-window layer whose ring has already overwritten
+     * positions that {@code length} would need again cannot go back (except to 0): that is an error.
+     */
+    @Override
+    public void crop(int length) {
+        if (length < 0 || length > this.length) {
+            throw new IllegalArgumentException("cannot crop a KV cache of " + this.length + " positions to " + length);
+        }
+        if (length > 0 && length < this.length) {
+            for (int r : rows) {
+                if (r < capacity && this.length > r) {
+                    throw new IllegalArgumentException("cannot crop a sliding-window KV cache of " + this.length
+                            + " positions back to " + length + ": its window of " + r + " has moved on");
+                }
+            }
+        }
+        this.length = length;
+    }
+
+    /** Floats the cache holds, over all layers (keys and values). */
+    public long cacheFloats() {
+        long n = 0;
+        for (float[] k : keys) n += 2L * k.length;
+        return n;
+    }
+
+    /**
+     * Runs {@code ids} at positions length … length+n−1, adds their keys and values to the cache, and returns the
+     * logits [vocab] that follow the last of them.
+     */
+    @Override
+    public float[] append(int... ids) {
+        int n = ids.length, start = length;
+        if (n == 0) throw new IllegalArgumentException("no tokens to append");
+        if (start + n > capacity) {
+            throw new IllegalStateException("KV cache full: " + start + " + " + n + " positions exceed " + capacity);
+        }
+        CausalLM.checkVocabulary(ids, c.vocabSize());
+        int h = c.hiddenSize(), hd = c.headDim(), qDim = c.nHeads() * hd;
+        float[] x = new float[n * h]; // the residual stream
+        for (int i = 0; i < n; i++) w.embeddingRow(ids[i], x, i * h);
+        if (c.embedScale() != 1f) Elementwise.scale(c.embedScale(), x, 0, x, 0, x.length);
+        for (int l = 0; l < c.nLayers(); l++) {
+            String p = "model.layers." + l + ".";
+            float[] in = norm(x, n, h, p + "input_layernorm.weight");
+            float[] q = w.linear(p + "self_attn.q_proj", in, n);
+            float[] k = w.linear(p + "self_attn.k_proj", in, n);
+            float[] v = w.linear(p + "self_attn.v_proj", in, n);
+            if (c.qkNorm()) {
+                q = norm(q, n * c.nHeads(), hd, p + "self_attn.q_norm.weight");
+                k = norm(k, n * c.nKvHeads(), hd, p + "self_attn.k_norm.weight");
+            }
+            RotaryEmbedding rope = c.sliding(l) ? localRope : globalRope;
+            rope.rotate(q, n, c.nHeads(), start);
+            rope.rotate(k, n, c.nKvHeads(), start);
+            float[] o = w.linear(p + "self_attn.o_proj", attention(l, q, k, v, n, start, qDim), n);
+            if (c.sandwichNorms()) o = norm(o, n, h, p + "post_attention_layernorm.weight");
+            Elementwise.accumulate(o, 0, x, 0, x.length);
+            float[] f = norm(x, n, h, p + (c.sandwichNorms() ? "pre_feedforward_layernorm.weight"
+                    : "post_attention_layernorm.weight"));
+            float[] gate = w.linear(p + "mlp.gate_proj", f, n), up = w.linear(p + "mlp.up_proj", f, n);
+            if (c.geluGate()) GeluKernel.forward(gate, gate, gate.length);
+            else SiluKernel.forward(gate, gate, gate.length);
+            Elementwise.mul(gate, 0, up, 0, gate, 0, gate.length);
+            float[] d = w.linear(p + "mlp.down_proj", gate, n);
+            if (c.sandwichNorms()) d = norm(d, n, h, p + "post_feedforward_layernorm.weight");
+            Elementwise.accumulate(d, 0, x, 0, x.length);
+        }
+        length = start + n;
+        float[] last = new float[h];
+        System.arraycopy(x, (n - 1) * h, last, 0, h);
+        float[] logits = w.head(norm(last, 1, h, "model.norm.weight"));
+        float cap = c.finalLogitSoftcap();
+        if (cap > 0) for (int i = 0; i < logits.length; i++) logits[i] = cap * (float) Math.tanh(logits[i] / cap);
+        return logits;
+    }
+
+    /**
+     * Causal attention of the n new queries (positions start … start+n−1) over the cache, after adding their keys
+     * and values to it. Returns [n, heads·hd].
+     */
+    private float[] attention(int l, float[] q, float[] k, float[] v, int n, int start, int qDim) {
+        int window = c.sliding(l) ? c.slidingWindow() : 0, ring = rows[l];
+        float[] out = new float[n * qDim];
+        if (start + n <= ring) { // no wrap: row p is position p
+            System.arraycopy(k, 0, keys[l], start * kvDim, n * kvDim);
+            System.arraycopy(v, 0, values[l], start * kvDim, n * kvDim);
+            AttentionKernel.forward(q, keys[l], values[l], out, null, dims(n, start + n, window), 0f, 0L);
+            return out;
+        }
+        if (n == 1) { // the ring holds exactly the window this query sees, once the new key is in it
+            System.arraycopy(k, 0, keys[l], (start % ring) * kvDim, kvDim);
+            System.arraycopy(v, 0, values[l], (start % ring) * kvDim, kvDim);
+            AttentionKernel.forward(q, keys[l], values[l], out, null, dims(1, ring, 0), 0f, 0L);
+            return out;
+        }
+        // a prefill that wraps: the earlier positions still in the window, in order, then the new ones
+        int old = Math.min(start, ring - 1);
+        float[] kk = new float[(old + n) * kvDim], vv = new float[(old + n) * kvDim];
+        for (int i = 0; i < old; i++) {
+            int pos = start - old + i;
+            System.arraycopy(keys[l], (pos % ring) * kvDim, kk, i * kvDim, kvDim);
+            System.arraycopy(values[l], (pos % ring) * kvDim, vv, i * kvDim, kvDim);
+        }
+        System.arraycopy(k, 0, kk, old * kvDim, n * kvDim);
+        System.arraycopy(v, 0, vv, old * kvDim, n * kvDim);
+        AttentionKernel.forward(q, kk, vv, out, null, dims(n, old + n, window), 0f, 0L);
+        for (int i = Math.max(0, n - ring); i < n; i++) {
+            int pos = start + i;
+            System.arraycopy(k, i * kvDim, keys[l], (pos % ring) * kvDim, kvDim);
+            System.arraycopy(v, i * kvDim, values[l], (pos % ring) * kvDim, kvDim);
+        }
+        return out;
+    }
+
+    private AttentionKernel.Dims dims(int tq, int tk, int window) {
+        return new AttentionKernel.Dims(1, tq, tk, c.nHeads(), c.nKvHeads(), c.headDim(), c.attentionScale(), window);
+    }
+
+    /** Each of the {@code rowCount} rows of x [rowCount, dim] RMS-normalised with the named weight. */
+    private float[] norm(float[] x, int rowCount, int dim, String weight) {
+        float[] y = new float[rowCount * dim];
+        RmsNormKernel.forward(x, w.vector(weight), c.normOffset(), c.rmsEps(), y, null, rowCount, dim);
+        return y;
+    }
+}
