@@ -78,7 +78,7 @@ print("|---|---:|---:|---:|---:|---:|---:|---:|" + ("---:|---:|" if numpy else "
 def fmt(g, t):
     return (f"{t:.1f}", f"{g / t:.2f}") if t else ("-", "-")
 for key, g in jllm.items():
-    share = f"{100 * g / peak:.0f} %" if peak and key[0] != "gemv" else "-"
+    share = f"{100 * g / peak:.0f} %" if peak and not key[0].startswith("gemv") else "-"
     row = f"| {key[0]} | {key[1]} | {key[2]} | {key[3]} | {g:.1f} | {share} | " + " | ".join(fmt(g, torch.get(key))) + " |"
     if numpy:
         row += " " + " | ".join(fmt(g, numpy.get(key))) + " |"

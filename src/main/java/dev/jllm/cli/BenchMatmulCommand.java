@@ -136,7 +136,10 @@ public final class BenchMatmulCommand implements Runnable {
     /** Seconds per call: warm-up calls (so that the JIT has compiled the kernels), then calls for {@link #seconds}. */
     private double time(Runnable call) {
         long warmUp = System.nanoTime();
-        do call.run(); while (System.nanoTime() - warmUp < seconds * 1e9);
+        int warmCalls = 0;
+        // at least 20 calls: where the first calls run interpreted (seconds each on a loaded machine), a time
+        // limit alone can end the warm-up before the JIT has compiled the kernel
+        do call.run(); while (++warmCalls < 20 || System.nanoTime() - warmUp < seconds * 1e9);
         ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
         long start = System.nanoTime(), cpuStart = cpu.getCurrentThreadCpuTime(), elapsed;
         int calls = 0;

@@ -101,8 +101,9 @@ class MatMulTest {
         int m = 37, k = 50, n = 150; // with 32-wide panels (AVX-512): 5 panels, split by panels with 2 threads, by slivers with 3
         Case c = new Case(m, k, n, 23);
         float[] x = c.matrix(m * k), w = c.matrix(n * k), dy = c.matrix(m * n), bias = c.plain(n);
-        float[][] results = new float[3][];
-        int[] threadCounts = {1, THREADS, 3};
+        float[][] results = new float[4][];
+        // a first, uncompared pass: while the JIT warms up, reduceLanes (gemv) sums its lanes in another order
+        int[] threadCounts = {1, 1, THREADS, 3};
         for (int t = 0; t < threadCounts.length; t++) {
             Parallel.setThreads(threadCounts[t]);
             float[] y = new float[m * n], dx = new float[m * k], dw = new float[n * k], v = new float[n];
@@ -113,8 +114,8 @@ class MatMulTest {
             results[t] = concat(y, dx, dw, v);
         }
         // each output element is reduced in the same order whatever the split: equal to the last bit
-        assertThat(results[1]).containsExactly(results[0]);
-        assertThat(results[2]).containsExactly(results[0]);
+        assertThat(results[2]).containsExactly(results[1]);
+        assertThat(results[3]).containsExactly(results[1]);
     }
 
     @Test
