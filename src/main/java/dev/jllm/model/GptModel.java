@@ -144,4 +144,9 @@ public final class GptModel extends Module {
             }
         }
     }
+
+    /** A decoder that advances many sequences per step over the paged {@code cache} (see {@link BatchDecoder}). */
+    public BatchDecoder batchDecoder(PagedKvCache cache) {
+        return new GptBatchDecoder(this, cache);
+    }
 }
