@@ -4,8 +4,8 @@ package dev.jllm.model;
  * A model's forward pass for continuous batching: one {@link #step} advances many sequences at once, each by one
  * token (decoding) or by a chunk of its prompt (prefill), over the keys and values that a {@link PagedKvCache}
  * holds for each. The products are matrix-matrix over all rows of the step, so the weights stream from memory
- * once per step rather than once per sequence; attention runs per row over its own sequence's cache. A row's
- * result does not depend on the other rows of the step. A decoder belongs to one thread.
+ * once per step rather than once per sequence; attention runs per row over its own sequence's cache. A row is
+ * computed the same way whatever the other rows of the step. A decoder belongs to one thread.
  */
 public interface BatchDecoder {
 

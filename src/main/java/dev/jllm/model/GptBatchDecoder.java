@@ -1,9 +1,9 @@
 package dev.jllm.model;
 
-import dev.jllm.kernels.BatchGemv;
 import dev.jllm.kernels.Elementwise;
 import dev.jllm.kernels.GeluKernel;
 import dev.jllm.kernels.LayerNormKernel;
+import dev.jllm.kernels.MatMul;
 import dev.jllm.kernels.Parallel;
 import dev.jllm.nn.LayerNorm;
 import dev.jllm.nn.Linear;
@@ -12,8 +12,8 @@ import dev.jllm.tensor.Tensor;
 
 /**
  * GPT-2's {@link BatchDecoder}: the forward pass of {@link GptDecoder} over the rows of a step at once, every
- * product a {@link BatchGemv} (weights streamed once for all rows, each row's result independent of the others)
- * and attention per row over its sequence's {@link PagedKvCache} blocks. Reads the model's float32 weights in place.
+ * product {@link MatMul#xwtPerRow} (weights streamed once for all rows, each row computed as a one-sequence
+ * decode step computes it, whatever the other rows) and attention per row over its sequence's {@link PagedKvCache} blocks. Reads the model's float32 weights in place.
  */
 final class GptBatchDecoder implements BatchDecoder {
     private final GptModel model;
@@ -100,7 +100,7 @@ final class GptBatchDecoder implements BatchDecoder {
     private static float[] linear(float[] x, int rows, Tensor weight, Tensor bias) {
         int out = weight.dim(0), in = weight.dim(1);
         float[] y = new float[rows * out];
-        BatchGemv.multiply(x, 0, weight.data(), 0, bias == null ? null : bias.data(), y, 0, rows, in, out);
+        MatMul.xwtPerRow(x, 0, weight.data(), 0, bias == null ? null : bias.data(), y, 0, rows, in, out);
         return y;
     }
 
