@@ -2,25 +2,16 @@ package dev.jllm.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.jllm.finetune.DpoConfig;
-import dev.jllm.finetune.DpoTrainer;
-import dev.jllm.finetune.EncodedPreference;
-import dev.jllm.finetune.FinetunedModel;
-import dev.jllm.finetune.InstructionJson;
-import dev.jllm.finetune.ModelFormat;
-import dev.jllm.finetune.PreferenceExample;
-import dev.jllm.finetune.PromptFormat;
-import dev.jllm.finetune.Splits;
-import dev.jllm.model.GptModel;
+import dev.jllm.arch.LoadedModel;
+import dev.jllm.finetune.dpo.DpoConfig;
+import dev.jllm.finetune.dpo.DpoTuning;
+import dev.jllm.prompt.ModelFormat;
+import dev.jllm.prompt.PromptFormat;
 import dev.jllm.tokenizer.Tokenizer;
-import java.io.BufferedWriter;
-import java.io.IOException;
+import dev.jllm.train.TrainProgress;
+import dev.jllm.train.Trainer;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -32,13 +23,14 @@ import picocli.CommandLine.Option;
         "Direct preference optimisation: teach an instruction-finetuned model to prefer the 'chosen' over the"
                 + " 'rejected' response (a JSON list with instruction, input, chosen, rejected; split 85%% train, 10%% test,"
                 + " the rest validation, in file order).",
-        "A frozen copy of the starting model is the reference; loss, reward margin and reward accuracy are logged."})
+        "A frozen copy of the starting model is the reference; loss, reward margin and reward accuracy go to metrics.csv.",
+        "The run folder holds what pretraining runs hold: config.json, the model, metrics.csv, loss.png, checkpoints."})
 final class FinetuneDpoCommand implements Callable<Integer> {
 
-    @Option(names = "--model", required = true, paramLabel = "SFT_DIR", description = "The instruction-finetuned model.")
+    @Option(names = "--model", paramLabel = "SFT_DIR", description = "The instruction-finetuned model.")
     String model;
 
-    @Option(names = "--data", required = true, paramLabel = "FILE", description = "Preference data (JSON).")
+    @Option(names = "--data", paramLabel = "FILE", description = "Preference data (JSON).")
     Path data;
 
     @Option(names = "--beta", defaultValue = "0.1", description = "DPO beta (default: ${DEFAULT-VALUE}).")
@@ -75,75 +67,62 @@ final class FinetuneDpoCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "runs/dpo", paramLabel = "DIR", description = "Run folder (default: ${DEFAULT-VALUE}).")
     Path out;
 
+    @Option(names = "--resume", paramLabel = "DIR", description = "Continue the run in DIR from its latest checkpoint.")
+    Path resume;
+
     @Option(names = "--json", description = "Print one JSON object at the end.")
     boolean json;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    static final String METRICS_HEADER = "step,epoch,pairs_seen,train_loss,val_loss,train_reward_margin,"
-            + "val_reward_margin,train_reward_accuracy,val_reward_accuracy";
-
     @Override
     public Integer call() throws Exception {
         long start = System.nanoTime();
-        if (Files.exists(out.resolve("metrics.csv"))) {
-            throw new IllegalArgumentException(out + " already holds a run; choose another --out");
-        }
-        LoadedModel loaded = LoadedModel.load(model);
-        Tokenizer tokenizer = loaded.requireTokenizer("DPO needs text");
-        PromptFormat promptFormat = format != null ? PromptFormat.named(format)
-                : ModelFormat.read(loaded.path()).orElse(PromptFormat.ALPACA);
-        DpoConfig config = new DpoConfig(beta, lr, weightDecay, epochs, batch, maxLength, evalEvery, evalBatches, seed,
-                promptFormat.cliName());
-        Splits<PreferenceExample> splits = Splits.inOrder85_10_5(InstructionJson.readPreferences(data), data.toString());
-        List<EncodedPreference> train = EncodedPreference.encode(splits.train(), promptFormat, tokenizer::encode);
-        List<EncodedPreference> val = EncodedPreference.encode(splits.validation(), promptFormat, tokenizer::encode);
-        // The book tunes without dropout; policy and reference then agree exactly before the first step.
-        GptModel policy = GptModel.fromStateDict(loaded.model().config.withDropRate(0f), loaded.model().stateDict());
-
         PrintWriter log = json ? spec.commandLine().getErr() : spec.commandLine().getOut();
-        log.printf(Locale.ROOT, "DPO of %s on %s: %d training and %d validation pairs (%s format), beta %s, lr %s%n",
-                loaded.path(), data, train.size(), val.size(), promptFormat.cliName(), beta, lr);
-        log.flush();
-        Files.createDirectories(out);
-        DpoTrainer.Row last;
-        try (BufferedWriter metrics = Files.newBufferedWriter(out.resolve("metrics.csv"), StandardCharsets.UTF_8)) {
-            metrics.write(METRICS_HEADER);
-            metrics.newLine();
-            last = new DpoTrainer(policy, train, val, config, tokenizer.eotId()).run(row -> {
-                log.printf(Locale.ROOT, "epoch %d step %4d: train loss %.4f, val loss %.4f, train reward margin %.4f,"
-                                + " val reward margin %.4f, val reward accuracy %.3f%n", row.epoch(), row.step(),
-                        row.train().loss(), row.val().loss(), row.train().rewardMargin(), row.val().rewardMargin(),
-                        row.val().rewardAccuracy());
-                log.flush();
-                try {
-                    metrics.write(String.format(Locale.ROOT, "%d,%d,%d,%.6f,%.6f,%.6f,%.6f,%.4f,%.4f", row.step(),
-                            row.epoch(), row.pairsSeen(), row.train().loss(), row.val().loss(), row.train().rewardMargin(),
-                            row.val().rewardMargin(), row.train().rewardAccuracy(), row.val().rewardAccuracy()));
-                    metrics.newLine();
-                    metrics.flush();
-                } catch (IOException e) {
-                    throw new UncheckedIOException("cannot write " + out.resolve("metrics.csv"), e);
-                }
-            });
+        TrainProgress progress = json ? TrainProgress.silent() : TrainProgress.terminal(log);
+        DpoTuning.Report report;
+        if (resume != null) {
+            if (model != null || data != null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--resume takes the run's own --model and --data");
+            }
+            report = DpoTuning.resume(resume, progress, log);
+        } else {
+            if (model == null || data == null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "give --model SFT_DIR and --data FILE (or --resume DIR)");
+            }
+            LoadedModel loaded = LoadedModel.load(model);
+            Tokenizer tokenizer = loaded.requireTokenizer("DPO needs text");
+            PromptFormat promptFormat = format != null ? PromptFormat.named(format)
+                    : ModelFormat.read(loaded.path()).orElse(PromptFormat.ALPACA);
+            DpoConfig config = new DpoConfig(loaded.path().toAbsolutePath().toString(), data.toAbsolutePath().toString(),
+                    beta, lr, weightDecay, epochs, batch, maxLength, evalEvery, evalBatches, seed, promptFormat.cliName());
+            report = DpoTuning.start(loaded.model(), tokenizer, config, out, progress, log);
         }
-        FinetunedModel.save(out, policy, tokenizer, config);
+        Trainer.Result r = report.result();
         double seconds = (System.nanoTime() - start) / 1e9;
-        if (json) {
+        if (r.outcome() == Trainer.Outcome.INTERRUPTED) {
+            log.printf("%nstopped at step %d; checkpoint written. Continue with: jllm finetune dpo --resume %s%n",
+                    r.steps(), report.runDir());
+        } else if (json) {
             ObjectMapper mapper = new ObjectMapper();
             ObjectNode o = mapper.createObjectNode();
-            o.put("run_dir", out.toString());
-            o.put("train_loss", last.train().loss());
-            o.put("val_loss", last.val().loss());
-            o.put("val_reward_margin", last.val().rewardMargin());
-            o.put("val_reward_accuracy", last.val().rewardAccuracy());
+            o.put("run_dir", report.runDir().toString());
+            o.put("train_loss", r.trainLoss());
+            o.put("val_loss", r.valLoss());
+            o.put("val_reward_margin", report.valRewardMargin());
+            o.put("val_reward_accuracy", report.valRewardAccuracy());
             o.put("seconds", Math.round(seconds * 10) / 10.0);
             spec.commandLine().getOut().println(mapper.writeValueAsString(o));
         } else {
-            log.printf(Locale.ROOT, "wrote %s in %.1f s (chat with: jllm chat --model %s)%n", out, seconds, out);
+            log.printf(Locale.ROOT, "train loss %.4f, val loss %.4f, val reward margin %.4f, val reward accuracy %.3f"
+                            + " after %d steps%n", r.trainLoss(), r.valLoss(), report.valRewardMargin(),
+                    report.valRewardAccuracy(), r.steps());
+            log.printf(Locale.ROOT, "wrote %s in %.1f s (chat with: jllm chat --model %s)%n", report.runDir(), seconds,
+                    report.runDir());
         }
         spec.commandLine().getOut().flush();
+        log.flush();
         return 0;
     }
 }

@@ -3,10 +3,11 @@ package dev.jllm.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jllm.generate.BatchGenerator;
+import dev.jllm.arch.LoadedModel;
 import dev.jllm.generate.GenerationOptions;
 import dev.jllm.generate.Generator;
 import dev.jllm.generate.TextStreamer;
-import dev.jllm.generate.WeightType;
+import dev.jllm.model.WeightType;
 import dev.jllm.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -102,7 +103,7 @@ final class GenerateCommand implements Callable<Integer> {
         LoadedModel loaded = LoadedModel.load(model);
         Tokenizer tokenizer = loaded.tokenizer();
         String text = prompt != null ? prompt : positionalPrompt;
-        int[] ids = promptIds != null ? LoadedModel.parseIds(promptIds)
+        int[] ids = promptIds != null ? TokenIds.parse(promptIds)
                 : loaded.requireTokenizer("use --prompt-ids").encode(text);
         if (!stops.isEmpty()) loaded.requireTokenizer("--stop needs one");
 
@@ -165,7 +166,7 @@ final class GenerateCommand implements Callable<Integer> {
         GenerationOptions options = new GenerationOptions(maxTokens, temperature, topK, topP, seed, true,
                 loaded.endId(), stops);
         BatchGenerator generator = new BatchGenerator(loaded.model(),
-                BatchGenerator.Settings.of(maxBatch, loaded.model().config.contextLength()));
+                BatchGenerator.Settings.of(maxBatch, loaded.model().config().contextLength()));
         List<int[]> promptIds = new ArrayList<>();
         List<TextStreamer> streamers = new ArrayList<>();
         List<BatchGenerator.Request> requests = new ArrayList<>();

@@ -1,7 +1,8 @@
 package dev.jllm.generate;
 
 import dev.jllm.model.BatchDecoder;
-import dev.jllm.model.GptModel;
+import dev.jllm.model.CausalLM;
+import dev.jllm.model.ModelConfig;
 import dev.jllm.model.PagedKvCache;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -124,11 +125,12 @@ public final class BatchGenerator {
     private final AtomicInteger queued = new AtomicInteger();
     private volatile int running;
 
-    public BatchGenerator(GptModel model, Settings settings) {
+    public BatchGenerator(CausalLM model, Settings settings) {
         this.settings = settings;
-        this.context = model.config.contextLength();
-        this.vocab = model.config.vocabSize();
-        this.cache = PagedKvCache.holding(model.config.nLayers(), model.config.embDim(), settings.kvPositions());
+        ModelConfig c = model.config();
+        this.context = c.contextLength();
+        this.vocab = c.vocabSize();
+        this.cache = PagedKvCache.holding(c.nLayers(), c.nKvHeads() * c.headDim(), settings.kvPositions());
         this.decoder = model.batchDecoder(cache);
     }
 
@@ -138,7 +140,7 @@ public final class BatchGenerator {
      */
     public Request submit(int[] prompt, GenerationOptions options, Listener listener) {
         if (prompt.length == 0) throw new IllegalArgumentException("the prompt has no tokens");
-        GptModel.checkVocabulary(prompt, vocab);
+        CausalLM.checkVocabulary(prompt, vocab);
         if (prompt.length > context) prompt = Arrays.copyOfRange(prompt, prompt.length - context, prompt.length);
         Request r = new Request(prompt, options, listener);
         if (PagedKvCache.blocksFor(r.limit) > cache.blocksTotal()) {
@@ -287,7 +289,10 @@ public final class BatchGenerator {
     private void end(Request r, Finish finish) {
         if (r.finish != null) return;
         r.finish = finish;
-        if (r.sequence != null) cache.release(r.sequence);
+        if (r.sequence != null) {
+            decoder.release(r.sequence);
+            cache.release(r.sequence);
+        }
         r.listener.ended(r);
     }
 }

@@ -12,7 +12,8 @@ import jdk.incubator.vector.VectorSpecies;
  * vector loads of B, MR broadcasts of A and 2·MR FMAs into the accumulators.
  *
  * <p>Register budget: 8 accumulators + 2 B vectors + 4 broadcasts = 14 live vectors, which fits the 16 registers
- * of AVX2 (C2 hoists all broadcasts of a k step, so a 6-row tile spills there; see shared/PERFORMANCE.md).
+ * of AVX2 (C2 hoists all broadcasts of a k step, so a 6-row tile, 12 + 2 + 6 = 20 vectors, spills an accumulator
+ * to the stack in the inner loop and runs at half speed there).
  * On AVX-512 (32 registers) 6- and 8-row tiles measured the same speed on data in L1, so one tile serves both.
  * The method is small and static so that C2 compiles it once, on its own.
  */

@@ -20,4 +20,7 @@ public interface BatchDecoder {
      * positions after those it holds; the caller then advances {@link PagedKvCache.Sequence#setLength}.
      */
     float[] step(int[] ids, PagedKvCache.Sequence[] sequences, int[] positions, int rows, int[] logitRows, int count);
+
+    /** Forgets what the decoder keeps for {@code sequence} beside the pool (it left the batch). */
+    default void release(PagedKvCache.Sequence sequence) {}
 }

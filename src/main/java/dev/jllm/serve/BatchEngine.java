@@ -2,7 +2,7 @@ package dev.jllm.serve;
 
 import dev.jllm.generate.BatchGenerator;
 import dev.jllm.generate.TextStreamer;
-import dev.jllm.model.GptModel;
+import dev.jllm.model.CausalLM;
 import dev.jllm.model.PagedKvCache;
 import java.time.Duration;
 import java.util.Map;
@@ -27,7 +27,7 @@ final class BatchEngine implements AutoCloseable {
     private volatile boolean draining;
     private volatile boolean closed;
 
-    BatchEngine(GptModel model, BatchGenerator.Settings settings, int queue, IntConsumer tokenHook) {
+    BatchEngine(CausalLM model, BatchGenerator.Settings settings, int queue, IntConsumer tokenHook) {
         this.batch = new BatchGenerator(model, settings);
         this.maxBatch = settings.maxBatch();
         this.queue = queue;

@@ -1,14 +1,18 @@
 package dev.jllm.train;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jllm.arch.Architectures;
+import dev.jllm.arch.LoadedModel;
+import dev.jllm.data.Batch;
 import dev.jllm.data.TokenFile;
 import dev.jllm.data.TokenSequence;
 import dev.jllm.generate.GenerationOptions;
-import dev.jllm.io.GptCheckpoint;
-import dev.jllm.io.ModelFiles;
+import dev.jllm.model.CausalLM;
 import dev.jllm.model.GptConfig;
 import dev.jllm.model.GptModel;
 import dev.jllm.model.InitScheme;
+import dev.jllm.model.ModelConfig;
+import dev.jllm.mpi.DataParallel;
 import dev.jllm.tokenizer.BpeTrainer;
 import dev.jllm.tokenizer.Gpt2Tokenizer;
 import java.io.IOException;
@@ -25,6 +29,9 @@ import java.util.Set;
  * A whole pretraining run, as {@code jllm pretrain} does it: read the text (or the built-in stories), get a
  * tokenizer, split the text into training and validation parts, build or load the model, train, and leave a run
  * folder behind. Also resumes a run from its latest checkpoint.
+ *
+ * <p>Under {@code mpirun} every rank does the same, reading the same data at the same path; the data is cut into
+ * global batches of ranks × {@code --batch} windows, and only rank 0 writes the run folder ({@link RankFolder}).
  */
 public final class Pretraining {
     private Pretraining() {}
@@ -44,37 +51,42 @@ public final class Pretraining {
         TokenSequence[] split = corpus.tokenize(tokenizer, cfg.trainFraction());
 
         ResumableRandom rng = new ResumableRandom(cfg.seed());
-        GptModel model = spec.init() != null ? initialModel(spec, cfg, rng, tokenizer) : newModel(spec, cfg, rng, tokenizer);
+        CausalLM model = spec.init() != null ? initialModel(spec, cfg, rng, tokenizer) : newModel(spec, cfg, rng, tokenizer);
         log.printf("model: %,d parameters (emb %d, %d layers, %d heads, context %d, vocabulary %,d)%n",
-                model.parameterCount(), model.config.embDim(), model.config.nLayers(), model.config.nHeads(),
-                model.config.contextLength(), model.config.vocabSize());
+                model.parameterCount(), model.config().embDim(), model.config().nLayers(), model.config().nHeads(),
+                model.config().contextLength(), model.config().vocabSize());
         log.printf("data: %,d training and %,d validation tokens%n", split[0].length(), split[1].length());
         log.flush();
 
-        try (RunFolder run = RunFolder.create(out)) {
-            tokenizer.save(out);
-            run.writeModel(model, JSON.valueToTree(spec));
-            Trainer trainer = new Trainer(model, rng, tokenizer, cfg, windows(split, cfg), run, progress);
+        DataParallel parallel = DataParallel.current();
+        try (RunFolder run = RankFolder.create(out, parallel)) {
+            if (parallel.leader()) {
+                tokenizer.save(out);
+                run.writeModel(model, JSON.valueToTree(spec));
+            }
+            Trainer<Batch> trainer = new Trainer<>(model, rng, tokenizer, cfg, windows(split, cfg), run, progress);
             return train(trainer, run, spec, log);
         }
     }
 
+    /** The windows in batches of ranks × {@code --batch} (each rank trains on its rows of every batch). */
     private static WindowData windows(TokenSequence[] split, TrainConfig cfg) {
-        return new WindowData(split[0], split[1], cfg.contextLength(), cfg.stride(), cfg.batchSize());
+        return new WindowData(split[0], split[1], cfg.contextLength(), cfg.stride(),
+                cfg.batchSize() * DataParallel.current().ranks());
     }
 
     /** Continues the run in {@code dir} from its latest checkpoint, with the settings it was started with. */
     public static Report resume(Path dir, TrainProgress progress, PrintWriter log) throws IOException {
-        try (RunFolder run = RunFolder.open(dir)) {
-            PretrainSpec spec = JSON.treeToValue(run.training(), PretrainSpec.class);
+        try (RunFolder run = RankFolder.open(dir, DataParallel.current())) {
+            PretrainSpec spec = JSON.treeToValue(RunFolder.training(dir), PretrainSpec.class);
             TrainConfig cfg = spec.train();
             Gpt2Tokenizer tokenizer = Gpt2Tokenizer.load(dir);
             TokenSequence[] split = Corpus.read(spec).tokenize(tokenizer, cfg.trainFraction());
-            Path checkpointDir = run.latestCheckpoint().orElseThrow();
-            Checkpoint.Loaded checkpoint = Checkpoint.read(checkpointDir);
+            Path checkpointDir = RankFolder.latestCheckpoint(dir);
             ResumableRandom rng = new ResumableRandom(cfg.seed());
-            GptModel model = GptModel.fromStateDict(checkpoint.model().config(), checkpoint.model().weights().tensors(), rng);
-            Trainer trainer = new Trainer(model, rng, tokenizer, cfg, windows(split, cfg), run, progress);
+            Checkpoint.Loaded checkpoint = Checkpoint.read(checkpointDir, rng);
+            CausalLM model = checkpoint.model();
+            Trainer<Batch> trainer = new Trainer<>(model, rng, tokenizer, cfg, windows(split, cfg), run, progress);
             trainer.restore(checkpoint);
             log.printf("resuming %s at step %d of %d%n", dir, checkpoint.state().step(), trainer.totalSteps());
             log.flush();
@@ -83,8 +95,11 @@ public final class Pretraining {
     }
 
     /** Runs the loop (Ctrl-C stops it after a checkpoint), then writes the plot and generates the final samples. */
-    private static Report train(Trainer trainer, RunFolder run, PretrainSpec spec, PrintWriter log) throws IOException {
+    private static Report train(Trainer<?> trainer, RunFolder run, PretrainSpec spec, PrintWriter log) throws IOException {
         Trainer.Result result = trainer.runStoppable();
+        if (!trainer.parallel().leader()) return new Report(run.dir(), result, List.of());
+        String reduce = trainer.gradients().summary(result.steps() > 0 ? result.trainSeconds() / result.steps() : 0);
+        if (reduce != null) log.println(reduce);
         run.writePlot();
         if (result.outcome() == Trainer.Outcome.INTERRUPTED) {
             log.printf("%nstopped at step %d; checkpoint written. Continue with: jllm pretrain --resume %s%n",
@@ -96,7 +111,7 @@ public final class Pretraining {
     }
 
     /** One greedy continuation and two sampled ones of the run's sample prompt. */
-    private static List<String> finalSamples(Trainer trainer, TrainConfig cfg) {
+    private static List<String> finalSamples(Trainer<?> trainer, TrainConfig cfg) {
         if (cfg.samplePrompt().isEmpty() || cfg.sampleTokens() == 0) return List.of();
         GenerationOptions greedy = GenerationOptions.greedy(cfg.sampleTokens());
         return List.of(
@@ -109,10 +124,8 @@ public final class Pretraining {
         return switch (spec.tokenizer()) {
             case PretrainSpec.GPT2 -> Gpt2Tokenizer.builtIn();
             case PretrainSpec.MODEL -> {
-                Path dir = Files.isDirectory(Path.of(spec.init())) ? Path.of(spec.init()) : Path.of(spec.init()).getParent();
-                boolean hasVocabulary = dir != null
-                        && (Files.exists(dir.resolve("vocab.json")) || Files.exists(dir.resolve("encoder.json")));
-                yield hasVocabulary ? Gpt2Tokenizer.load(dir) : Gpt2Tokenizer.builtIn();
+                Path dir = LoadedModel.folderOf(Path.of(spec.init()));
+                yield Gpt2Tokenizer.hasVocabulary(dir) ? Gpt2Tokenizer.load(dir) : Gpt2Tokenizer.builtIn();
             }
             case PretrainSpec.BPE -> {
                 if (corpus.text() == null) {
@@ -128,19 +141,18 @@ public final class Pretraining {
         };
     }
 
-    private static GptModel newModel(PretrainSpec spec, TrainConfig cfg, ResumableRandom rng, Gpt2Tokenizer tok) {
+    private static CausalLM newModel(PretrainSpec spec, TrainConfig cfg, ResumableRandom rng, Gpt2Tokenizer tok) {
         // The book's GPTModel: no query/key/value bias, an output head of its own.
         GptConfig config = new GptConfig(tok.vocabSize(), cfg.contextLength(), spec.embDim(), spec.nHeads(),
                 spec.nLayers(), spec.dropRate(), false, false);
-        GptModel initial = GptModel.create(config, cfg.seed(), InitScheme.of(spec.weightsInit()));
         // Same weights, but dropout drawn from the run's resumable generator.
-        return GptModel.fromStateDict(config, initial.stateDict(), rng);
+        return GptModel.create(config, cfg.seed(), InitScheme.of(spec.weightsInit())).copy(rng);
     }
 
-    private static GptModel initialModel(PretrainSpec spec, TrainConfig cfg, ResumableRandom rng, Gpt2Tokenizer tok)
+    private static CausalLM initialModel(PretrainSpec spec, TrainConfig cfg, ResumableRandom rng, Gpt2Tokenizer tok)
             throws IOException {
-        GptCheckpoint loaded = ModelFiles.load(Path.of(spec.init()));
-        GptConfig config = loaded.config().withDropRate(spec.dropRate());
+        CausalLM loaded = Architectures.load(Path.of(spec.init()), rng);
+        ModelConfig config = loaded.config();
         if (cfg.contextLength() > config.contextLength()) {
             throw new IllegalArgumentException("--context " + cfg.contextLength() + " is longer than the context length "
                     + config.contextLength() + " of " + spec.init());
@@ -149,7 +161,7 @@ public final class Pretraining {
             throw new IllegalArgumentException("the tokenizer has " + tok.vocabSize() + " tokens, more than the "
                     + config.vocabSize() + " of " + spec.init());
         }
-        return GptModel.fromStateDict(config, loaded.weights().tensors(), rng);
+        return loaded.copy(spec.dropRate(), CausalLM.Head.KEEP, rng);
     }
 
     /** The character index where the training part of {@code text} ends (the book splits on characters). */

@@ -4,11 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jllm.arch.Architectures;
 import dev.jllm.io.AtomicFiles;
 import dev.jllm.io.ModelFiles;
 import dev.jllm.io.Safetensors;
-import dev.jllm.model.GptLoRA;
-import dev.jllm.model.GptModel;
+import dev.jllm.io.StateDict;
+import dev.jllm.model.CausalLM;
+import dev.jllm.nn.LoRA;
 import dev.jllm.optim.AdamW;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -50,29 +52,39 @@ public final class RunFolder implements AutoCloseable {
     private final Path dir;
     private final MetricsLog metrics;
 
-    private RunFolder(Path dir, long keepMetricsUpTo) throws IOException {
+    private RunFolder(Path dir, long keepMetricsUpTo, List<String> metrics) throws IOException {
         this.dir = dir;
-        this.metrics = new MetricsLog(dir.resolve(METRICS), keepMetricsUpTo);
+        this.metrics = new MetricsLog(dir.resolve(METRICS), keepMetricsUpTo, metrics);
     }
 
     /** A new run in {@code dir}, which must not hold a run already. */
     public static RunFolder create(Path dir) throws IOException {
+        return create(dir, List.of());
+    }
+
+    /** A new run whose metrics.csv also has the {@code metrics} of its training data ({@link TrainingData#metrics()}). */
+    public static RunFolder create(Path dir, List<String> metrics) throws IOException {
         if (Files.exists(dir.resolve(CHECKPOINTS)) || Files.exists(dir.resolve(METRICS))) {
             throw new IllegalArgumentException(dir + " already holds a run; continue it with --resume " + dir
                     + " or choose another --out");
         }
         Files.createDirectories(dir);
-        return new RunFolder(dir, -1);
+        return new RunFolder(dir, -1, metrics);
     }
 
     /** An existing run, to resume from its latest checkpoint (metrics after that checkpoint are dropped). */
     public static RunFolder open(Path dir) throws IOException {
+        return open(dir, List.of());
+    }
+
+    /** {@link #open(Path)} for a run whose metrics.csv also has the {@code metrics} of its training data. */
+    public static RunFolder open(Path dir, List<String> metrics) throws IOException {
         if (!Files.isRegularFile(dir.resolve(CONFIG))) {
             throw new IllegalArgumentException(dir + " is not a run folder (it has no " + CONFIG + ")");
         }
         List<Path> checkpoints = checkpoints(dir);
         if (checkpoints.isEmpty()) throw new IllegalArgumentException(dir + " has no checkpoint to resume from");
-        return new RunFolder(dir, stepOf(checkpoints.getLast()));
+        return new RunFolder(dir, stepOf(checkpoints.getLast()), metrics);
     }
 
     public Path dir() {
@@ -85,6 +97,11 @@ public final class RunFolder implements AutoCloseable {
 
     /** The run's settings, saved under "training" in config.json. */
     public JsonNode training() throws IOException {
+        return training(dir);
+    }
+
+    /** The settings of the run in {@code dir}, read without opening the run. */
+    public static JsonNode training(Path dir) throws IOException {
         JsonNode training = JSON.readTree(dir.resolve(CONFIG).toFile()).get("training");
         if (training == null) throw new IllegalArgumentException(dir.resolve(CONFIG) + " has no \"training\" settings");
         return training;
@@ -92,20 +109,19 @@ public final class RunFolder implements AutoCloseable {
 
     /**
      * Writes the model (root of the folder, Hugging Face layout) and config.json with the training settings. A
-     * model with LoRA adapters is written merged, and its adapters alone beside it ({@value GptLoRA#FILE}).
+     * model with LoRA adapters is written merged, and its adapters alone beside it ({@value LoRA#FILE}).
      */
-    public void writeModel(GptModel model, JsonNode training) throws IOException {
-        boolean lora = GptLoRA.hasLoRA(model);
-        GptModel plain = lora ? GptLoRA.merged(model) : model;
-        ModelFiles.save(dir, plain.config, Checkpoint.stateDict(plain.stateDict()));
-        if (lora) Safetensors.write(dir.resolve(GptLoRA.FILE), Checkpoint.stateDict(GptLoRA.adapters(model)));
+    public void writeModel(CausalLM model, JsonNode training) throws IOException {
+        boolean lora = model.hasLoRA();
+        Architectures.save(lora ? model.merged() : model, dir);
+        if (lora) Safetensors.write(dir.resolve(LoRA.FILE), StateDict.of(LoRA.adapters(model)));
         ObjectNode config = (ObjectNode) JSON.readTree(dir.resolve(CONFIG).toFile());
         config.set("training", training);
         AtomicFiles.writeString(dir.resolve(CONFIG), JSON.writeValueAsString(config) + "\n");
     }
 
     /** Writes a checkpoint of step {@code state.step()}, then the same weights at the root, then the plot. */
-    public void saveCheckpoint(GptModel model, AdamW optimizer, Trainer.State state) throws IOException {
+    public void saveCheckpoint(CausalLM model, AdamW optimizer, Trainer.State state) throws IOException {
         Path root = dir.resolve(CHECKPOINTS);
         Files.createDirectories(root);
         String name = String.format(Locale.ROOT, "%s%08d", STEP_PREFIX, state.step());
@@ -135,6 +151,11 @@ public final class RunFolder implements AutoCloseable {
 
     /** The latest complete checkpoint folder. */
     public Optional<Path> latestCheckpoint() {
+        return latestCheckpoint(dir);
+    }
+
+    /** The latest complete checkpoint folder of the run in {@code dir}, read without opening the run. */
+    public static Optional<Path> latestCheckpoint(Path dir) {
         try {
             List<Path> all = checkpoints(dir);
             return all.isEmpty() ? Optional.empty() : Optional.of(all.getLast());

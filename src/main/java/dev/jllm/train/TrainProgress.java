@@ -1,5 +1,6 @@
 package dev.jllm.train;
 
+import dev.jllm.mpi.DataParallel;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Locale;
@@ -12,7 +13,7 @@ import me.tongfei.progressbar.ProgressBarStyle;
 public interface TrainProgress extends AutoCloseable {
 
     /** Called once before the first step; a display may keep {@code trainer} (to read it, or to stop it). */
-    default void start(Trainer trainer) {}
+    default void start(Trainer<?> trainer) {}
 
     default void step(long step, int epoch, double loss, double tokensPerSecond) {}
 
@@ -29,10 +30,10 @@ public interface TrainProgress extends AutoCloseable {
 
     /**
      * A progress bar on standard error (epoch, step, loss, tokens/s, elapsed and time left) and the evaluations and
-     * samples as lines on {@code log}.
+     * samples as lines on {@code log}; under mpirun, on rank 0 only (its tokens/s count every rank's tokens).
      */
     static TrainProgress terminal(PrintWriter log) {
-        return new Terminal(log);
+        return DataParallel.current().leader() ? new Terminal(log) : silent();
     }
 
     final class Terminal implements TrainProgress {
@@ -47,7 +48,7 @@ public interface TrainProgress extends AutoCloseable {
         }
 
         @Override
-        public void start(Trainer trainer) {
+        public void start(Trainer<?> trainer) {
             this.stepsPerEpoch = trainer.stepsPerEpoch();
             this.totalSteps = trainer.totalSteps();
             bar = new ProgressBarBuilder().setTaskName("train").setInitialMax(totalSteps)

@@ -1,10 +1,9 @@
 package dev.jllm.train;
 
-import dev.jllm.data.Batch;
 import dev.jllm.generate.GenerationOptions;
 import dev.jllm.generate.Generator;
-import dev.jllm.model.GptLoRA;
-import dev.jllm.model.GptModel;
+import dev.jllm.model.CausalLM;
+import dev.jllm.mpi.DataParallel;
 import dev.jllm.optim.AdamW;
 import dev.jllm.optim.GradClip;
 import dev.jllm.optim.LrSchedule;
@@ -15,6 +14,7 @@ import dev.jllm.tensor.Workspace;
 import dev.jllm.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -24,14 +24,21 @@ import java.util.concurrent.TimeUnit;
 /**
  * The next-token training loop of the book's chapter 5 ({@code train_model_simple}), with the additions of
  * its appendix D and of a long run: gradient accumulation, clipping, a learning rate schedule, checkpoints that
- * resume exactly, and a clean stop on Ctrl-C or a non-finite loss. The batches come from a {@link TrainingData}:
- * windows of a text for pretraining ({@link WindowData}), collated instructions for instruction finetuning.
+ * resume exactly, and a clean stop on Ctrl-C or a non-finite loss. The batches and their loss come from a
+ * {@link TrainingData}: windows of a text for pretraining ({@link WindowData}), collated instructions for instruction
+ * finetuning, preference pairs for DPO. Every training command runs on it, into a {@link RunFolder}.
  *
  * <p>One <em>step</em> is one optimizer update over {@code gradAccum} micro-batches of {@code batchSize} examples.
  * Epoch {@code e} visits the training data in an order drawn from {@code (seed, e)} alone, and the dropout
  * generator's state is saved with each checkpoint, so a resumed run takes exactly the steps of an uninterrupted one.
+ *
+ * <p>Under {@code mpirun} ({@link DataParallel}) the same loop runs on every rank: the data gives global batches of
+ * ranks × {@code batchSize} examples, each rank trains on its rows, the last micro-batch's backward pass averages
+ * the gradients over the ranks while it runs, and the losses and token counts are summed over the ranks, so every
+ * rank takes the same AdamW step and a run of N ranks with batch b gives the losses of one process with batch N·b.
+ * Only the leader (rank 0) writes checkpoints and samples.
  */
-public final class Trainer {
+public final class Trainer<B> {
 
     /**
      * Where a run stands; saved in every checkpoint.
@@ -43,9 +50,13 @@ public final class Trainer {
     /** How a run ended. */
     public enum Outcome { FINISHED, INTERRUPTED }
 
-    /** The end of a run: the last evaluation and the throughput. */
+    /**
+     * The end of a run: the last evaluation and the throughput.
+     *
+     * @param metrics the last evaluation's further metrics, as {@link MetricsLog.Row#metrics()} holds them
+     */
     public record Result(Outcome outcome, long steps, long tokensSeen, double trainLoss, double valLoss,
-                         double trainSeconds) {
+                         double trainSeconds, double... metrics) {
         public double tokensPerSecond() {
             return trainSeconds > 0 ? tokensSeen / trainSeconds : 0;
         }
@@ -58,12 +69,12 @@ public final class Trainer {
         }
     }
 
-    private final GptModel model;
+    private final CausalLM model;
     private final ResumableRandom rng;
     private final Tokenizer tokenizer;
     private final TrainConfig config;
     private final RunFolder run;
-    private final TrainingData data;
+    private final TrainingData<B> data;
     private final AdamW optimizer;
     private final int stepsPerEpoch;
     private final long totalSteps;
@@ -71,19 +82,25 @@ public final class Trainer {
     private final TrainProgress progress;
     /** Lends each micro-batch's activations and intermediate gradients to the next. */
     private final Workspace workspace = new Workspace();
+    /** The processes this run is spread over ({@link DataParallel#ALONE} for one). */
+    private final DataParallel parallel = DataParallel.current();
+    private final DataParallel.Gradients gradients;
     private volatile boolean stopRequested;
+    /** A stop was asked on some rank before the last step ended: every rank stops after that step. */
+    private boolean stopAgreed;
 
     private State state;
 
     /**
      * @param model     the model to train; its dropout masks must come from {@code rng}
      * @param rng       the run's dropout generator (its state goes into checkpoints)
-     * @param data      training and validation batches (without validation batches the validation loss is NaN)
+     * @param data      training and validation batches (without validation batches the validation loss is NaN);
+     *                  under mpirun, batches of ranks × {@code config.batchSize()} examples
      * @param run       the run folder (metrics, samples, checkpoints)
      * @param progress  the terminal progress display (or {@link TrainProgress#silent()})
      */
-    public Trainer(GptModel model, ResumableRandom rng, Tokenizer tokenizer, TrainConfig config,
-                   TrainingData data, RunFolder run, TrainProgress progress) {
+    public Trainer(CausalLM model, ResumableRandom rng, Tokenizer tokenizer, TrainConfig config,
+                   TrainingData<B> data, RunFolder run, TrainProgress progress) {
         this.model = model;
         this.rng = rng;
         this.tokenizer = tokenizer;
@@ -99,7 +116,25 @@ public final class Trainer {
         this.totalSteps = config.maxSteps() > 0 ? config.maxSteps() : (long) config.epochs() * stepsPerEpoch;
         this.schedule = config.schedule(totalSteps);
         this.optimizer = new AdamW(model.trainableParameters(), config.adamw());
+        this.gradients = parallel.gradients(new ArrayList<>(optimizer.parameters().values()));
+        parallel.start(model.namedParameters(), settings());
+        rng.setState(rankRng(rng.state()));
         this.state = new State(0, 0, rng.state(), 0, schedule.toString());
+    }
+
+    /** What must be the same on every rank: model, training settings, data size and its first batch. */
+    private String settings() {
+        B first = data.epoch(ResumableRandom.nth(config.seed(), 0)).next();
+        return model.config() + "\n" + config + "\n" + data.describe() + ", " + data.batchesPerEpoch() + " batches\n"
+                + data.fingerprint(first);
+    }
+
+    /**
+     * A rank's dropout generator state from the leader's: rank r draws 2^40·r numbers ahead in the same sequence,
+     * so ranks drop different units, and a resumed run (which saved the leader's state) continues every rank's.
+     */
+    private long rankRng(long leaderState) {
+        return ResumableRandom.skip(leaderState, (long) parallel.rank() << 40);
     }
 
     public long totalSteps() {
@@ -114,6 +149,16 @@ public final class Trainer {
         return optimizer;
     }
 
+    /** The processes the run is spread over. */
+    public DataParallel parallel() {
+        return parallel;
+    }
+
+    /** The gradient averaging's timings (zeros for one process). */
+    public DataParallel.Gradients gradients() {
+        return gradients;
+    }
+
     public State state() {
         return state;
     }
@@ -125,7 +170,7 @@ public final class Trainer {
                     + " but this run computes " + schedule + " (has the data changed?)");
         }
         optimizer.loadState(checkpoint.optimizerTensors(), checkpoint.optimizerSteps());
-        rng.setState(checkpoint.state().rngState());
+        rng.setState(rankRng(checkpoint.state().rngState()));
         this.state = checkpoint.state();
     }
 
@@ -142,7 +187,7 @@ public final class Trainer {
         try {
             while (state.step() < totalSteps) {
                 int epoch = (int) (state.step() / stepsPerEpoch);
-                Iterator<Batch> batches = epochBatches(epoch, (int) (state.step() % stepsPerEpoch));
+                Iterator<B> batches = epochBatches(epoch, (int) (state.step() % stepsPerEpoch));
                 for (long k = state.step() % stepsPerEpoch; k < stepsPerEpoch && state.step() < totalSteps; k++) {
                     long t0 = System.nanoTime();
                     long tokensBefore = state.tokensSeen();
@@ -159,16 +204,18 @@ public final class Trainer {
                     }
                     boolean epochEnd = s % stepsPerEpoch == 0;
                     if (epochEnd) sample(epoch + 1);
-                    if (epochEnd || s == totalSteps || stopRequested
-                            || (config.checkpointEvery() > 0 && s % config.checkpointEvery() == 0)) {
+                    boolean stop = parallel.ranks() == 1 ? stopRequested : stopAgreed;
+                    if (parallel.leader() && (epochEnd || s == totalSteps || stop
+                            || (config.checkpointEvery() > 0 && s % config.checkpointEvery() == 0))) {
                         run.saveCheckpoint(model, optimizer, state);
                     }
-                    if (stopRequested) return result(Outcome.INTERRUPTED);
+                    if (stop) return result(Outcome.INTERRUPTED);
                 }
             }
             return result(Outcome.FINISHED);
         } finally {
             progress.close();
+            gradients.close();
         }
     }
 
@@ -176,8 +223,8 @@ public final class Trainer {
      * The batches of {@code epoch}, from its step {@code skipSteps} on. The epoch's order is drawn from a seed that
      * depends only on the run's seed and the epoch, so a resumed run sees the same batches.
      */
-    private Iterator<Batch> epochBatches(int epoch, int skipSteps) {
-        Iterator<Batch> it = data.epoch(ResumableRandom.nth(config.seed(), epoch));
+    private Iterator<B> epochBatches(int epoch, int skipSteps) {
+        Iterator<B> it = data.epoch(ResumableRandom.nth(config.seed(), epoch));
         for (long i = 0; i < (long) skipSteps * config.gradAccum(); i++) it.next();
         return it;
     }
@@ -212,24 +259,33 @@ public final class Trainer {
     /** Tokens (batch × length, padding included) of the last step's micro-batches. */
     private long stepTokens;
 
-    /** One optimizer step over {@code gradAccum} micro-batches; returns their mean loss. */
-    private double step(Iterator<Batch> batches) {
+    /**
+     * One optimizer step over {@code gradAccum} micro-batches; returns their mean loss (over all ranks). With several
+     * ranks, the last micro-batch's backward pass averages the gradients over them, and a stop asked on any rank
+     * stops every rank after this step.
+     */
+    private double step(Iterator<B> batches) {
         model.train();
         optimizer.zeroGrad();
         double lossSum = 0;
         int accum = config.gradAccum();
-        stepTokens = 0;
+        long tokens = 0;
         for (int a = 0; a < accum; a++) {
-            Batch b = batches.next();
-            stepTokens += (long) b.batchSize() * b.length();
+            B b = data.shard(batches.next(), parallel);
+            tokens += data.tokens(b);
             try (Workspace.Scope micro = workspace.open()) {
-                Tensor loss = model.loss(b.inputs(), b.targets(), b.batchSize(), b.length());
+                Tensor loss = data.loss(model, b);
                 lossSum += loss.item();
                 if (accum > 1) loss = Ops.scale(loss, 1f / accum);
-                loss.backward();
+                if (a == accum - 1) gradients.backward(loss);
+                else loss.backward();
             }
         }
-        double loss = lossSum / accum;
+        double[] global = {lossSum / accum, tokens, stopRequested ? 1 : 0};
+        parallel.sum(global);
+        stopAgreed = global[2] > 0;
+        stepTokens = (long) global[1];
+        double loss = global[0] / parallel.ranks();
         long stepNo = state.step() + 1;
         if (!Double.isFinite(loss)) throw nonFinite("training loss is " + loss, stepNo);
         double norm = config.clip() > 0
@@ -248,39 +304,64 @@ public final class Trainer {
                 "%s at step %d; stopped (%s). Try a lower --lr or --clip 1.0", what, step, kept));
     }
 
-    /** Mean loss over the first {@code evalBatches} batches of each split, in eval mode without autograd. */
-    private double[] evaluate() {
+    /**
+     * The loss and further metrics, averaged over the first {@code evalBatches} batches of the training split
+     * ([0]) and of the validation split ([1]), in eval mode without autograd.
+     */
+    private double[][] evaluate() {
         model.eval();
         try (NoGrad g = NoGrad.enter()) {
-            return new double[] {meanLoss(data.evaluation(false, config.evalBatches())),
-                meanLoss(data.evaluation(true, config.evalBatches()))};
+            return new double[][] {mean(data.evaluation(false, config.evalBatches())),
+                mean(data.evaluation(true, config.evalBatches()))};
         } finally {
             model.train();
         }
     }
 
-    /** Mean of the batches' losses; NaN for none. */
-    private double meanLoss(List<Batch> batches) {
-        double sum = 0;
-        for (Batch b : batches) {
+    /**
+     * The batches' loss and further metrics, each averaged over the batches; NaN for none. With several ranks each
+     * evaluates its rows of every batch and a batch's value is the row-weighted mean over the ranks.
+     */
+    private double[] mean(List<B> batches) {
+        int values = 1 + data.metrics().size(), width = values + 1;
+        double[] parts = new double[width * batches.size()]; // per batch: each value × rows, then rows
+        for (int k = 0; k < batches.size(); k++) {
+            B b = data.shard(batches.get(k), parallel);
+            int rows = data.rows(b);
+            if (rows == 0) continue;
             try (Workspace.Scope batch = workspace.open()) {
-                sum += model.loss(b.inputs(), b.targets(), b.batchSize(), b.length()).item();
+                double[] v = data.evaluate(model, b);
+                for (int i = 0; i < values; i++) parts[width * k + i] = v[i] * (double) rows;
+                parts[width * k + values] = rows;
             }
         }
-        return batches.isEmpty() ? Double.NaN : sum / batches.size();
+        parallel.sum(parts);
+        double[] mean = new double[values];
+        for (int i = 0; i < values; i++) {
+            double sum = 0;
+            for (int k = 0; k < batches.size(); k++) sum += parts[width * k + i] / parts[width * k + values];
+            mean[i] = batches.isEmpty() ? Double.NaN : sum / batches.size();
+        }
+        return mean;
     }
 
     private void evaluateAndLog(long step, double tokensPerSecond) {
-        double[] losses = evaluate();
-        if (!Double.isFinite(losses[0])) throw nonFinite("evaluated training loss is " + losses[0], step);
+        double[][] e = evaluate();
+        double trainLoss = e[0][0], valLoss = e[1][0];
+        if (!Double.isFinite(trainLoss)) throw nonFinite("evaluated training loss is " + trainLoss, step);
+        double[] metrics = new double[2 * data.metrics().size()];
+        for (int i = 0; i < data.metrics().size(); i++) {
+            metrics[2 * i] = e[0][1 + i];
+            metrics[2 * i + 1] = e[1][1 + i];
+        }
         run.metrics().add(new MetricsLog.Row(step, state.tokensSeen(), schedule.lr(Math.max(0, step - 1)),
-                losses[0], losses[1], tokensPerSecond));
-        progress.evaluated(step, losses[0], losses[1]);
+                trainLoss, valLoss, tokensPerSecond, metrics));
+        progress.evaluated(step, trainLoss, valLoss);
     }
 
     /** Greedy continuation of the sample prompt, written to samples.txt and shown. */
     private void sample(int epoch) {
-        if (config.sampleTokens() == 0 || config.samplePrompt().isEmpty()) return;
+        if (config.sampleTokens() == 0 || config.samplePrompt().isEmpty() || !parallel.leader()) return;
         String text = generate(config.samplePrompt(), GenerationOptions.greedy(config.sampleTokens()));
         try {
             run.appendSample(epoch, state.step(), text);
@@ -294,7 +375,7 @@ public final class Trainer {
     public String generate(String prompt, GenerationOptions options) {
         int[] ids = tokenizer.encode(prompt);
         // The generator reads the weights directly, so adapters are merged in first.
-        GptModel plain = GptLoRA.hasLoRA(model) ? GptLoRA.merged(model) : model;
+        CausalLM plain = model.hasLoRA() ? model.merged() : model;
         int[] out = new Generator(plain, w -> {}).generate(ids, options);
         return prompt + tokenizer.decode(out);
     }
@@ -302,6 +383,6 @@ public final class Trainer {
     private Result result(Outcome outcome) {
         MetricsLog.Row last = run.metrics().rows().getLast();
         return new Result(outcome, state.step(), state.tokensSeen(), last.trainLoss(), last.valLoss(),
-                state.trainSeconds());
+                state.trainSeconds(), last.metrics());
     }
 }

@@ -9,7 +9,7 @@ import java.util.Iterator;
 import java.util.List;
 
 /** Pretraining data: windows of {@code contextLength} tokens of a text, every {@code stride} tokens (chapter 5). */
-public final class WindowData implements TrainingData {
+public final class WindowData implements NextTokenData {
     private final SlidingWindowDataset train;
     /** null when the validation text is shorter than one window */
     private final SlidingWindowDataset val;

@@ -6,15 +6,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.jllm.finetune.ModelFormat;
-import dev.jllm.finetune.PromptFormat;
 import dev.jllm.io.ModelFiles;
 import dev.jllm.io.StateDict;
 import dev.jllm.model.GptConfig;
 import dev.jllm.model.GptModel;
+import dev.jllm.prompt.ModelFormat;
+import dev.jllm.prompt.PromptFormat;
 import dev.jllm.testing.SharedData;
 import dev.jllm.tokenizer.BpeTrainer;
 import dev.jllm.tokenizer.Gpt2Tokenizer;
+import dev.jllm.train.MetricsLog;
+import dev.jllm.train.RunFolder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -68,13 +70,21 @@ class FinetuneDpoCommandTest {
             assertThat(j.get(f).isNumber()).as(f).isTrue();
         }
         List<String> metrics = Files.readAllLines(out.resolve("metrics.csv"));
-        assertThat(metrics.getFirst()).isEqualTo(FinetuneDpoCommand.METRICS_HEADER);
+        assertThat(metrics.getFirst()).isEqualTo(MetricsLog.HEADER
+                + ",train_reward_margin,val_reward_margin,train_reward_accuracy,val_reward_accuracy");
         String[] first = metrics.get(1).split(","), last = metrics.getLast().split(",");
         // before any step the policy is the reference: loss log 2, margins 0
         assertThat(Double.parseDouble(first[3])).isCloseTo(Math.log(2), org.assertj.core.data.Offset.offset(1e-4));
-        assertThat(Double.parseDouble(first[5])).isZero();
+        assertThat(Double.parseDouble(first[6])).isZero();
         assertThat(Double.parseDouble(last[3])).as("train loss").isLessThan(Double.parseDouble(first[3]));
-        assertThat(Double.parseDouble(last[5])).as("train reward margin").isPositive();
+        assertThat(Double.parseDouble(last[6])).as("train reward margin").isPositive();
+        // a run folder like every training run's: plot, checkpoint, and a resume that finds the run finished
+        assertThat(out.resolve(RunFolder.PLOT)).isRegularFile();
+        assertThat(out.resolve(RunFolder.CHECKPOINTS)).isDirectory();
+        ModelCommandsTest.Run resumed = ModelCommandsTest.run("finetune", "dpo", "--resume", out.toString(), "--json");
+        assertThat(resumed.exit()).as(resumed.err()).isZero();
+        assertThat(resumed.json().get("val_reward_margin").asDouble())
+                .isCloseTo(j.get("val_reward_margin").asDouble(), org.assertj.core.data.Offset.offset(1e-6));
         // the result is a model folder that keeps the format
         assertThat(ModelFormat.read(out)).contains(PromptFormat.ALPACA);
         assertThat(ModelCommandsTest.run("generate", "--model", out.toString(), "--prompt", "Hi", "--max-tokens", "2")

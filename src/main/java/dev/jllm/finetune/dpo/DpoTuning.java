@@ -1,0 +1,108 @@
+package dev.jllm.finetune.dpo;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jllm.arch.LoadedModel;
+import dev.jllm.finetune.Splits;
+import dev.jllm.model.CausalLM;
+import dev.jllm.prompt.InstructionJson;
+import dev.jllm.prompt.PreferenceExample;
+import dev.jllm.prompt.PromptFormat;
+import dev.jllm.tokenizer.Gpt2Tokenizer;
+import dev.jllm.tokenizer.Tokenizer;
+import dev.jllm.train.Checkpoint;
+import dev.jllm.train.ResumableRandom;
+import dev.jllm.train.RunFolder;
+import dev.jllm.train.TrainProgress;
+import dev.jllm.train.Trainer;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A whole DPO run, as {@code jllm finetune dpo} does it (the book's chapter 7 bonus): read and split the preference
+ * pairs, encode them in the model's prompt format, and train the policy against a frozen copy of the starting model
+ * with the {@link Trainer} (run folder, metrics.csv with the reward margin and accuracy, loss plot, checkpoints,
+ * resume, Ctrl-C, non-finite stop).
+ */
+public final class DpoTuning {
+    private DpoTuning() {}
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * What a run reports.
+     *
+     * @param valRewardMargin   the last evaluation's reward margin on the validation pairs
+     * @param valRewardAccuracy the last evaluation's reward accuracy on the validation pairs
+     */
+    public record Report(Path runDir, Trainer.Result result, double valRewardMargin, double valRewardAccuracy) {
+        static Report of(Path dir, Trainer.Result r) {
+            // metrics: train/val reward margin, then train/val reward accuracy (DpoData.METRICS)
+            return new Report(dir, r, r.metrics()[1], r.metrics()[3]);
+        }
+    }
+
+    /**
+     * Starts a run in {@code out}: the policy is a copy of {@code start} without dropout (as in the book, so that
+     * policy and reference agree exactly before the first step); {@code start} itself becomes the frozen reference.
+     */
+    public static Report start(CausalLM start, Tokenizer tokenizer, DpoConfig spec, Path out, TrainProgress progress,
+                               PrintWriter log) throws IOException {
+        ResumableRandom rng = new ResumableRandom(spec.seed());
+        CausalLM policy = start.copy(0f, CausalLM.Head.KEEP, rng);
+        DpoData data = data(spec, tokenizer, policy, frozen(start), log);
+        try (RunFolder run = RunFolder.create(out, DpoData.METRICS)) {
+            if (tokenizer instanceof Gpt2Tokenizer t) t.save(out);
+            run.writeModel(policy, JSON.valueToTree(spec));
+            return train(new Trainer<>(policy, rng, tokenizer, spec.train(), data, run, progress), run);
+        }
+    }
+
+    /**
+     * Continues the run in {@code dir} from its latest checkpoint, with the settings it was started with; the
+     * reference is the starting model again, read from where the run found it.
+     */
+    public static Report resume(Path dir, TrainProgress progress, PrintWriter log) throws IOException {
+        try (RunFolder run = RunFolder.open(dir, DpoData.METRICS)) {
+            DpoConfig spec = JSON.treeToValue(run.training(), DpoConfig.class);
+            Tokenizer tokenizer = Gpt2Tokenizer.load(dir);
+            ResumableRandom rng = new ResumableRandom(spec.seed());
+            Checkpoint.Loaded checkpoint = Checkpoint.read(run.latestCheckpoint().orElseThrow(), rng);
+            CausalLM policy = checkpoint.model();
+            DpoData data = data(spec, tokenizer, policy, frozen(LoadedModel.load(spec.model()).model()), log);
+            Trainer<PreferenceBatch> trainer = new Trainer<>(policy, rng, tokenizer, spec.train(), data, run, progress);
+            trainer.restore(checkpoint);
+            return train(trainer, run);
+        }
+    }
+
+    private static Report train(Trainer<PreferenceBatch> trainer, RunFolder run) throws IOException {
+        Trainer.Result result = trainer.runStoppable();
+        run.writePlot();
+        return Report.of(run.dir(), result);
+    }
+
+    private static CausalLM frozen(CausalLM reference) {
+        reference.freeze();
+        reference.eval();
+        return reference;
+    }
+
+    /** The training and validation pairs, encoded in the run's prompt format. */
+    private static DpoData data(DpoConfig spec, Tokenizer tokenizer, CausalLM policy, CausalLM reference,
+                                PrintWriter log) {
+        Path file = Path.of(spec.data());
+        Splits<PreferenceExample> splits = Splits.inOrder85_10_5(InstructionJson.readPreferences(file), file.toString());
+        PromptFormat format = spec.promptFormat();
+        List<EncodedPreference> train = EncodedPreference.encode(splits.train(), format, tokenizer::encode);
+        List<EncodedPreference> val = EncodedPreference.encode(splits.validation(), format, tokenizer::encode);
+        log.printf(Locale.ROOT, "DPO of %s on %s: %d training and %d validation pairs (%s format), beta %s, lr %s%n",
+                spec.model(), file, train.size(), val.size(), format.cliName(), spec.beta(), spec.lr());
+        log.flush();
+        PreferenceCollator collator = new PreferenceCollator(tokenizer.eotId(),
+                Math.min(spec.maxLength(), policy.config().contextLength()));
+        return new DpoData(train, val, collator, spec.batchSize(), reference, (float) spec.beta());
+    }
+}
