@@ -2,13 +2,19 @@ package dev.jllm.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jllm.generate.BatchGenerator;
 import dev.jllm.arch.LoadedModel;
 import dev.jllm.generate.GenerationOptions;
 import dev.jllm.generate.Generator;
 import dev.jllm.generate.TextStreamer;
 import dev.jllm.model.WeightType;
 import dev.jllm.tokenizer.Tokenizer;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -59,8 +65,17 @@ final class GenerateCommand implements Callable<Integer> {
             description = "Weights streamed per token: fp32, or bf16 (half the bytes; needs the KV cache).")
     WeightType dtype;
 
-    @Option(names = "--json", description = "Print {prompt_ids, ids, text, tokens_per_second} as JSON instead of streaming.")
+    @Option(names = "--json", description = "Print {prompt_ids, ids, text, tokens_per_second} as JSON instead of streaming "
+            + "(with --batch-file: one JSON line per prompt).")
     boolean json;
+
+    @Option(names = "--batch-file", paramLabel = "PROMPTS.txt", description = "Generate for every line of the file (one "
+            + "prompt per line, blank lines skipped) together, in one continuous batch.")
+    Path batchFile;
+
+    @Option(names = "--max-batch", defaultValue = "8", paramLabel = "N",
+            description = "With --batch-file: sequences decoded together at most (default: ${DEFAULT-VALUE}).")
+    int maxBatch;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -68,6 +83,17 @@ final class GenerateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         int given = (prompt != null ? 1 : 0) + (positionalPrompt != null ? 1 : 0) + (promptIds != null ? 1 : 0);
+        if (batchFile != null) {
+            if (given != 0) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--batch-file takes the prompts from the "
+                        + "file: give no --prompt, PROMPT or --prompt-ids");
+            }
+            if (dtype == WeightType.BF16 || noKvCache) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--batch-file decodes float32 weights with "
+                        + "the KV cache: drop --dtype bf16 and --no-kv-cache");
+            }
+            return batch();
+        }
         if (given != 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "give exactly one of --prompt TEXT and --prompt-ids 1,2,3");
         }
@@ -125,6 +151,59 @@ final class GenerateCommand implements Callable<Integer> {
                     tokensPerSecond);
         }
         out.flush();
+        return 0;
+    }
+
+    /** {@code --batch-file}: every prompt of the file generated together by a {@link BatchGenerator}. */
+    private int batch() throws IOException {
+        List<String> prompts = new ArrayList<>();
+        for (String line : Files.readAllLines(batchFile, StandardCharsets.UTF_8)) {
+            if (!line.isBlank()) prompts.add(line);
+        }
+        if (prompts.isEmpty()) throw new IllegalArgumentException(batchFile + ": no prompts (one per line)");
+        LoadedModel loaded = LoadedModel.load(model);
+        Tokenizer tokenizer = loaded.requireTokenizer("--batch-file prompts are text");
+        GenerationOptions options = new GenerationOptions(maxTokens, temperature, topK, topP, seed, true,
+                loaded.endId(), stops);
+        BatchGenerator generator = new BatchGenerator(loaded.model(),
+                BatchGenerator.Settings.of(maxBatch, loaded.model().config().contextLength()));
+        List<int[]> promptIds = new ArrayList<>();
+        List<TextStreamer> streamers = new ArrayList<>();
+        List<BatchGenerator.Request> requests = new ArrayList<>();
+        for (String p : prompts) {
+            int[] ids = tokenizer.encode(p);
+            TextStreamer streamer = new TextStreamer(tokenizer, stops, piece -> {});
+            promptIds.add(ids);
+            streamers.add(streamer);
+            requests.add(generator.submit(ids, options, streamer::onToken));
+        }
+        long start = System.nanoTime();
+        while (generator.step() || generator.busy()) {
+            // every step advances each prompt in the batch by one token
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        PrintWriter out = spec.commandLine().getOut();
+        ObjectMapper mapper = new ObjectMapper();
+        int tokens = 0;
+        for (int i = 0; i < prompts.size(); i++) {
+            TextStreamer streamer = streamers.get(i);
+            streamer.flush();
+            int[] newIds = requests.get(i).tokens();
+            tokens += newIds.length;
+            if (json) {
+                ObjectNode node = mapper.createObjectNode().put("index", i).put("prompt", prompts.get(i));
+                node.set("prompt_ids", mapper.valueToTree(promptIds.get(i)));
+                node.set("ids", mapper.valueToTree(newIds));
+                node.put("text", streamer.text());
+                out.println(mapper.writeValueAsString(node));
+            } else {
+                out.println(prompts.get(i) + streamer.text());
+                out.println();
+            }
+        }
+        out.flush();
+        spec.commandLine().getErr().printf("jllm: %d prompts, %d tokens in %.2f s (%.1f tokens/s together)%n",
+                prompts.size(), tokens, seconds, tokens / Math.max(seconds, 1e-9));
         return 0;
     }
 

@@ -34,8 +34,9 @@ final class ServeCommand implements Callable<Integer> {
             description = "Address to listen on; 0.0.0.0 for every interface (default: ${DEFAULT-VALUE}).")
     String host;
 
-    @Option(names = "--max-concurrent", defaultValue = "2", paramLabel = "N",
-            description = "Generations running at once (default: ${DEFAULT-VALUE}).")
+    @Option(names = {"--max-batch", "--max-concurrent"}, defaultValue = "8", paramLabel = "N",
+            description = "Generations decoded together in one continuous batch (default: ${DEFAULT-VALUE}); "
+                    + "--max-concurrent is the older name.")
     int maxConcurrent;
 
     @Option(names = "--queue", defaultValue = "16", paramLabel = "N",

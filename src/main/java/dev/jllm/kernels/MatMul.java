@@ -60,6 +60,21 @@ public final class MatMul {
         Gemm.multiply(plan, dy, dyOff, 1, n, x, xOff, k, 1, null, true, dw, dwOff, k, n, k, m);
     }
 
+    /**
+     * Y[M,N] = X[M,K] · W[N,K]ᵀ (+ bias) for the rows of a decoding batch: W streamed once for all M rows, and each
+     * row computed with the arithmetic {@link #gemv} uses alone, whatever the other rows and their number, so a
+     * sequence decodes the same tokens alone or in a batch (only the JIT's order of summing a vector's lanes, which
+     * may differ between compiled versions of the loop, can move the last bit). Overwrites Y.
+     */
+    public static void xwtPerRow(float[] x, int xOff, float[] w, int wOff, float[] bias, float[] y, int yOff,
+                                 int m, int k, int n) {
+        if (!VectorSupport.ENABLED) {
+            for (int i = 0; i < m; i++) ScalarMatMul.gemv(w, wOff, x, xOff + i * k, bias, y, yOff + i * n, n, k);
+        } else {
+            Gemv.multiply(x, xOff, w, wOff, bias, y, yOff, m, k, n);
+        }
+    }
+
     /** y[N] = W[N,K] · x[K] (+ bias[N] when not null). Overwrites y. */
     public static void gemv(float[] w, int wOff, float[] x, int xOff, float[] bias, float[] y, int yOff, int n, int k) {
         if (!VectorSupport.ENABLED) ScalarMatMul.gemv(w, wOff, x, xOff, bias, y, yOff, n, k);

@@ -95,6 +95,16 @@ public abstract class CausalLM extends Module {
      */
     public abstract KVCacheDecoder decoder(int capacity, Bf16Weights bf16);
 
+    /**
+     * A decoder that advances many sequences per step over the paged {@code cache}, for continuous batching. An
+     * architecture with a batched forward pass of its own overrides it (GPT-2: the weights read once per step for
+     * all sequences); the default runs each sequence's rows through its own {@link #decoder}: correct for every
+     * architecture, at the speed of decoding the sequences one after another.
+     */
+    public BatchDecoder batchDecoder(PagedKvCache cache) {
+        return new SequentialBatchDecoder(this, cache);
+    }
+
     /** A float32 decoder with a cache of the whole context. */
     public KVCacheDecoder decoder() {
         return decoder(config().contextLength(), null);

@@ -184,4 +184,10 @@ public final class GptModel extends CausalLM {
         }
         checkVocabulary(ids, config.vocabSize());
     }
+
+    /** A decoder that advances many sequences per step over the paged {@code cache} (see {@link BatchDecoder}). */
+    @Override
+    public BatchDecoder batchDecoder(PagedKvCache cache) {
+        return new GptBatchDecoder(this, cache);
+    }
 }

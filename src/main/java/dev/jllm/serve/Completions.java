@@ -2,8 +2,6 @@ package dev.jllm.serve;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.jllm.generate.Generator;
-import dev.jllm.generate.TextStreamer;
 import dev.jllm.model.CausalLM;
 import io.javalin.http.Context;
 import java.io.IOException;
@@ -11,11 +9,10 @@ import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.IntConsumer;
 
 /**
- * {@code POST /v1/completions} and {@code POST /v1/chat/completions}: validate the request, queue it for a
- * generation thread, and answer in one JSON body or as a stream of chunks from the events that thread reports. The
+ * {@code POST /v1/completions} and {@code POST /v1/chat/completions}: validate the request, queue it for the
+ * {@link BatchEngine}, and answer in one JSON body or as a stream of chunks from the events that thread reports. The
  * response shapes are OpenAI's ({@code text_completion}, {@code chat.completion}, {@code chat.completion.chunk}),
  * with {@code usage} token counts and {@code finish_reason} {@code stop} (end token or stop string) or
  * {@code length} (max_tokens reached). A client that hangs up, streaming or not, cancels its generation.
@@ -30,15 +27,13 @@ final class Completions {
     private static final long PROBE_NANOS = PROBE_MILLIS * 1_000_000;
 
     private final ServedModel served;
-    private final GenerationQueue queue;
-    private final IntConsumer tokenHook;
+    private final BatchEngine engine;
     private final AtomicLong cancelled = new AtomicLong();
     private final AtomicInteger handling = new AtomicInteger();
 
-    Completions(ServedModel served, GenerationQueue queue, IntConsumer tokenHook) {
+    Completions(ServedModel served, BatchEngine engine) {
         this.served = served;
-        this.queue = queue;
-        this.tokenHook = tokenHook;
+        this.engine = engine;
     }
 
     /** Generations stopped because their client disconnected. */
@@ -75,7 +70,7 @@ final class Completions {
         Generation generation = new Generation();
         handling.incrementAndGet();
         try {
-            queue.submit(generation, () -> generate(generation, prompt, sampling));
+            engine.submit(generation, prompt, sampling, served);
             answer(ctx, generation, prompt.length, sampling, response);
         } finally {
             handling.decrementAndGet();
@@ -141,7 +136,7 @@ final class Completions {
     /** The client left: its generation stops at the next token (or leaves the queue). */
     private void leave(Generation generation) {
         generation.cancel(Generation.Cancel.CLIENT_GONE);
-        queue.withdraw(generation);
+        engine.cancel(generation);
         cancelled.incrementAndGet();
     }
 
@@ -186,29 +181,6 @@ final class Completions {
             events.send(usage);
         }
         events.done();
-    }
-
-    /**
-     * Runs on a generation thread: generates with a fresh decoder and reports the text as it settles; stops at
-     * the next token once the generation is cancelled.
-     */
-    private void generate(Generation generation, int[] prompt, Sampling sampling) {
-        generation.report(new Generation.Started());
-        try {
-            TextStreamer streamer = new TextStreamer(served.tokenizer(), sampling.stops(),
-                    piece -> generation.report(new Generation.Piece(piece)));
-            int[] ids = new Generator(served.model(), warning -> {}).generate(prompt, sampling.options(served.endId()),
-                    id -> {
-                        tokenHook.accept(id);
-                        return streamer.onToken(id) && generation.cancelled() == null;
-                    });
-            streamer.flush();
-            boolean stopped = ids.length < sampling.maxTokens() || streamer.stopped();
-            generation.report(new Generation.Done(streamer.text(), stopped ? "stop" : "length", ids.length,
-                    generation.cancelled()));
-        } catch (RuntimeException e) {
-            generation.report(new Generation.Failed(e));
-        }
     }
 
     /** {@code prompt}: a string, a list holding one string, or a list of token ids. An empty one starts a text. */

@@ -33,6 +33,7 @@ final class Generation {
 
     private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
     private volatile Cancel cancelled;
+    private volatile boolean started;
 
     void cancel(Cancel why) {
         if (cancelled == null) cancelled = why;
@@ -44,7 +45,13 @@ final class Generation {
     }
 
     void report(Event e) {
+        if (e instanceof Started) started = true;
         events.add(e);
+    }
+
+    /** Whether a generation thread took it up. */
+    boolean started() {
+        return started;
     }
 
     /** The next event, or null when none came within {@code millis}. */

@@ -1,6 +1,8 @@
 package dev.jllm.serve;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jllm.generate.BatchGenerator;
+import dev.jllm.model.PagedKvCache;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -24,7 +26,8 @@ import java.util.function.IntConsumer;
  * </pre>
  *
  * <p>Javalin (on Jetty) handles each request on a virtual thread, which only validates it and hands the work to
- * the {@link GenerationQueue}'s own threads: the HTTP side never computes, so it answers at once under any load.
+ * the server's own threads, the {@link BatchEngine}'s (continuous batching of completions) or, for a classifier,
+ * the {@link GenerationQueue}'s: the HTTP side never computes, so it answers at once under any load.
  * {@link Access} decides who may call the API.
  */
 public final class JllmServer implements AutoCloseable {
@@ -34,7 +37,10 @@ public final class JllmServer implements AutoCloseable {
 
     private final ServedModel served;
     private final ServerOptions options;
+    /** Classification requests' threads (a classifier's server), or null. */
     private final GenerationQueue queue;
+    /** Completions' continuous batching (a language model's server), or null. */
+    private final BatchEngine engine;
     private final Completions completions;
     private final Access access;
     private final long created = System.currentTimeMillis() / 1000;
@@ -49,8 +55,11 @@ public final class JllmServer implements AutoCloseable {
     JllmServer(ServedModel served, ServerOptions options, IntConsumer tokenHook) {
         this.served = served;
         this.options = options;
-        this.queue = new GenerationQueue(options.maxConcurrent(), options.queue());
-        this.completions = new Completions(served, queue, tokenHook);
+        boolean classifier = served.classifier() != null;
+        this.queue = classifier ? new GenerationQueue(options.maxConcurrent(), options.queue()) : null;
+        this.engine = classifier ? null : new BatchEngine(served.model(),
+                BatchGenerator.Settings.of(options.maxConcurrent(), served.contextLength()), options.queue(), tokenHook);
+        this.completions = new Completions(served, engine);
         this.access = new Access(options);
         this.app = Javalin.create(config -> {
             config.useVirtualThreads = true;
@@ -112,13 +121,14 @@ public final class JllmServer implements AutoCloseable {
         stopped = true;
         int cut = 0;
         try {
-            cut = queue.drain(grace);
+            cut = engine != null ? engine.drain(grace) : queue.drain(grace);
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LAST_WRITES_MILLIS);
             while (completions.handling() > 0 && System.nanoTime() < deadline) Thread.sleep(10);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            queue.close();
+            if (queue != null) queue.close();
+            if (engine != null) engine.close();
             app.stop();
         }
         return cut;
@@ -126,7 +136,7 @@ public final class JllmServer implements AutoCloseable {
 
     /** Generations running or queued now. */
     public int inFlight() {
-        return queue.busy() + queue.waiting();
+        return engine != null ? engine.busy() + engine.waiting() : queue.busy() + queue.waiting();
     }
 
     /** {@link #shutdown} without a grace period. */
@@ -165,6 +175,7 @@ public final class JllmServer implements AutoCloseable {
         String input = f.requiredString("input");
         AtomicReference<Classifier.Classification> result = new AtomicReference<>();
         Generation job = new Generation();
+        if (queue == null) throw new IllegalStateException("no classifier");
         queue.submit(job, () -> {
             try {
                 result.set(served.classifier().classify(input));
@@ -192,18 +203,26 @@ public final class JllmServer implements AutoCloseable {
     }
 
     private void health(Context ctx) {
-        json(ctx, RequestFields.JSON.createObjectNode()
+        ObjectNode body = RequestFields.JSON.createObjectNode()
                 .put("status", stopped ? "stopping" : "ok")
                 .put("model", served.name())
                 .put("classifier", served.classifier() != null)
                 .put("context_length", served.contextLength())
                 .put("format", served.format() == null ? "none" : served.format().cliName())
                 .put("api_key_required", access.keyRequired())
-                .put("generating", queue.busy())
-                .put("queued", queue.waiting())
-                .put("max_concurrent", queue.capacity())
-                .put("queue", queue.queueCapacity())
-                .put("cancelled", completions.cancelled()));
+                .put("generating", engine != null ? engine.busy() : queue.busy())
+                .put("queued", engine != null ? engine.waiting() : queue.waiting())
+                .put("max_concurrent", engine != null ? engine.capacity() : queue.capacity())
+                .put("queue", engine != null ? engine.queueCapacity() : queue.queueCapacity())
+                .put("cancelled", completions.cancelled());
+        if (engine != null) { // the paged KV cache
+            PagedKvCache cache = engine.cache();
+            body.putObject("kv_cache").put("block_positions", PagedKvCache.BLOCK_SIZE)
+                    .put("blocks", cache.blocksTotal())
+                    .put("blocks_used", cache.blocksTotal() - cache.blocksFree())
+                    .put("bytes_allocated", cache.blocksAllocated() * cache.blockBytes());
+        }
+        json(ctx, body);
     }
 
     /** Javalin's own refusals (an unknown URL, a body over its size limit) in OpenAI's shape. */

@@ -8,14 +8,14 @@ import java.net.UnknownHostException;
  *
  * @param host          address to listen on (127.0.0.1: this machine only)
  * @param port          TCP port, 0 for any free one
- * @param maxConcurrent generations running at once
+ * @param maxConcurrent generations running at once: the continuous batch's size ({@code --max-batch})
  * @param queue         requests that may wait for a slot; more are answered 503
  * @param apiKey        the key every API request must send as {@code Authorization: Bearer KEY}, or null for none
  */
 public record ServerOptions(String host, int port, int maxConcurrent, int queue, String apiKey) {
     public ServerOptions {
         if (port < 0 || port > 65535) throw new IllegalArgumentException("--port must be in 0..65535, got " + port);
-        if (maxConcurrent < 1) throw new IllegalArgumentException("--max-concurrent must be >= 1, got " + maxConcurrent);
+        if (maxConcurrent < 1) throw new IllegalArgumentException("--max-batch must be >= 1, got " + maxConcurrent);
         if (queue < 0) throw new IllegalArgumentException("--queue must be >= 0, got " + queue);
         if (apiKey != null && apiKey.isBlank()) apiKey = null;
         if (apiKey != null && !apiKey.chars().allMatch(c -> c > ' ' && c < 127)) {

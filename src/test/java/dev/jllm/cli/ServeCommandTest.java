@@ -26,7 +26,9 @@ class ServeCommandTest {
         assertThat(run("serve", "--model", "x", "--format", "chatml").err())
                 .contains("jllm: error: unknown prompt format 'chatml' (choose alpaca or phi3)");
         assertThat(run("serve", "--model", "x", "--max-concurrent", "0").err())
-                .contains("jllm: error: --max-concurrent must be >= 1, got 0");
+                .contains("jllm: error: --max-batch must be >= 1, got 0");
+        assertThat(run("serve", "--model", "x", "--max-batch", "0").err())
+                .contains("jllm: error: --max-batch must be >= 1, got 0");
         assertThat(run("serve", "--model", "x", "--queue", "-1").err()).contains("--queue must be >= 0");
         assertThat(run("serve", "--model", "x", "--port", "70000").err()).contains("--port must be in 0..65535");
         assertThat(run("serve", "--model", "x", "--drain-seconds", "-1").err()).contains("--drain-seconds must be >= 0");

@@ -2,6 +2,7 @@ package dev.jllm.serve;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jllm.generate.BatchGenerator;
 import dev.jllm.generate.GenerationOptions;
 import dev.jllm.generate.Generator;
 import dev.jllm.generate.TextStreamer;
@@ -58,12 +59,17 @@ final class TestServers {
 
     /**
      * The text the model writes for {@code prompt} with top-k {@link #TOP_K} (ignored when greedy), generated
-     * directly: the reference for the server's answers.
+     * directly with the library's batched generator, alone: the reference for the server's answers (a seeded
+     * request writes the same text alone or in any batch).
      */
     static String direct(String prompt, int maxTokens, float temperature, long seed, List<String> stops) {
         TextStreamer streamer = new TextStreamer(TOKENIZER, stops, piece -> {});
-        new Generator(MODEL, w -> {}).generate(TOKENIZER.encode(prompt),
-                new GenerationOptions(maxTokens, temperature, TOP_K, 1f, seed, true, TOKENIZER.eotId(), stops), streamer);
+        BatchGenerator alone = new BatchGenerator(MODEL, BatchGenerator.Settings.of(1, MODEL.config.contextLength()));
+        alone.submit(TOKENIZER.encode(prompt), new GenerationOptions(maxTokens, temperature, TOP_K, 1f, seed, true,
+                TOKENIZER.eotId(), stops), streamer::onToken);
+        while (alone.step() || alone.busy()) {
+            // one sequence, one token per step
+        }
         streamer.flush();
         return streamer.text();
     }

@@ -1,0 +1,112 @@
+package dev.jllm.model;
+
+import dev.jllm.kernels.Elementwise;
+import dev.jllm.kernels.GeluKernel;
+import dev.jllm.kernels.LayerNormKernel;
+import dev.jllm.kernels.MatMul;
+import dev.jllm.kernels.Parallel;
+import dev.jllm.nn.LayerNorm;
+import dev.jllm.nn.Linear;
+import dev.jllm.nn.TransformerBlock;
+import dev.jllm.tensor.Tensor;
+
+/**
+ * GPT-2's {@link BatchDecoder}: the forward pass of {@link GptDecoder} over the rows of a step at once, every
+ * product {@link MatMul#xwtPerRow} (weights streamed once for all rows, each row computed as a one-sequence
+ * decode step computes it, whatever the other rows) and attention per row over its sequence's {@link PagedKvCache} blocks. Reads the model's float32 weights in place.
+ */
+final class GptBatchDecoder implements BatchDecoder {
+    private final GptModel model;
+    private final PagedKvCache cache;
+    private final int emb;
+    private final int nHeads;
+
+    GptBatchDecoder(GptModel model, PagedKvCache cache) {
+        GptConfig c = model.config;
+        if (cache.kvDim() != c.embDim()) {
+            throw new IllegalArgumentException("the KV pool is " + cache.kvDim() + " wide, the model " + c.embDim());
+        }
+        this.model = model;
+        this.cache = cache;
+        this.emb = c.embDim();
+        this.nHeads = c.nHeads();
+    }
+
+    @Override
+    public PagedKvCache cache() {
+        return cache;
+    }
+
+    @Override
+    public float[] step(int[] ids, PagedKvCache.Sequence[] sequences, int[] positions, int rows, int[] logitRows,
+                        int count) {
+        int context = model.config.contextLength();
+        for (int r = 0; r < rows; r++) {
+            if (positions[r] < 0 || positions[r] >= context) {
+                throw new IllegalArgumentException("position " + positions[r] + " outside the context of " + context);
+            }
+        }
+        float[] x = embed(ids, positions, rows); // [rows, emb], the residual stream
+        for (int l = 0; l < model.blocks.size(); l++) {
+            TransformerBlock block = model.blocks.get(l);
+            float[] qkv = linear(layerNorm(x, rows, block.norm1), rows, block.att.qkv); // [rows, 3·emb]
+            for (int r = 0; r < rows; r++) {
+                cache.write(sequences[r], l, positions[r], qkv, r * 3 * emb + emb, qkv, r * 3 * emb + 2 * emb);
+            }
+            float[] att = attention(qkv, sequences, positions, rows, l); // [rows, emb]
+            Elementwise.accumulate(linear(att, rows, block.att.outProj), 0, x, 0, x.length);
+            float[] hidden = linear(layerNorm(x, rows, block.norm2), rows, block.ff.fc1); // [rows, 4·emb]
+            GeluKernel.forward(hidden, hidden, hidden.length);
+            Elementwise.accumulate(linear(hidden, rows, block.ff.fc2), 0, x, 0, x.length);
+        }
+        float[] last = new float[count * emb]; // [count, emb]
+        for (int i = 0; i < count; i++) System.arraycopy(x, logitRows[i] * emb, last, i * emb, emb);
+        float[] h = layerNorm(last, count, model.finalNorm);
+        return linear(h, count, model.headWeight(), null); // [count, vocab]
+    }
+
+    /** Token embedding plus the embedding of the row's position. */
+    private float[] embed(int[] ids, int[] positions, int rows) {
+        float[] tok = model.tokEmb.weight.data(), pos = model.posEmb.weight.data();
+        int vocab = model.config.vocabSize();
+        float[] x = new float[rows * emb];
+        for (int r = 0; r < rows; r++) {
+            if (ids[r] < 0 || ids[r] >= vocab) {
+                throw new IllegalArgumentException("token id " + ids[r] + " is outside the vocabulary (size " + vocab + ")");
+            }
+            for (int j = 0; j < emb; j++) x[r * emb + j] = tok[ids[r] * emb + j] + pos[positions[r] * emb + j];
+        }
+        return x;
+    }
+
+    /** Each row's query (the first third of its qkv row) against its own sequence's cache: [rows, emb]. */
+    private float[] attention(float[] qkv, PagedKvCache.Sequence[] sequences, int[] positions, int rows, int layer) {
+        float[] out = new float[rows * emb];
+        int headDim = emb / nHeads;
+        Parallel.forRange(rows, (r0, r1) -> {
+            float[] scores = new float[model.config.contextLength()];
+            for (int r = r0; r < r1; r++) {
+                cache.attend(sequences[r], layer, positions[r], qkv, r * 3 * emb, out, r * emb, nHeads, headDim, scores);
+            }
+        });
+        return out;
+    }
+
+    private static float[] linear(float[] x, int rows, Linear layer) {
+        return linear(x, rows, layer.weight, layer.bias);
+    }
+
+    /** x [rows, in] → [rows, out] = x · weightᵀ (+ bias). */
+    private static float[] linear(float[] x, int rows, Tensor weight, Tensor bias) {
+        int out = weight.dim(0), in = weight.dim(1);
+        float[] y = new float[rows * out];
+        MatMul.xwtPerRow(x, 0, weight.data(), 0, bias == null ? null : bias.data(), y, 0, rows, in, out);
+        return y;
+    }
+
+    private float[] layerNorm(float[] x, int rows, LayerNorm norm) {
+        float[] y = new float[rows * emb];
+        LayerNormKernel.forward(x, norm.scale.data(), norm.shift.data(), LayerNorm.EPS, y, null, null, rows, emb);
+        return y;
+    }
+}
