@@ -10,7 +10,7 @@ gguf-py, 0.19.0). Output: src/test/resources/gguf/types.gguf, a small GGUF v3 fi
   quant.T    gguf.quants.quantize(input, T) for the types gguf-py can write (F16, BF16, Q8_0, Q4_0, Q4_1):
              jllm's encoders must write the same bytes
 
-usage: /work/venv/bin/python tools/reference/gguf_golden.py [OUT]   (make the venv with tools/reference/make_venv.sh)
+usage: VENV/bin/python tools/reference/gguf_golden.py [OUT]   (a venv with: pip install gguf==0.19.0 numpy)
 """
 import sys
 import numpy as np
