@@ -26,6 +26,7 @@ import picocli.CommandLine.Option;
             ChatCommand.class,
             PerplexityCommand.class,
             InfoCommand.class,
+            QuantizeCommand.class,
             InitCommand.class,
             ServeCommand.class,
             BenchCommand.class,

@@ -32,6 +32,8 @@ public final class CachedDecoder {
     private final float[][] values;
     /** bfloat16 weights to stream instead of the model's float32 ones, or null. */
     private final Bf16Weights bf16;
+    /** Quantized weights (ggml blocks) to stream instead, or null. */
+    private final QuantizedWeights quant;
     private int length;
 
     public CachedDecoder(GptModel model) {
@@ -48,6 +50,15 @@ public final class CachedDecoder {
      * knows its length allocates only what it will use (a 355M cache for the full context is 192 MiB).
      */
     public CachedDecoder(GptModel model, Bf16Weights bf16, int capacity) {
+        this(model, bf16, null, capacity);
+    }
+
+    /** A decoder that streams {@code quant}, the weights in ggml blocks, read in place by the quantized gemv. */
+    public static CachedDecoder quantized(GptModel model, QuantizedWeights quant, int capacity) {
+        return new CachedDecoder(model, null, quant, capacity);
+    }
+
+    private CachedDecoder(GptModel model, Bf16Weights bf16, QuantizedWeights quant, int capacity) {
         GptConfig c = model.config;
         if (capacity < 1 || capacity > c.contextLength()) {
             throw new IllegalArgumentException("KV cache capacity " + capacity + " is outside 1 .. the context length "
@@ -60,6 +71,7 @@ public final class CachedDecoder {
         this.keys = new float[c.nLayers()][capacity * emb];
         this.values = new float[c.nLayers()][capacity * emb];
         this.bf16 = bf16;
+        this.quant = quant;
     }
 
     /** Positions held in the cache. */
@@ -141,7 +153,12 @@ public final class CachedDecoder {
         int out = weight.dim(0), in = weight.dim(1);
         float[] y = new float[n * out];
         float[] b = bias == null ? null : bias.data();
-        if (bf16 != null) {
+        if (quant != null) {
+            for (int i = 0; i < n; i++) {
+                quant.multiply(weight, x, i * in, y, i * out);
+                if (b != null) for (int j = 0; j < out; j++) y[i * out + j] += b[j];
+            }
+        } else if (bf16 != null) {
             int[] w = bf16.of(weight);
             for (int i = 0; i < n; i++) Bf16.gemv(w, x, i * in, b, y, i * out, out, in);
         } else if (n == 1) {

@@ -33,6 +33,8 @@ public final class Generator {
     private final Consumer<String> warnings;
     /** The bfloat16 weights of the cached path, or null for float32. */
     private final Bf16Weights bf16;
+    /** The quantized weights of the cached path, or null. */
+    private final QuantizedWeights quant;
 
     /** Warnings (such as a cropped prompt) go to standard error. */
     public Generator(GptModel model) {
@@ -51,6 +53,15 @@ public final class Generator {
         this.model = model;
         this.warnings = warnings;
         this.bf16 = weights == WeightType.BF16 ? new Bf16Weights(model) : null;
+        this.quant = null;
+    }
+
+    /** A generator whose KV-cache path streams {@code quant} (quantized on load, or a GGUF file's own blocks). */
+    public Generator(GptModel model, Consumer<String> warnings, QuantizedWeights quant) {
+        this.model = model;
+        this.warnings = warnings;
+        this.bf16 = null;
+        this.quant = quant;
     }
 
     /** The new ids (without the prompt and without the end token). */
@@ -61,8 +72,9 @@ public final class Generator {
     public int[] generate(int[] prompt, GenerationOptions options, TokenListener listener) {
         if (prompt.length == 0) throw new IllegalArgumentException("the prompt has no tokens");
         GptModel.checkVocabulary(prompt, model.config.vocabSize());
-        if (bf16 != null && !options.kvCache()) {
-            throw new IllegalArgumentException("bf16 weights are used by the KV-cache path only; turn the KV cache on");
+        if ((bf16 != null || quant != null) && !options.kvCache()) {
+            throw new IllegalArgumentException((bf16 != null ? "bf16" : "quantized") + " weights are used by the KV-cache path only;"
+                    + " turn the KV cache on");
         }
         int context = model.config.contextLength();
         if (prompt.length > context) {
@@ -74,7 +86,8 @@ public final class Generator {
                 new SplittableRandom(options.seed()));
         // The cache holds the whole generation when it fits the context, else a full context that slides.
         int positions = (int) Math.min(context, (long) prompt.length + options.maxNewTokens());
-        NextLogits next = options.kvCache() ? new Cached(new CachedDecoder(model, bf16, positions)) : this::uncached;
+        NextLogits next = options.kvCache() ? new Cached(quant != null
+                ? CachedDecoder.quantized(model, quant, positions) : new CachedDecoder(model, bf16, positions)) : this::uncached;
 
         int[] ids = Arrays.copyOf(prompt, prompt.length + options.maxNewTokens());
         int length = prompt.length;
