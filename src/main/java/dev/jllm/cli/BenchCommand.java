@@ -1,5 +1,6 @@
 package dev.jllm.cli;
 
+import dev.jllm.bench.StepProfile;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -44,7 +45,7 @@ public final class BenchCommand implements Runnable {
         if (profile) {
             StepProfile.run(options.threads, batch, context, spec.commandLine().getOut());
         } else {
-            EndToEndBench.run(EndToEndBench.plan(true, true, options), options, spec.commandLine().getOut(),
+            BenchRunner.run(BenchRunner.plan(true, true, options), options, spec.commandLine().getOut(),
                     spec.commandLine().getErr());
         }
     }

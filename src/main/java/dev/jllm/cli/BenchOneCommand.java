@@ -1,6 +1,7 @@
 package dev.jllm.cli;
 
-import dev.jllm.generate.WeightType;
+import dev.jllm.bench.EndToEndBench;
+import dev.jllm.model.WeightType;
 import java.util.Locale;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

@@ -21,7 +21,7 @@ abstract class BenchPartCommand implements Runnable {
     @Override
     public void run() {
         BenchCommand.check(spec, options);
-        EndToEndBench.run(EndToEndBench.plan(train, generate, options), options, spec.commandLine().getOut(),
+        BenchRunner.run(BenchRunner.plan(train, generate, options), options, spec.commandLine().getOut(),
                 spec.commandLine().getErr());
     }
 }

@@ -1,11 +1,12 @@
 package dev.jllm.cli;
 
-import dev.jllm.finetune.Conversation;
-import dev.jllm.finetune.ModelFormat;
-import dev.jllm.finetune.PromptFormat;
+import dev.jllm.arch.LoadedModel;
 import dev.jllm.generate.GenerationOptions;
 import dev.jllm.generate.Generator;
 import dev.jllm.generate.TextStreamer;
+import dev.jllm.prompt.Conversation;
+import dev.jllm.prompt.ModelFormat;
+import dev.jllm.prompt.PromptFormat;
 import dev.jllm.tokenizer.Tokenizer;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -77,7 +78,7 @@ final class ChatCommand implements Callable<Integer> {
                 eot == null ? -1 : eot, List.of());
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
         Generator generator = new Generator(loaded.model(), w -> err.println("jllm: warning: " + w));
-        int context = loaded.model().config.contextLength();
+        int context = loaded.model().config().contextLength();
 
         try (Lines lines = openLines()) {
             if (lines.interactive()) {

@@ -2,15 +2,13 @@ package dev.jllm.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.jllm.finetune.ClassificationData;
-import dev.jllm.finetune.ClassificationFinetune;
-import dev.jllm.finetune.ClassifierTrainConfig;
-import dev.jllm.finetune.Pooling;
-import dev.jllm.finetune.Trainable;
-import dev.jllm.io.GptCheckpoint;
-import dev.jllm.io.ModelFiles;
+import dev.jllm.arch.LoadedModel;
+import dev.jllm.finetune.classify.ClassificationData;
+import dev.jllm.finetune.classify.ClassificationFinetune;
+import dev.jllm.finetune.classify.ClassifierTrainConfig;
+import dev.jllm.finetune.classify.Pooling;
+import dev.jllm.finetune.classify.Trainable;
 import dev.jllm.tokenizer.Gpt2Tokenizer;
-import dev.jllm.tokenizer.Tokenizer;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -126,19 +124,16 @@ final class FinetuneClassifyCommand implements Callable<Integer> {
 
         if (!Files.isRegularFile(data)) throw new IllegalArgumentException(data + ": no such file");
         ClassificationData table = ClassificationData.read(data, textColumn, labelColumn, labels);
-        Path modelPath = LoadedModel.resolve(model);
-        GptCheckpoint base = ModelFiles.load(modelPath);
-        Tokenizer tokenizer = LoadedModel.tokenizerFor(Files.isDirectory(modelPath) ? modelPath
-                : modelPath.toAbsolutePath().getParent(), base.config());
-        if (!(tokenizer instanceof Gpt2Tokenizer bpe)) {
-            throw new IllegalArgumentException(modelPath + " has no tokenizer files (vocab.json + merges.txt) and its"
+        LoadedModel base = LoadedModel.load(model);
+        if (!(base.tokenizer() instanceof Gpt2Tokenizer bpe)) {
+            throw new IllegalArgumentException(base.path() + " has no tokenizer files (vocab.json + merges.txt) and its"
                     + " vocabulary is not GPT-2's; a classifier needs one");
         }
         Path dir = out != null ? out : Path.of("runs", "classify-"
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
 
         PrintWriter err = spec.commandLine().getErr();
-        var outcome = ClassificationFinetune.run(base, bpe, table, finetune, dir, line -> {
+        var outcome = ClassificationFinetune.run(base.model(), bpe, table, finetune, dir, line -> {
             err.println(line);
             err.flush();
         });

@@ -2,16 +2,17 @@ package dev.jllm.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.jllm.finetune.DpoConfig;
-import dev.jllm.finetune.DpoTrainer;
-import dev.jllm.finetune.EncodedPreference;
+import dev.jllm.arch.LoadedModel;
 import dev.jllm.finetune.FinetunedModel;
-import dev.jllm.finetune.InstructionJson;
-import dev.jllm.finetune.ModelFormat;
-import dev.jllm.finetune.PreferenceExample;
-import dev.jllm.finetune.PromptFormat;
 import dev.jllm.finetune.Splits;
-import dev.jllm.model.GptModel;
+import dev.jllm.finetune.dpo.DpoConfig;
+import dev.jllm.finetune.dpo.DpoTrainer;
+import dev.jllm.finetune.dpo.EncodedPreference;
+import dev.jllm.model.CausalLM;
+import dev.jllm.prompt.InstructionJson;
+import dev.jllm.prompt.ModelFormat;
+import dev.jllm.prompt.PreferenceExample;
+import dev.jllm.prompt.PromptFormat;
 import dev.jllm.tokenizer.Tokenizer;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -22,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -100,7 +102,7 @@ final class FinetuneDpoCommand implements Callable<Integer> {
         List<EncodedPreference> train = EncodedPreference.encode(splits.train(), promptFormat, tokenizer::encode);
         List<EncodedPreference> val = EncodedPreference.encode(splits.validation(), promptFormat, tokenizer::encode);
         // The book tunes without dropout; policy and reference then agree exactly before the first step.
-        GptModel policy = GptModel.fromStateDict(loaded.model().config.withDropRate(0f), loaded.model().stateDict());
+        CausalLM policy = loaded.model().copy(0f, CausalLM.Head.KEEP, new SplittableRandom(0));
 
         PrintWriter log = json ? spec.commandLine().getErr() : spec.commandLine().getOut();
         log.printf(Locale.ROOT, "DPO of %s on %s: %d training and %d validation pairs (%s format), beta %s, lr %s%n",

@@ -2,11 +2,12 @@ package dev.jllm.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.jllm.finetune.InstructSpec;
-import dev.jllm.finetune.InstructionJson;
-import dev.jllm.finetune.InstructionTuning;
-import dev.jllm.finetune.PromptFormat;
+import dev.jllm.arch.LoadedModel;
 import dev.jllm.finetune.Splits;
+import dev.jllm.finetune.instruct.InstructSpec;
+import dev.jllm.finetune.instruct.InstructionTuning;
+import dev.jllm.prompt.InstructionJson;
+import dev.jllm.prompt.PromptFormat;
 import dev.jllm.train.TrainProgress;
 import dev.jllm.train.Trainer;
 import java.io.PrintWriter;

@@ -3,6 +3,7 @@ package dev.jllm.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jllm.arch.LoadedModel;
 import dev.jllm.io.ModelFiles;
 import dev.jllm.model.GptConfig;
 import dev.jllm.model.ModelStats;

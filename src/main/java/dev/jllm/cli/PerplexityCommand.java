@@ -2,6 +2,7 @@ package dev.jllm.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jllm.arch.LoadedModel;
 import dev.jllm.model.Perplexity;
 import dev.jllm.tokenizer.Tokenizer;
 import java.nio.file.Files;
@@ -42,9 +43,9 @@ final class PerplexityCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "give exactly one of --file F and --ids 1,2,3");
         }
         LoadedModel loaded = LoadedModel.load(model);
-        int[] tokens = ids != null ? LoadedModel.parseIds(ids)
+        int[] tokens = ids != null ? TokenIds.parse(ids)
                 : encodeFile(loaded);
-        int n = context != null ? context : loaded.model().config.contextLength();
+        int n = context != null ? context : loaded.model().config().contextLength();
         Perplexity.Result r = Perplexity.of(loaded.model(), tokens, n, stride != null ? stride : n);
         if (json) {
             ObjectNode node = new ObjectMapper().createObjectNode();

@@ -2,6 +2,7 @@ package dev.jllm.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jllm.arch.LoadedModel;
 import dev.jllm.model.GptConfig;
 import dev.jllm.model.InitScheme;
 import dev.jllm.train.PretrainSpec;

@@ -1,8 +1,11 @@
 package dev.jllm.cli;
 
+import dev.jllm.arch.LoadedModel;
 import dev.jllm.io.GptCheckpoint;
 import dev.jllm.io.ModelFiles;
+import dev.jllm.io.gguf.GgufFile;
 import dev.jllm.io.gguf.GgufGpt2;
+import dev.jllm.io.gguf.GgufRequantize;
 import dev.jllm.kernels.quant.GgmlType;
 import dev.jllm.kernels.quant.Quantize;
 import dev.jllm.tokenizer.Gpt2Tokenizer;
@@ -19,7 +22,7 @@ import picocli.CommandLine.Option;
 @Command(name = "quantize", description = "Write a model as a GGUF file (llama.cpp's format) with its matrices quantized.")
 final class QuantizeCommand implements Callable<Integer> {
 
-    @Option(names = "--model", required = true, paramLabel = "DIR|NAME", description = "Model folder or downloaded model name.")
+    @Option(names = "--model", required = true, paramLabel = "DIR|NAME", description = "Model folder, downloaded model name, or a GGUF file (requantized).")
     String model;
 
     @Option(names = "--type", required = true, paramLabel = "q8_0|q4_0|q4_k",
@@ -37,9 +40,15 @@ final class QuantizeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         GgmlType t = parseType(type);
         Path path = LoadedModel.resolve(model);
+        if (path.getFileName().toString().endsWith(".gguf") && Files.isRegularFile(path)) {
+            try (GgufFile in = GgufFile.open(path)) {
+                GgufRequantize.write(in, t, out);
+            }
+            spec.commandLine().getOut().printf("jllm: wrote %s (%s, %,d bytes)%n", out, t.name().toLowerCase(Locale.ROOT), Files.size(out));
+            return 0;
+        }
         GptCheckpoint checkpoint = ModelFiles.load(path);
-        Tokenizer tokenizer = LoadedModel.tokenizerFor(Files.isDirectory(path) ? path : path.toAbsolutePath().getParent(),
-                checkpoint.config());
+        Tokenizer tokenizer = LoadedModel.tokenizerFor(LoadedModel.folderOf(path), checkpoint.config());
         String name = path.toAbsolutePath().normalize().getFileName().toString();
         GgufGpt2.write(checkpoint.config(), checkpoint.weights(), tokenizer instanceof Gpt2Tokenizer g ? g : null, t, name, out);
         spec.commandLine().getOut().printf("jllm: wrote %s (%s, %,d bytes)%n", out, t.name().toLowerCase(Locale.ROOT), Files.size(out));

@@ -1,7 +1,8 @@
 package dev.jllm.cli;
 
-import dev.jllm.finetune.ClassifierInfo;
-import dev.jllm.finetune.PromptFormat;
+import dev.jllm.arch.LoadedModel;
+import dev.jllm.finetune.classify.ClassifierInfo;
+import dev.jllm.prompt.PromptFormat;
 import dev.jllm.serve.Classifier;
 import dev.jllm.serve.JllmServer;
 import dev.jllm.serve.ServedModel;
@@ -69,9 +70,9 @@ final class ServeCommand implements Callable<Integer> {
     /** The classifier of a folder written by {@code jllm finetune classify}, or null for a plain language model. */
     static Classifier classifierIn(Path path) throws IOException {
         if (!Files.isRegularFile(path.resolve(ClassifierInfo.FILE))) return null;
-        dev.jllm.finetune.Classifier classifier = dev.jllm.finetune.Classifier.load(path);
+        dev.jllm.finetune.classify.Classifier classifier = dev.jllm.finetune.classify.Classifier.load(path);
         return text -> {
-            dev.jllm.finetune.Classifier.Classification c = classifier.classify(text);
+            dev.jllm.finetune.classify.Classifier.Classification c = classifier.classify(text);
             return new Classifier.Classification(c.label(), c.probabilities());
         };
     }

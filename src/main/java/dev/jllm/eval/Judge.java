@@ -1,7 +1,7 @@
 package dev.jllm.eval;
 
-import dev.jllm.finetune.PromptFormat;
-import dev.jllm.finetune.ResponseExample;
+import dev.jllm.prompt.PromptFormat;
+import dev.jllm.prompt.ResponseExample;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalDouble;

@@ -1,6 +1,6 @@
 package dev.jllm.eval;
 
-import dev.jllm.finetune.ResponseExample;
+import dev.jllm.prompt.ResponseExample;
 import java.util.List;
 import java.util.Locale;
 

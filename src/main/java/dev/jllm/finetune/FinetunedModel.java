@@ -4,10 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jllm.arch.Architectures;
 import dev.jllm.io.AtomicFiles;
 import dev.jllm.io.ModelFiles;
-import dev.jllm.io.StateDict;
-import dev.jllm.model.GptModel;
+import dev.jllm.model.CausalLM;
 import dev.jllm.tokenizer.Gpt2Tokenizer;
 import dev.jllm.tokenizer.Tokenizer;
 import java.io.IOException;
@@ -23,10 +23,8 @@ public final class FinetunedModel {
      * {@code model.safetensors} and {@code config.json} (Hugging Face layout) plus {@code "training": settings}, and
      * the tokenizer's vocab.json + merges.txt.
      */
-    public static void save(Path dir, GptModel model, Tokenizer tokenizer, Object settings) throws IOException {
-        StateDict weights = new StateDict();
-        model.stateDict().forEach(weights::put);
-        ModelFiles.save(dir, model.config, weights);
+    public static void save(Path dir, CausalLM model, Tokenizer tokenizer, Object settings) throws IOException {
+        Architectures.save(model, dir);
         ObjectNode config = (ObjectNode) JSON.readTree(dir.resolve(ModelFiles.CONFIG).toFile());
         JsonNode training = JSON.valueToTree(settings);
         config.set("training", training);

@@ -1,6 +1,10 @@
 package dev.jllm.generate;
 
-import dev.jllm.model.GptModel;
+import dev.jllm.model.Bf16Weights;
+import dev.jllm.model.CausalLM;
+import dev.jllm.model.QuantizedWeights;
+import dev.jllm.model.KVCacheDecoder;
+import dev.jllm.model.WeightType;
 import dev.jllm.tensor.NoGrad;
 import dev.jllm.tensor.Tensor;
 import java.util.Arrays;
@@ -29,7 +33,7 @@ public final class Generator {
         boolean onToken(int id);
     }
 
-    private final GptModel model;
+    private final CausalLM model;
     private final Consumer<String> warnings;
     /** The bfloat16 weights of the cached path, or null for float32. */
     private final Bf16Weights bf16;
@@ -37,27 +41,27 @@ public final class Generator {
     private final QuantizedWeights quant;
 
     /** Warnings (such as a cropped prompt) go to standard error. */
-    public Generator(GptModel model) {
+    public Generator(CausalLM model) {
         this(model, message -> System.err.println("jllm: warning: " + message));
     }
 
-    public Generator(GptModel model, Consumer<String> warnings) {
+    public Generator(CausalLM model, Consumer<String> warnings) {
         this(model, warnings, WeightType.FP32);
     }
 
     /**
-     * A generator whose KV-cache path streams the weights as {@code weights} (bf16 copies are made here, once;
-     * the uncached path always runs the model's float32 forward pass).
+     * A generator whose KV-cache path streams the weights as {@code weights} (bf16 or quantized copies are made
+     * here, once; the uncached path always runs the model's float32 forward pass).
      */
-    public Generator(GptModel model, Consumer<String> warnings, WeightType weights) {
+    public Generator(CausalLM model, Consumer<String> warnings, WeightType weights) {
         this.model = model;
         this.warnings = warnings;
-        this.bf16 = weights == WeightType.BF16 ? new Bf16Weights(model) : null;
-        this.quant = null;
+        this.bf16 = weights == WeightType.BF16 ? model.bf16Weights() : null;
+        this.quant = weights.quantized() ? QuantizedWeights.quantize(model.streamedMatrices(), weights.ggml) : null;
     }
 
     /** A generator whose KV-cache path streams {@code quant} (quantized on load, or a GGUF file's own blocks). */
-    public Generator(GptModel model, Consumer<String> warnings, QuantizedWeights quant) {
+    public Generator(CausalLM model, Consumer<String> warnings, QuantizedWeights quant) {
         this.model = model;
         this.warnings = warnings;
         this.bf16 = null;
@@ -71,12 +75,12 @@ public final class Generator {
 
     public int[] generate(int[] prompt, GenerationOptions options, TokenListener listener) {
         if (prompt.length == 0) throw new IllegalArgumentException("the prompt has no tokens");
-        GptModel.checkVocabulary(prompt, model.config.vocabSize());
+        CausalLM.checkVocabulary(prompt, model.config().vocabSize());
         if ((bf16 != null || quant != null) && !options.kvCache()) {
             throw new IllegalArgumentException((bf16 != null ? "bf16" : "quantized") + " weights are used by the KV-cache path only;"
                     + " turn the KV cache on");
         }
-        int context = model.config.contextLength();
+        int context = model.config().contextLength();
         if (prompt.length > context) {
             warnings.accept("prompt of " + prompt.length + " tokens is longer than the context length " + context
                     + "; keeping its last " + context + " tokens");
@@ -86,8 +90,8 @@ public final class Generator {
                 new SplittableRandom(options.seed()));
         // The cache holds the whole generation when it fits the context, else a full context that slides.
         int positions = (int) Math.min(context, (long) prompt.length + options.maxNewTokens());
-        NextLogits next = options.kvCache() ? new Cached(quant != null
-                ? CachedDecoder.quantized(model, quant, positions) : new CachedDecoder(model, bf16, positions)) : this::uncached;
+        NextLogits next = !options.kvCache() ? this::uncached
+                : new Cached(quant != null ? model.quantizedDecoder(positions, quant) : model.decoder(positions, bf16));
 
         int[] ids = Arrays.copyOf(prompt, prompt.length + options.maxNewTokens());
         int length = prompt.length;
@@ -114,23 +118,22 @@ public final class Generator {
 
     /** The book's way: a full forward pass over the window of the last {@code context} tokens. */
     private float[] uncached(int[] ids, int length) {
-        int start = Math.max(0, length - model.config.contextLength()), t = length - start;
+        int start = Math.max(0, length - model.config().contextLength()), t = length - start;
         Tensor hidden = model.hidden(Arrays.copyOfRange(ids, start, length), 1, t); // [1, t, emb]
-        int emb = model.config.embDim();
+        int emb = model.config().embDim();
         float[] last = Arrays.copyOfRange(hidden.data(), (t - 1) * emb, t * emb);
         return model.head(Tensor.of(last, 1, emb)).data();
     }
 
     /** Prefill once, then one cached step per token; a full rebuild of the window once it slides. */
-    private record Cached(CachedDecoder decoder) implements NextLogits {
+    private record Cached(KVCacheDecoder decoder) implements NextLogits {
         @Override
         public float[] logits(int[] ids, int length) {
             if (length <= decoder.capacity() && decoder.length() == length - 1) {
                 return decoder.append(ids[length - 1]);
             }
             int start = Math.max(0, length - decoder.capacity());
-            decoder.reset();
-            return decoder.append(Arrays.copyOfRange(ids, start, length));
+            return decoder.prefill(Arrays.copyOfRange(ids, start, length));
         }
     }
 }

@@ -16,7 +16,10 @@ import java.util.Locale;
  * @param tiedHead      whether the output head shares the token embedding's weights (true for GPT-2)
  */
 public record GptConfig(int vocabSize, int contextLength, int embDim, int nHeads, int nLayers,
-                        float dropRate, boolean qkvBias, boolean tiedHead) {
+                        float dropRate, boolean qkvBias, boolean tiedHead) implements ModelConfig {
+
+    /** {@code model_type} of GPT-2's config.json. */
+    public static final String ARCHITECTURE = "gpt2";
 
     public GptConfig {
         if (vocabSize <= 0 || contextLength <= 0 || embDim <= 0 || nHeads <= 0 || nLayers <= 0) {
@@ -53,8 +56,9 @@ public record GptConfig(int vocabSize, int contextLength, int embDim, int nHeads
         return new GptConfig(GPT2_VOCAB, GPT2_CONTEXT, emb, heads, layers, 0.1f, true, true);
     }
 
-    public int headDim() {
-        return embDim / nHeads;
+    @Override
+    public String architecture() {
+        return ARCHITECTURE;
     }
 
     public GptConfig withContextLength(int n) {

@@ -1,12 +1,10 @@
 package dev.jllm.model;
 
 import dev.jllm.nn.Linear;
-import dev.jllm.nn.Module;
+import dev.jllm.nn.LoRA;
 import dev.jllm.nn.TransformerBlock;
 import dev.jllm.tensor.Tensor;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -17,16 +15,13 @@ import java.util.random.RandomGenerator;
  * block's query, key and value (three parts of the fused projection), output projection and two feed-forward
  * layers, and on an output head. Used by classification (its class head) and instruction finetuning (the LM head).
  * The adapters themselves live inside each {@link Linear} ({@link Linear#addLoRA}); their parameters are named
- * {@code ...lora.A}, {@code ...lora.B} or {@code ...lora.0.A}, ..., and are saved apart, as {@value #FILE}.
+ * {@code ...lora.A}, {@code ...lora.B} or {@code ...lora.0.A}, ..., and are saved apart, as {@value LoRA#FILE}.
  */
-public final class GptLoRA {
+final class GptLoRA {
     private GptLoRA() {}
 
-    /** The file that holds a model's adapters alone (names as {@link Module#namedParameters}). */
-    public static final String FILE = "adapters.safetensors";
-
-    /** Adds adapters of {@code rank} and {@code alpha} to every Linear of the blocks and to {@code head}. */
-    public static void attach(GptModel model, Linear head, int rank, float alpha, RandomGenerator rng) {
+    /** Adds adapters of {@code rank} and {@code alpha} to every Linear of the blocks and to {@code head} (if not null). */
+    static void attach(GptModel model, Linear head, int rank, float alpha, RandomGenerator rng) {
         int e = model.config.embDim();
         for (TransformerBlock b : model.blocks) {
             b.att.qkv.addLoRA(rank, alpha, rng, e, e, e);
@@ -34,11 +29,11 @@ public final class GptLoRA {
             b.ff.fc1.addLoRA(rank, alpha, rng);
             b.ff.fc2.addLoRA(rank, alpha, rng);
         }
-        head.addLoRA(rank, alpha, rng);
+        if (head != null) head.addLoRA(rank, alpha, rng);
     }
 
     /** Whether {@link #attach} added adapters to the model's blocks. */
-    public static boolean hasLoRA(GptModel model) {
+    static boolean hasLoRA(GptModel model) {
         return !model.blocks.isEmpty() && !model.blocks.getFirst().att.qkv.adapters().isEmpty();
     }
 
@@ -51,7 +46,7 @@ public final class GptLoRA {
     }
 
     /** The model as a plain GPT model with its adapters merged into the weights (a copy, for export and generation). */
-    public static GptModel merged(GptModel model) {
+    static GptModel merged(GptModel model) {
         GptModel plain = new GptModel(model.config, new SplittableRandom(0));
         Map<String, Tensor> source = model.namedParameters();
         plain.namedParameters().forEach((name, p) -> System.arraycopy(source.get(name).data(), 0, p.data(), 0, p.size()));
@@ -61,41 +56,5 @@ public final class GptLoRA {
         }
         plain.eval();
         return plain;
-    }
-
-    /** Whether a parameter name belongs to a LoRA adapter. */
-    public static boolean isAdapter(String name) {
-        return name.contains(".lora.");
-    }
-
-    /** Copies of the module's adapter parameters, by name. */
-    public static Map<String, Tensor> adapters(Module module) {
-        Map<String, Tensor> out = new LinkedHashMap<>();
-        module.namedParameters().forEach((name, p) -> {
-            if (isAdapter(name)) out.put(name, Tensor.of(p.data().clone(), p.shape()));
-        });
-        return out;
-    }
-
-    /**
-     * Copies saved adapters into the module's adapters, which must match them one for one.
-     *
-     * @param source names the saved tensors in errors (a file)
-     */
-    public static void load(Module module, Map<String, Tensor> saved, String source) {
-        Map<String, Tensor> params = module.namedParameters();
-        for (String name : saved.keySet()) {
-            if (!params.containsKey(name)) throw new IllegalArgumentException(source + ": unexpected tensor '" + name + "'");
-        }
-        params.forEach((name, p) -> {
-            if (!isAdapter(name)) return;
-            Tensor t = saved.get(name);
-            if (t == null) throw new IllegalArgumentException(source + ": missing tensor '" + name + "'");
-            if (!Arrays.equals(t.shape(), p.shape())) {
-                throw new IllegalArgumentException(source + ": tensor '" + name + "' has shape " + t.shapeString()
-                        + ", the model expects " + p.shapeString());
-            }
-            System.arraycopy(t.data(), 0, p.data(), 0, p.size());
-        });
     }
 }

@@ -4,13 +4,13 @@ import dev.jllm.nn.Dropout;
 import dev.jllm.nn.Embedding;
 import dev.jllm.nn.LayerNorm;
 import dev.jllm.nn.Linear;
-import dev.jllm.nn.Module;
 import dev.jllm.nn.TransformerBlock;
 import dev.jllm.tensor.Ops;
 import dev.jllm.tensor.Profiler;
 import dev.jllm.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -25,10 +25,7 @@ import java.util.random.RandomGenerator;
  * {@code final_norm.scale}, {@code out_head.weight}); {@link GptCheckpointLayout} maps them to and from the
  * Hugging Face GPT-2 names used in files.
  */
-public final class GptModel extends Module {
-
-    /** A target id that {@link #loss} skips, like PyTorch's default {@code ignore_index}. */
-    public static final int IGNORE_INDEX = -100;
+public final class GptModel extends CausalLM {
 
     public final GptConfig config;
     public final Embedding tokEmb;
@@ -83,9 +80,78 @@ public final class GptModel extends Module {
         return model;
     }
 
+    @Override
+    public GptConfig config() {
+        return config;
+    }
+
     /** The weights as a canonical Hugging Face GPT-2 state dict (copies, Conv1D weights in [in, out] layout). */
+    @Override
     public Map<String, Tensor> stateDict() {
         return GptCheckpointLayout.export(this);
+    }
+
+    @Override
+    public GptModel copy(float dropRate, Head head, RandomGenerator dropoutRng) {
+        GptConfig c = config.withDropRate(dropRate);
+        Map<String, Tensor> weights = stateDict();
+        if (head == Head.TIED && !config.tiedHead()) {
+            weights.remove("lm_head.weight");
+            c = c.withTiedHead(true);
+        } else if (head == Head.UNTIED && config.tiedHead()) {
+            weights = new LinkedHashMap<>(weights);
+            weights.put("lm_head.weight", tokEmb.weight.detach());
+            c = c.withTiedHead(false);
+        }
+        return fromStateDict(c, weights, dropoutRng);
+    }
+
+    @Override
+    public void addLoRA(int rank, float alpha, boolean toHead, RandomGenerator rng) {
+        if (toHead && outHead == null) {
+            throw new IllegalArgumentException("LoRA on the output head needs an untied head (copy with Head.UNTIED)");
+        }
+        GptLoRA.attach(this, toHead ? outHead : null, rank, alpha, rng);
+    }
+
+    @Override
+    public boolean hasLoRA() {
+        return GptLoRA.hasLoRA(this);
+    }
+
+    @Override
+    public GptModel merged() {
+        return GptLoRA.merged(this);
+    }
+
+    @Override
+    public void unfreezeLastBlocks(int n) {
+        if (n > blocks.size()) {
+            throw new IllegalArgumentException("cannot train the last " + n + " blocks of a model with " + blocks.size());
+        }
+        for (TransformerBlock b : blocks.subList(blocks.size() - n, blocks.size())) b.unfreeze();
+        finalNorm.unfreeze();
+    }
+
+    @Override
+    public KVCacheDecoder decoder(int capacity, Bf16Weights bf16) {
+        return new GptDecoder(this, bf16, null, capacity);
+    }
+
+    @Override
+    public KVCacheDecoder quantizedDecoder(int capacity, QuantizedWeights quant) {
+        return new GptDecoder(this, null, quant, capacity);
+    }
+
+    /** Each block's qkv, out_proj, fc1, fc2, then the output head. */
+    @Override
+    public List<Tensor> streamedMatrices() {
+        List<Tensor> out = new ArrayList<>();
+        for (TransformerBlock b : blocks) {
+            for (Linear l : new Linear[] {b.att.qkv, b.att.outProj, b.ff.fc1, b.ff.fc2}) out.add(l.weight);
+        }
+        out.add(headWeight());
+        return out;
     }
 
     /** The output head's weight [vocab, emb]: the token embedding when tied. */
@@ -94,6 +160,7 @@ public final class GptModel extends Module {
     }
 
     /** ids [batch, seqLen] (row-major) → hidden states after the final norm [batch, seqLen, emb]. */
+    @Override
     public Tensor hidden(int[] ids, int batch, int seqLen) {
         checkIds(ids, batch, seqLen);
         int[] positions = new int[batch * seqLen];
@@ -105,24 +172,11 @@ public final class GptModel extends Module {
     }
 
     /** hidden [..., emb] → logits [..., vocab]; a separate head goes through its Linear, LoRA adapters included. */
+    @Override
     public Tensor head(Tensor hidden) {
         try (Profiler.Scope ignored = Profiler.scope("logits")) {
             return outHead != null ? outHead.forward(hidden) : Ops.linear(hidden, tokEmb.weight, null);
         }
-    }
-
-    /** ids [batch, seqLen] → logits [batch, seqLen, vocab] */
-    public Tensor forward(int[] ids, int batch, int seqLen) {
-        return head(hidden(ids, batch, seqLen));
-    }
-
-    /** Mean next-token cross-entropy; {@code targets} [batch, seqLen] may hold {@link #IGNORE_INDEX}. */
-    public Tensor loss(int[] inputs, int[] targets, int batch, int seqLen) {
-        if (targets.length != inputs.length) {
-            throw new IllegalArgumentException("targets hold " + targets.length + " ids, inputs " + inputs.length);
-        }
-        Tensor logits = forward(inputs, batch, seqLen);
-        return Ops.crossEntropy(logits.reshape(batch * seqLen, config.vocabSize()), targets, IGNORE_INDEX);
     }
 
     private void checkIds(int[] ids, int batch, int seqLen) {
@@ -134,14 +188,5 @@ public final class GptModel extends Module {
                     + config.contextLength());
         }
         checkVocabulary(ids, config.vocabSize());
-    }
-
-    /** Throws a clear error for any id outside [0, vocabSize). */
-    public static void checkVocabulary(int[] ids, int vocabSize) {
-        for (int id : ids) {
-            if (id < 0 || id >= vocabSize) {
-                throw new IllegalArgumentException("token id " + id + " is outside the vocabulary (size " + vocabSize + ")");
-            }
-        }
     }
 }

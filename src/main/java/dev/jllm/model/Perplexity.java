@@ -1,6 +1,7 @@
 package dev.jllm.model;
 
 import dev.jllm.tensor.NoGrad;
+import dev.jllm.tensor.Ops;
 import java.util.Arrays;
 
 /**
@@ -17,15 +18,15 @@ public final class Perplexity {
     /** @param tokens the number of tokens scored (the sequence length − 1) */
     public record Result(double loss, double perplexity, long tokens) {}
 
-    public static Result of(GptModel model, int[] ids, int context, int stride) {
+    public static Result of(CausalLM model, int[] ids, int context, int stride) {
         if (ids.length < 2) throw new IllegalArgumentException("perplexity needs at least 2 tokens, got " + ids.length);
-        if (context < 1 || context > model.config.contextLength()) {
-            throw new IllegalArgumentException("context must be in 1.." + model.config.contextLength() + ", got " + context);
+        if (context < 1 || context > model.config().contextLength()) {
+            throw new IllegalArgumentException("context must be in 1.." + model.config().contextLength() + ", got " + context);
         }
         if (stride < 1 || stride > context) {
             throw new IllegalArgumentException("stride must be in 1.." + context + " (the context), got " + stride);
         }
-        GptModel.checkVocabulary(ids, model.config.vocabSize());
+        CausalLM.checkVocabulary(ids, model.config().vocabSize());
         boolean wasTraining = model.isTraining();
         model.eval();
         double sum = 0;
@@ -38,7 +39,7 @@ public final class Perplexity {
                 int[] inputs = Arrays.copyOfRange(ids, begin, end - 1);
                 int[] targets = Arrays.copyOfRange(ids, begin + 1, end);
                 int fresh = end - scoredUpTo;
-                Arrays.fill(targets, 0, t - fresh, GptModel.IGNORE_INDEX); // predicted by an earlier window
+                Arrays.fill(targets, 0, t - fresh, Ops.IGNORE_INDEX); // predicted by an earlier window
                 sum += (double) model.loss(inputs, targets, 1, t).item() * fresh;
                 scored += fresh;
                 scoredUpTo = end;

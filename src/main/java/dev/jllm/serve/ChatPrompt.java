@@ -1,8 +1,8 @@
 package dev.jllm.serve;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.jllm.finetune.InstructionExample;
-import dev.jllm.finetune.PromptFormat;
+import dev.jllm.prompt.InstructionExample;
+import dev.jllm.prompt.PromptFormat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;

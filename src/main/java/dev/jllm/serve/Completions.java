@@ -1,15 +1,13 @@
 package dev.jllm.serve;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jllm.generate.Generator;
 import dev.jllm.generate.TextStreamer;
-import dev.jllm.model.GptModel;
+import dev.jllm.model.CausalLM;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
@@ -151,7 +149,7 @@ final class Completions {
             ids = new int[p.size()];
             for (int i = 0; i < ids.length; i++) ids[i] = p.get(i).asInt();
             try {
-                GptModel.checkVocabulary(ids, served.model().config.vocabSize());
+                CausalLM.checkVocabulary(ids, served.model().config().vocabSize());
             } catch (IllegalArgumentException e) {
                 throw ApiException.invalid(e.getMessage(), "prompt");
             }

@@ -1,7 +1,7 @@
 package dev.jllm.serve;
 
-import dev.jllm.finetune.PromptFormat;
-import dev.jllm.model.GptModel;
+import dev.jllm.model.CausalLM;
+import dev.jllm.prompt.PromptFormat;
 import dev.jllm.tokenizer.Tokenizer;
 
 /**
@@ -14,7 +14,7 @@ import dev.jllm.tokenizer.Tokenizer;
  * @param format     how chat messages become a prompt: an instruction format, or null for plain concatenation
  * @param classifier the classifier behind {@code /v1/classify}, or null when the model is not one
  */
-public record ServedModel(String name, GptModel model, Tokenizer tokenizer, int endId, PromptFormat format,
+public record ServedModel(String name, CausalLM model, Tokenizer tokenizer, int endId, PromptFormat format,
                           Classifier classifier) {
 
     public ServedModel {
@@ -22,6 +22,6 @@ public record ServedModel(String name, GptModel model, Tokenizer tokenizer, int 
     }
 
     public int contextLength() {
-        return model.config.contextLength();
+        return model.config().contextLength();
     }
 }

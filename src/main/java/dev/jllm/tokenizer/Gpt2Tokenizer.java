@@ -64,6 +64,12 @@ public final class Gpt2Tokenizer implements Tokenizer {
         return BuiltIn.INSTANCE;
     }
 
+    /** Whether {@code dir} holds vocabulary files for {@link #load} (vocab.json, merges.txt, encoder.json or vocab.bpe). */
+    public static boolean hasVocabulary(Path dir) {
+        return dir != null && Stream.of("vocab.json", "merges.txt", "encoder.json", "vocab.bpe")
+                .anyMatch(f -> Files.exists(dir.resolve(f)));
+    }
+
     /**
      * Loads the vocabulary in {@code dir}: Hugging Face's {@code vocab.json} + {@code merges.txt}, OpenAI's
      * {@code encoder.json} + {@code vocab.bpe}, or one tiktoken {@code *.tiktoken} rank file.

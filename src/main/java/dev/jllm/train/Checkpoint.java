@@ -2,13 +2,13 @@ package dev.jllm.train;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.jllm.arch.Architectures;
 import dev.jllm.io.AtomicFiles;
-import dev.jllm.io.GptCheckpoint;
 import dev.jllm.io.ModelFiles;
 import dev.jllm.io.Safetensors;
 import dev.jllm.io.StateDict;
-import dev.jllm.model.GptLoRA;
-import dev.jllm.model.GptModel;
+import dev.jllm.model.CausalLM;
+import dev.jllm.nn.LoRA;
 import dev.jllm.optim.AdamW;
 import dev.jllm.tensor.Tensor;
 import java.io.IOException;
@@ -16,12 +16,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.random.RandomGenerator;
 
 /**
  * One checkpoint folder: the model in Hugging Face's layout ({@code config.json} + {@code model.safetensors}),
  * the AdamW moments ({@code optimizer.safetensors}, step counts in its metadata) and {@code trainer_state.json}
  * (step, tokens seen, dropout generator state, training seconds). A model with LoRA adapters keeps its base
- * weights unmerged in {@code model.safetensors} and its adapters in {@value GptLoRA#FILE}, so a resumed run
+ * weights unmerged in {@code model.safetensors} and its adapters in {@value LoRA#FILE}, so a resumed run
  * re-attaches them to the same base.
  */
 public final class Checkpoint {
@@ -32,40 +33,34 @@ public final class Checkpoint {
     private static final String STEP_KEY = "step.";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    /** A checkpoint read back. */
-    /** A checkpoint read back; {@code adapters} is empty without LoRA. */
-    public record Loaded(GptCheckpoint model, Map<String, Tensor> adapters, Map<String, Tensor> optimizerTensors,
+    /** A checkpoint read back; {@code model} has no adapters yet, {@code adapters} is empty without LoRA. */
+    public record Loaded(CausalLM model, Map<String, Tensor> adapters, Map<String, Tensor> optimizerTensors,
                          Map<String, Long> optimizerSteps, Trainer.State state) {}
 
     /** Writes the checkpoint files into {@code dir} (which the caller makes appear atomically). */
-    public static void write(Path dir, GptModel model, AdamW optimizer, Trainer.State state) throws IOException {
-        ModelFiles.save(dir, model.config, stateDict(model.stateDict()));
-        if (GptLoRA.hasLoRA(model)) Safetensors.write(dir.resolve(GptLoRA.FILE), stateDict(GptLoRA.adapters(model)));
-        StateDict opt = stateDict(optimizer.stateTensors());
+    public static void write(Path dir, CausalLM model, AdamW optimizer, Trainer.State state) throws IOException {
+        Architectures.save(model, dir);
+        if (model.hasLoRA()) Safetensors.write(dir.resolve(LoRA.FILE), StateDict.of(LoRA.adapters(model)));
+        StateDict opt = StateDict.of(optimizer.stateTensors());
         optimizer.stepCounts().forEach((name, t) -> opt.metadata().put(STEP_KEY + name, Long.toString(t)));
         Safetensors.write(dir.resolve(OPTIMIZER), opt);
         AtomicFiles.writeString(dir.resolve(STATE), JSON.writeValueAsString(state));
     }
 
-    public static Loaded read(Path dir) throws IOException {
+    /** The checkpoint in {@code dir}; the model's dropout is drawn from {@code dropoutRng}. */
+    public static Loaded read(Path dir, RandomGenerator dropoutRng) throws IOException {
         for (String f : new String[] {ModelFiles.WEIGHTS, ModelFiles.CONFIG, OPTIMIZER, STATE}) {
             if (!Files.isRegularFile(dir.resolve(f))) throw new IllegalArgumentException(dir + ": checkpoint without " + f);
         }
-        GptCheckpoint model = ModelFiles.load(dir);
+        CausalLM model = Architectures.load(dir, dropoutRng);
         StateDict opt = Safetensors.read(dir.resolve(OPTIMIZER));
         Map<String, Long> steps = new LinkedHashMap<>();
         opt.metadata().forEach((k, v) -> {
             if (k.startsWith(STEP_KEY)) steps.put(k.substring(STEP_KEY.length()), Long.parseLong(v));
         });
         Trainer.State state = JSON.readValue(dir.resolve(STATE).toFile(), Trainer.State.class);
-        Path adapters = dir.resolve(GptLoRA.FILE);
+        Path adapters = dir.resolve(LoRA.FILE);
         Map<String, Tensor> lora = Files.isRegularFile(adapters) ? Safetensors.read(adapters).tensors() : Map.of();
         return new Loaded(model, lora, opt.tensors(), steps, state);
-    }
-
-    static StateDict stateDict(Map<String, Tensor> tensors) {
-        StateDict dict = new StateDict();
-        tensors.forEach(dict::put);
-        return dict;
     }
 }

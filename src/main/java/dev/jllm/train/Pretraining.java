@@ -1,14 +1,15 @@
 package dev.jllm.train;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jllm.arch.Architectures;
 import dev.jllm.data.TokenFile;
 import dev.jllm.data.TokenSequence;
 import dev.jllm.generate.GenerationOptions;
-import dev.jllm.io.GptCheckpoint;
-import dev.jllm.io.ModelFiles;
+import dev.jllm.model.CausalLM;
 import dev.jllm.model.GptConfig;
 import dev.jllm.model.GptModel;
 import dev.jllm.model.InitScheme;
+import dev.jllm.model.ModelConfig;
 import dev.jllm.tokenizer.BpeTrainer;
 import dev.jllm.tokenizer.Gpt2Tokenizer;
 import java.io.IOException;
@@ -44,10 +45,10 @@ public final class Pretraining {
         TokenSequence[] split = corpus.tokenize(tokenizer, cfg.trainFraction());
 
         ResumableRandom rng = new ResumableRandom(cfg.seed());
-        GptModel model = spec.init() != null ? initialModel(spec, cfg, rng, tokenizer) : newModel(spec, cfg, rng, tokenizer);
+        CausalLM model = spec.init() != null ? initialModel(spec, cfg, rng, tokenizer) : newModel(spec, cfg, rng, tokenizer);
         log.printf("model: %,d parameters (emb %d, %d layers, %d heads, context %d, vocabulary %,d)%n",
-                model.parameterCount(), model.config.embDim(), model.config.nLayers(), model.config.nHeads(),
-                model.config.contextLength(), model.config.vocabSize());
+                model.parameterCount(), model.config().embDim(), model.config().nLayers(), model.config().nHeads(),
+                model.config().contextLength(), model.config().vocabSize());
         log.printf("data: %,d training and %,d validation tokens%n", split[0].length(), split[1].length());
         log.flush();
 
@@ -71,9 +72,9 @@ public final class Pretraining {
             Gpt2Tokenizer tokenizer = Gpt2Tokenizer.load(dir);
             TokenSequence[] split = Corpus.read(spec).tokenize(tokenizer, cfg.trainFraction());
             Path checkpointDir = run.latestCheckpoint().orElseThrow();
-            Checkpoint.Loaded checkpoint = Checkpoint.read(checkpointDir);
             ResumableRandom rng = new ResumableRandom(cfg.seed());
-            GptModel model = GptModel.fromStateDict(checkpoint.model().config(), checkpoint.model().weights().tensors(), rng);
+            Checkpoint.Loaded checkpoint = Checkpoint.read(checkpointDir, rng);
+            CausalLM model = checkpoint.model();
             Trainer trainer = new Trainer(model, rng, tokenizer, cfg, windows(split, cfg), run, progress);
             trainer.restore(checkpoint);
             log.printf("resuming %s at step %d of %d%n", dir, checkpoint.state().step(), trainer.totalSteps());
@@ -128,19 +129,18 @@ public final class Pretraining {
         };
     }
 
-    private static GptModel newModel(PretrainSpec spec, TrainConfig cfg, ResumableRandom rng, Gpt2Tokenizer tok) {
+    private static CausalLM newModel(PretrainSpec spec, TrainConfig cfg, ResumableRandom rng, Gpt2Tokenizer tok) {
         // The book's GPTModel: no query/key/value bias, an output head of its own.
         GptConfig config = new GptConfig(tok.vocabSize(), cfg.contextLength(), spec.embDim(), spec.nHeads(),
                 spec.nLayers(), spec.dropRate(), false, false);
-        GptModel initial = GptModel.create(config, cfg.seed(), InitScheme.of(spec.weightsInit()));
         // Same weights, but dropout drawn from the run's resumable generator.
-        return GptModel.fromStateDict(config, initial.stateDict(), rng);
+        return GptModel.create(config, cfg.seed(), InitScheme.of(spec.weightsInit())).copy(rng);
     }
 
-    private static GptModel initialModel(PretrainSpec spec, TrainConfig cfg, ResumableRandom rng, Gpt2Tokenizer tok)
+    private static CausalLM initialModel(PretrainSpec spec, TrainConfig cfg, ResumableRandom rng, Gpt2Tokenizer tok)
             throws IOException {
-        GptCheckpoint loaded = ModelFiles.load(Path.of(spec.init()));
-        GptConfig config = loaded.config().withDropRate(spec.dropRate());
+        CausalLM loaded = Architectures.load(Path.of(spec.init()), rng);
+        ModelConfig config = loaded.config();
         if (cfg.contextLength() > config.contextLength()) {
             throw new IllegalArgumentException("--context " + cfg.contextLength() + " is longer than the context length "
                     + config.contextLength() + " of " + spec.init());
@@ -149,7 +149,7 @@ public final class Pretraining {
             throw new IllegalArgumentException("the tokenizer has " + tok.vocabSize() + " tokens, more than the "
                     + config.vocabSize() + " of " + spec.init());
         }
-        return GptModel.fromStateDict(config, loaded.weights().tensors(), rng);
+        return loaded.copy(spec.dropRate(), CausalLM.Head.KEEP, rng);
     }
 
     /** The character index where the training part of {@code text} ends (the book splits on characters). */

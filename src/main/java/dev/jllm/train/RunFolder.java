@@ -4,11 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jllm.arch.Architectures;
 import dev.jllm.io.AtomicFiles;
 import dev.jllm.io.ModelFiles;
 import dev.jllm.io.Safetensors;
-import dev.jllm.model.GptLoRA;
-import dev.jllm.model.GptModel;
+import dev.jllm.io.StateDict;
+import dev.jllm.model.CausalLM;
+import dev.jllm.nn.LoRA;
 import dev.jllm.optim.AdamW;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -92,20 +94,19 @@ public final class RunFolder implements AutoCloseable {
 
     /**
      * Writes the model (root of the folder, Hugging Face layout) and config.json with the training settings. A
-     * model with LoRA adapters is written merged, and its adapters alone beside it ({@value GptLoRA#FILE}).
+     * model with LoRA adapters is written merged, and its adapters alone beside it ({@value LoRA#FILE}).
      */
-    public void writeModel(GptModel model, JsonNode training) throws IOException {
-        boolean lora = GptLoRA.hasLoRA(model);
-        GptModel plain = lora ? GptLoRA.merged(model) : model;
-        ModelFiles.save(dir, plain.config, Checkpoint.stateDict(plain.stateDict()));
-        if (lora) Safetensors.write(dir.resolve(GptLoRA.FILE), Checkpoint.stateDict(GptLoRA.adapters(model)));
+    public void writeModel(CausalLM model, JsonNode training) throws IOException {
+        boolean lora = model.hasLoRA();
+        Architectures.save(lora ? model.merged() : model, dir);
+        if (lora) Safetensors.write(dir.resolve(LoRA.FILE), StateDict.of(LoRA.adapters(model)));
         ObjectNode config = (ObjectNode) JSON.readTree(dir.resolve(CONFIG).toFile());
         config.set("training", training);
         AtomicFiles.writeString(dir.resolve(CONFIG), JSON.writeValueAsString(config) + "\n");
     }
 
     /** Writes a checkpoint of step {@code state.step()}, then the same weights at the root, then the plot. */
-    public void saveCheckpoint(GptModel model, AdamW optimizer, Trainer.State state) throws IOException {
+    public void saveCheckpoint(CausalLM model, AdamW optimizer, Trainer.State state) throws IOException {
         Path root = dir.resolve(CHECKPOINTS);
         Files.createDirectories(root);
         String name = String.format(Locale.ROOT, "%s%08d", STEP_PREFIX, state.step());

@@ -3,8 +3,7 @@ package dev.jllm.train;
 import dev.jllm.data.Batch;
 import dev.jllm.generate.GenerationOptions;
 import dev.jllm.generate.Generator;
-import dev.jllm.model.GptLoRA;
-import dev.jllm.model.GptModel;
+import dev.jllm.model.CausalLM;
 import dev.jllm.optim.AdamW;
 import dev.jllm.optim.GradClip;
 import dev.jllm.optim.LrSchedule;
@@ -58,7 +57,7 @@ public final class Trainer {
         }
     }
 
-    private final GptModel model;
+    private final CausalLM model;
     private final ResumableRandom rng;
     private final Tokenizer tokenizer;
     private final TrainConfig config;
@@ -82,7 +81,7 @@ public final class Trainer {
      * @param run       the run folder (metrics, samples, checkpoints)
      * @param progress  the terminal progress display (or {@link TrainProgress#silent()})
      */
-    public Trainer(GptModel model, ResumableRandom rng, Tokenizer tokenizer, TrainConfig config,
+    public Trainer(CausalLM model, ResumableRandom rng, Tokenizer tokenizer, TrainConfig config,
                    TrainingData data, RunFolder run, TrainProgress progress) {
         this.model = model;
         this.rng = rng;
@@ -294,7 +293,7 @@ public final class Trainer {
     public String generate(String prompt, GenerationOptions options) {
         int[] ids = tokenizer.encode(prompt);
         // The generator reads the weights directly, so adapters are merged in first.
-        GptModel plain = GptLoRA.hasLoRA(model) ? GptLoRA.merged(model) : model;
+        CausalLM plain = model.hasLoRA() ? model.merged() : model;
         int[] out = new Generator(plain, w -> {}).generate(ids, options);
         return prompt + tokenizer.decode(out);
     }

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.jllm.finetune.Conversation;
-import dev.jllm.finetune.PromptFormat;
+import dev.jllm.prompt.Conversation;
+import dev.jllm.prompt.PromptFormat;
 import java.io.ByteArrayInputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;

@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.jllm.finetune.InstructionJson;
-import dev.jllm.finetune.InstructionTuning;
-import dev.jllm.finetune.ModelFormat;
-import dev.jllm.finetune.PromptFormat;
-import dev.jllm.finetune.ResponseExample;
+import dev.jllm.finetune.instruct.InstructionTuning;
+import dev.jllm.prompt.InstructionJson;
+import dev.jllm.prompt.ModelFormat;
+import dev.jllm.prompt.PromptFormat;
+import dev.jllm.prompt.ResponseExample;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

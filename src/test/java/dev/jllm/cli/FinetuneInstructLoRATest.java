@@ -4,15 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.jllm.finetune.InstructSpec;
-import dev.jllm.finetune.InstructionTuning;
+import dev.jllm.finetune.instruct.InstructSpec;
+import dev.jllm.finetune.instruct.InstructionTuning;
 import dev.jllm.io.GptCheckpoint;
 import dev.jllm.io.ModelFiles;
 import dev.jllm.io.Safetensors;
 import dev.jllm.io.StateDict;
+import dev.jllm.model.CausalLM;
 import dev.jllm.model.GptConfig;
-import dev.jllm.model.GptLoRA;
 import dev.jllm.model.GptModel;
+import dev.jllm.nn.LoRA;
 import dev.jllm.tensor.Tensor;
 import dev.jllm.tokenizer.Gpt2Tokenizer;
 import dev.jllm.train.Checkpoint;
@@ -73,15 +74,15 @@ class FinetuneInstructLoRATest {
         try (var s = Files.list(out.resolve(RunFolder.CHECKPOINTS))) {
             checkpointDir = s.filter(p -> p.getFileName().toString().startsWith("step-")).findFirst().orElseThrow();
         }
-        Checkpoint.Loaded checkpoint = Checkpoint.read(checkpointDir);
+        Checkpoint.Loaded checkpoint = Checkpoint.read(checkpointDir, new SplittableRandom(0));
         Map<String, Tensor> start = ModelFiles.load(model).weights().tensors();
-        Map<String, Tensor> base = checkpoint.model().weights().tensors();
+        Map<String, Tensor> base = checkpoint.model().stateDict();
         start.forEach((name, t) -> assertThat(base.get(name).data()).as(name).isEqualTo(t.data()));
         assertThat(base.get("lm_head.weight").data()).isEqualTo(start.get("wte.weight").data());
         // AdamW saw the adapters only, and they moved.
         assertThat(checkpoint.optimizerTensors()).isNotEmpty();
         assertThat(checkpoint.optimizerTensors().keySet()).allMatch(n -> n.contains(".lora."));
-        StateDict adapters = Safetensors.read(out.resolve(GptLoRA.FILE));
+        StateDict adapters = Safetensors.read(out.resolve(LoRA.FILE));
         assertThat(adapters.names()).isEqualTo(checkpoint.adapters().keySet());
         adapters.tensors().forEach((name, t) -> assertThat(t.data()).isEqualTo(checkpoint.adapters().get(name).data()));
         assertThat(adapters.tensors().entrySet()).anyMatch(e -> e.getKey().endsWith("out_head.lora.B")
@@ -90,15 +91,15 @@ class FinetuneInstructLoRATest {
         // The run folder's model (merged) computes what the base with its adapters computes.
         GptCheckpoint merged = ModelFiles.load(out);
         GptModel plain = GptModel.fromStateDict(merged.config(), merged.weights().tensors());
-        GptModel adapted = GptModel.fromStateDict(checkpoint.model().config(), base);
-        GptLoRA.attach(adapted, adapted.outHead, 4, 4f, new SplittableRandom(0));
-        GptLoRA.load(adapted, adapters.tensors(), "adapters");
+        CausalLM adapted = checkpoint.model().copy(new SplittableRandom(0));
+        adapted.addLoRA(4, 4f, true, new SplittableRandom(0));
+        LoRA.load(adapted, adapters.tensors(), "adapters");
         plain.eval();
         adapted.eval();
         int[] ids = {5, 17, 80, 3, 250, 42};
         float[] want = adapted.forward(ids, 1, ids.length).data(), got = plain.forward(ids, 1, ids.length).data();
         for (int i = 0; i < want.length; i++) assertThat(got[i]).isCloseTo(want[i], Offset.offset(1e-4f));
-        float[] before = GptModel.fromStateDict(checkpoint.model().config(), base).forward(ids, 1, ids.length).data();
+        float[] before = checkpoint.model().forward(ids, 1, ids.length).data();
         assertThat(got).isNotEqualTo(before);
 
         assertThat(ModelCommandsTest.run("finetune", "instruct", "--resume", out.toString(), "--lora-rank", "8").err())
@@ -139,8 +140,8 @@ class FinetuneInstructLoRATest {
         // Equal up to rounding (the kernels may round differently while the JIT warms up, see PretrainingTest);
         // adapters drawn afresh or AdamW's moments lost would move them by far more.
         assertThat(resumed.result().valLoss()).isCloseTo(uninterrupted.result().valLoss(), Offset.offset(2e-5));
-        Map<String, Tensor> a = Safetensors.read(whole.resolve(GptLoRA.FILE)).tensors();
-        Map<String, Tensor> b = Safetensors.read(split.resolve(GptLoRA.FILE)).tensors();
+        Map<String, Tensor> a = Safetensors.read(whole.resolve(LoRA.FILE)).tensors();
+        Map<String, Tensor> b = Safetensors.read(split.resolve(LoRA.FILE)).tensors();
         assertThat(b.keySet()).isEqualTo(a.keySet());
         a.forEach((name, t) -> {
             float[] x = t.data(), y = b.get(name).data();

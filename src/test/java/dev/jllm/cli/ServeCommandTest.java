@@ -3,11 +3,11 @@ package dev.jllm.cli;
 import static dev.jllm.cli.ModelCommandsTest.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jllm.finetune.ClassifierFiles;
-import dev.jllm.finetune.ClassifierInfo;
-import dev.jllm.finetune.GptClassifier;
-import dev.jllm.finetune.Pooling;
-import dev.jllm.finetune.Trainable;
+import dev.jllm.finetune.classify.ClassifierFiles;
+import dev.jllm.finetune.classify.ClassifierInfo;
+import dev.jllm.finetune.classify.GptClassifier;
+import dev.jllm.finetune.classify.Pooling;
+import dev.jllm.finetune.classify.Trainable;
 import dev.jllm.model.GptConfig;
 import dev.jllm.model.GptModel;
 import dev.jllm.serve.Classifier;

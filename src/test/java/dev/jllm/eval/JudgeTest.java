@@ -3,8 +3,8 @@ package dev.jllm.eval;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.jllm.finetune.PromptFormat;
-import dev.jllm.finetune.ResponseExample;
+import dev.jllm.prompt.PromptFormat;
+import dev.jllm.prompt.ResponseExample;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;

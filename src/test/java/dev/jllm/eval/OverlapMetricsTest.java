@@ -3,7 +3,7 @@ package dev.jllm.eval;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.jllm.finetune.ResponseExample;
+import dev.jllm.prompt.ResponseExample;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

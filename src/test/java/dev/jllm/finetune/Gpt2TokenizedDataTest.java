@@ -2,6 +2,17 @@ package dev.jllm.finetune;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.jllm.finetune.classify.ClassificationBatch;
+import dev.jllm.finetune.classify.ClassificationData;
+import dev.jllm.finetune.classify.ClassificationSplits;
+import dev.jllm.finetune.dpo.EncodedPreference;
+import dev.jllm.finetune.dpo.PreferenceBatch;
+import dev.jllm.finetune.dpo.PreferenceCollator;
+import dev.jllm.finetune.instruct.EncodedInstruction;
+import dev.jllm.prompt.InstructionExample;
+import dev.jllm.prompt.InstructionJson;
+import dev.jllm.prompt.PreferenceExample;
+import dev.jllm.prompt.PromptFormat;
 import dev.jllm.testing.SharedData;
 import dev.jllm.tokenizer.Gpt2Tokenizer;
 import dev.jllm.tokenizer.Tokenizer;

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jllm.model.GptModel;
+import dev.jllm.model.KVCacheDecoder;
 import dev.jllm.model.TestModels;
+import dev.jllm.model.WeightType;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -40,7 +42,7 @@ class GeneratorTest {
     void cachedLogitsEqualTheModelsForward() {
         int[] ids = {4, 8, 15, 16, 23, 42, 7};
         float[] full = MODEL.forward(ids, 1, ids.length).data();
-        CachedDecoder decoder = new CachedDecoder(MODEL);
+        KVCacheDecoder decoder = MODEL.decoder();
         float[] prefill = decoder.append(4, 8, 15, 16);
         decoder.append(23);
         decoder.append(42);
@@ -55,16 +57,16 @@ class GeneratorTest {
 
     @Test
     void aCacheSizedForTheGenerationHoldsExactlyThatManyPositions() {
-        CachedDecoder small = new CachedDecoder(MODEL, null, 5), full = new CachedDecoder(MODEL);
+        KVCacheDecoder small = MODEL.decoder(5, null), full = MODEL.decoder();
         assertThat(small.capacity()).isEqualTo(5);
         assertThat(small.append(4, 8, 15)).containsExactly(full.append(4, 8, 15));
         small.append(16);
         assertThat(small.append(23)).containsExactly(full.append(16, 23));
         assertThatThrownBy(() -> small.append(42)).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("KV cache full");
-        assertThatThrownBy(() -> new CachedDecoder(MODEL, null, MODEL.config.contextLength() + 1))
+        assertThatThrownBy(() -> MODEL.decoder(MODEL.config.contextLength() + 1, null))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("capacity");
-        assertThatThrownBy(() -> new CachedDecoder(MODEL, null, 0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> MODEL.decoder(0, null)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
@@ -165,7 +167,7 @@ class GeneratorTest {
     @Test
     void bf16WeightsGiveLogitsWithinBf16RoundingOfFp32AndTheSameGreedyIds() {
         int[] ids = {4, 8, 15, 16, 23, 42, 7};
-        CachedDecoder fp32 = new CachedDecoder(MODEL), bf16 = new CachedDecoder(MODEL, new Bf16Weights(MODEL));
+        KVCacheDecoder fp32 = MODEL.decoder(), bf16 = MODEL.decoder(MODEL.config.contextLength(), MODEL.bf16Weights());
         for (int[] step : new int[][] {{4, 8, 15, 16}, {23}, {42}, {7}}) {
             float[] want = fp32.append(step), got = bf16.append(step);
             float scale = 0;

@@ -8,7 +8,7 @@ import static dev.jllm.serve.TestServers.post;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.jllm.finetune.PromptFormat;
+import dev.jllm.prompt.PromptFormat;
 import dev.jllm.serve.TestServers.Reply;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -123,7 +123,7 @@ class ServerApiTest {
                     {"model": "tiny", "messages": [{"role": "user", "content": "Name a color."}], "max_tokens": 6,
                      "temperature": 0}
                     """).json();
-            String prompt = PromptFormat.ALPACA.prompt(new dev.jllm.finetune.InstructionExample("Name a color.", "", ""))
+            String prompt = PromptFormat.ALPACA.prompt(new dev.jllm.prompt.InstructionExample("Name a color.", "", ""))
                     + PromptFormat.ALPACA.responseHeader();
             assertThat(r.get("choices").get(0).get("message").get("content").asText())
                     .isEqualTo(direct(prompt, 6, 0f, 0, List.of()));

@@ -2,12 +2,12 @@ package dev.jllm.serve;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.jllm.finetune.PromptFormat;
 import dev.jllm.generate.GenerationOptions;
 import dev.jllm.generate.Generator;
 import dev.jllm.generate.TextStreamer;
 import dev.jllm.model.GptConfig;
 import dev.jllm.model.GptModel;
+import dev.jllm.prompt.PromptFormat;
 import dev.jllm.tokenizer.Gpt2Tokenizer;
 import dev.jllm.tokenizer.Tokenizer;
 import java.io.IOException;

@@ -81,6 +81,18 @@ public final class GgufFile implements AutoCloseable {
         this.alignment = alignment;
     }
 
+    /** Whether {@code file} is a regular file that starts with GGUF's magic (Ollama's blobs have no extension). */
+    public static boolean isGguf(Path file) {
+        if (!java.nio.file.Files.isRegularFile(file)) return false;
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
+            while (b.hasRemaining() && ch.read(b) > 0) { }
+            return b.position() == 4 && b.getInt(0) == MAGIC;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** Maps {@code file} and checks its header and tensor infos; close the result to unmap it. */
     public static GgufFile open(Path file) throws IOException {
         Arena arena = Arena.ofShared();

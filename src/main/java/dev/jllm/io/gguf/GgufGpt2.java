@@ -1,6 +1,6 @@
 package dev.jllm.io.gguf;
 
-import dev.jllm.generate.QuantizedWeights;
+import dev.jllm.model.QuantizedWeights;
 import dev.jllm.io.GptCheckpoint;
 import dev.jllm.io.GptNames;
 import dev.jllm.io.StateDict;

@@ -1,6 +1,6 @@
 package dev.jllm.io.gguf;
 
-import dev.jllm.generate.QuantizedWeights;
+import dev.jllm.model.QuantizedWeights;
 import dev.jllm.kernels.quant.Dequantize;
 import dev.jllm.kernels.quant.GgmlType;
 import dev.jllm.kernels.quant.Quantize;

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.jllm.generate.CachedDecoder;
-import dev.jllm.generate.QuantizedWeights;
+import dev.jllm.model.KVCacheDecoder;
+import dev.jllm.model.QuantizedWeights;
 import dev.jllm.io.GptCheckpoint;
 import dev.jllm.io.GptNames;
 import dev.jllm.io.StateDict;
@@ -77,8 +77,8 @@ class GgufGpt2Test {
             QuantizedWeights quant = GgufGpt2.decodeWeights(dequantized, f);
             assertThat(f.tensor("blk.0.attn_qkv.weight").type()).isEqualTo(type == GgmlType.Q4_K ? GgmlType.Q8_0 : type);
             assertThat(f.tensor("blk.0.ffn_down.weight").type()).isEqualTo(type);
-            CachedDecoder reference = new CachedDecoder(dequantized);
-            CachedDecoder quantized = CachedDecoder.quantized(dequantized, quant, CONFIG.contextLength());
+            KVCacheDecoder reference = dequantized.decoder();
+            KVCacheDecoder quantized = dequantized.quantizedDecoder(CONFIG.contextLength(), quant);
             int[] prompt = {5, 17, 3, 88, 41, 0, 9, 60};
             float[] a = reference.append(prompt), b = quantized.append(prompt);
             int[] greedyA = new int[32], greedyB = new int[32];

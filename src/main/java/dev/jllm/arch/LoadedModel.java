@@ -1,0 +1,103 @@
+package dev.jllm.arch;
+
+import dev.jllm.download.ModelCache;
+import dev.jllm.io.gguf.GgufFile;
+import dev.jllm.io.gguf.OllamaStore;
+import dev.jllm.model.CausalLM;
+import dev.jllm.model.GptConfig;
+import dev.jllm.model.ModelConfig;
+import dev.jllm.model.QuantizedWeights;
+import dev.jllm.tokenizer.Gpt2Tokenizer;
+import dev.jllm.tokenizer.Tokenizer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+
+/**
+ * A model opened from a folder, a weights file or a downloaded model's name, with its tokenizer: the library's
+ * one entry to a model on disk ({@code LoadedModel.load("gpt2-124M")}). The folder's {@code config.json} says the
+ * architecture ({@link Architectures}), its files say the tokenizer.
+ *
+ * @param model     the weights, in evaluation mode
+ * @param tokenizer the folder's vocabulary files, else GPT-2's built-in vocabulary when the model has GPT-2's
+ *                  vocabulary size, else null (the model then takes token ids only)
+ * @param path      where it was loaded from
+ * @param blocks    a GGUF file's own quantized matrices, which decoding streams in place; null for other files
+ */
+public record LoadedModel(CausalLM model, Tokenizer tokenizer, Path path, QuantizedWeights blocks) {
+
+    public LoadedModel(CausalLM model, Tokenizer tokenizer, Path path) {
+        this(model, tokenizer, path, null);
+    }
+
+    /**
+     * A folder or file if one exists at {@code arg}; {@code ollama:NAME[:TAG]}, a model in the local Ollama store;
+     * else a downloaded model's name such as {@code gpt2-124M}.
+     */
+    public static Path resolve(String arg) {
+        if (arg.startsWith(OllamaStore.PREFIX)) {
+            try {
+                return OllamaStore.resolve(arg.substring(OllamaStore.PREFIX.length()), OllamaStore.defaultRoot());
+            } catch (IOException e) {
+                throw new IllegalArgumentException(arg + ": " + e.getMessage());
+            }
+        }
+        Path path = Path.of(arg);
+        if (Files.exists(path)) return path;
+        if (arg.contains("/") || arg.contains("\\") || arg.startsWith(".")) {
+            throw new IllegalArgumentException(arg + ": no such file or folder");
+        }
+        return ModelCache.resolve(arg);
+    }
+
+    /** The model that {@code arg} names (see {@link #resolve}), in evaluation mode, with its tokenizer. */
+    public static LoadedModel load(String arg) throws IOException {
+        return load(resolve(arg));
+    }
+
+    /** The model at {@code path} (a folder, or a weights file in one), in evaluation mode, with its tokenizer. */
+    public static LoadedModel load(Path path) throws IOException {
+        if (GgufFile.isGguf(path)) return GgufModels.load(path);
+        CausalLM model = Architectures.load(path, new SplittableRandom(0));
+        model.eval();
+        return new LoadedModel(model, tokenizerFor(folderOf(path), model.config()), path);
+    }
+
+    /** The folder of a model path: the path itself, or the folder a weights file is in. */
+    public static Path folderOf(Path path) {
+        return Files.isDirectory(path) ? path : path.toAbsolutePath().getParent();
+    }
+
+    /**
+     * The tokenizer of the model folder {@code dir}: its vocabulary files, else GPT-2's built-in vocabulary when the
+     * model has GPT-2's vocabulary size, else null.
+     */
+    public static Tokenizer tokenizerFor(Path dir, ModelConfig config) {
+        if (Gpt2Tokenizer.hasVocabulary(dir)) {
+            Tokenizer t = Gpt2Tokenizer.load(dir);
+            if (t.vocabSize() > config.vocabSize()) {
+                throw new IllegalArgumentException(dir + ": the tokenizer has " + t.vocabSize()
+                        + " tokens but the model only " + config.vocabSize());
+            }
+            return t;
+        }
+        return config.vocabSize() == GptConfig.GPT2_VOCAB ? Gpt2Tokenizer.builtIn() : null;
+    }
+
+    /** The tokenizer, or a clear error for a model that has none. */
+    public Tokenizer requireTokenizer(String why) {
+        if (tokenizer == null) {
+            throw new IllegalArgumentException(path + " has no tokenizer files (vocab.json + merges.txt) and a vocabulary"
+                    + " of " + model.config().vocabSize() + " tokens, not GPT-2's; " + why);
+        }
+        return tokenizer;
+    }
+
+    /** GPT-2's {@code <|endoftext|>}, which ends generation, when the tokenizer has it; else -1 (no end token). */
+    public int endId() {
+        if (tokenizer == null) return -1;
+        Integer eot = tokenizer.specialTokens().get("<|endoftext|>");
+        return eot != null && eot < model.config().vocabSize() ? eot : -1;
+    }
+}

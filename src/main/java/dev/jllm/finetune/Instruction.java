@@ -1,9 +1,0 @@
-package dev.jllm.finetune;
-
-/** What a prompt is made of: the task, and an optional input (empty when the task needs none). */
-public interface Instruction {
-    String instruction();
-
-    /** The input the instruction refers to, or {@code ""}. */
-    String input();
-}

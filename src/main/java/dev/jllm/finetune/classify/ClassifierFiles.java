@@ -1,0 +1,113 @@
+package dev.jllm.finetune.classify;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.jllm.arch.Architectures;
+import dev.jllm.io.Safetensors;
+import dev.jllm.io.StateDict;
+import dev.jllm.model.CausalLM;
+import dev.jllm.nn.LoRA;
+import dev.jllm.tensor.Tensor;
+import dev.jllm.tokenizer.Gpt2Tokenizer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
+
+/**
+ * A finetuned classifier on disk. The folder is a Hugging Face GPT-2 model folder plus the head:
+ * <pre>
+ *   config.json, model.safetensors   the body (LoRA adapters merged in), loadable by any GPT-2 tool
+ *   vocab.json, merges.txt           the tokenizer
+ *   classifier.safetensors           the head: score.weight [classes, emb] and score.bias [classes]
+ *   classifier.json                  labels, pooling, max length, pad id, what was trained, the run's settings
+ *   adapters.safetensors             LoRA only: the adapters and the head alone (small), to load on the base model
+ * </pre>
+ */
+public final class ClassifierFiles {
+    private ClassifierFiles() {}
+
+    public static final String HEAD = "classifier.safetensors";
+    public static final String ADAPTERS = LoRA.FILE;
+
+    /** The classifier body for a pretrained model: a copy with its LM head dropped, dropout set to {@code dropRate}. */
+    public static CausalLM body(CausalLM pretrained, float dropRate, RandomGenerator dropoutRng) {
+        return pretrained.copy(dropRate, CausalLM.Head.TIED, dropoutRng);
+    }
+
+    /** Writes the classifier folder (see the class comment); {@code training} goes into classifier.json. */
+    public static void save(Path dir, GptClassifier model, Gpt2Tokenizer tokenizer, ClassifierInfo info,
+                            JsonNode training) throws IOException {
+        if (info.labels().size() != model.classes()) {
+            throw new IllegalArgumentException(info.labels().size() + " labels for a head of " + model.classes() + " classes");
+        }
+        Files.createDirectories(dir);
+        Architectures.save(model.mergedBody(), dir);
+        tokenizer.save(dir);
+        StateDict head = new StateDict();
+        head.put("score.weight", model.head.mergedWeight());
+        head.put("score.bias", Tensor.of(model.head.bias.data().clone(), model.head.out));
+        Safetensors.write(dir.resolve(HEAD), head);
+        if (model.hasLoRA()) {
+            StateDict adapters = new StateDict();
+            model.namedParameters().forEach((name, p) -> {
+                if (LoRA.isAdapter(name) || name.startsWith("out_head.")) {
+                    adapters.put(name, Tensor.of(p.data().clone(), p.shape()));
+                }
+            });
+            Safetensors.write(dir.resolve(ADAPTERS), adapters);
+        }
+        info.write(dir, training);
+    }
+
+    /** The classifier saved in {@code dir}, in evaluation mode. */
+    public static GptClassifier load(Path dir, ClassifierInfo info) throws IOException {
+        CausalLM saved = Architectures.load(dir, new SplittableRandom(0));
+        GptClassifier model = new GptClassifier(body(saved, 0f, new SplittableRandom(0)), info.labels().size(),
+                info.pooling(), new SplittableRandom(0));
+        Path headFile = dir.resolve(HEAD);
+        if (!Files.isRegularFile(headFile)) throw new IllegalArgumentException(dir + ": no " + HEAD + " (the head)");
+        StateDict head = Safetensors.read(headFile);
+        copy(headFile, head, "score.weight", model.head.weight);
+        copy(headFile, head, "score.bias", model.head.bias);
+        model.eval();
+        return model;
+    }
+
+    /**
+     * A LoRA classifier rebuilt from its base model and the small {@code adapters.safetensors} of its run folder,
+     * without the merged weights: the same function as {@link #load} gives.
+     */
+    public static GptClassifier loadAdapters(Path baseModel, Path runDir) throws IOException {
+        ClassifierInfo info = ClassifierInfo.read(runDir);
+        if (info.trainable() != Trainable.LORA) throw new IllegalArgumentException(runDir + " was not trained with LoRA");
+        GptClassifier model = new GptClassifier(body(Architectures.load(baseModel, new SplittableRandom(0)), 0f, new SplittableRandom(0)),
+                info.labels().size(), info.pooling(), new SplittableRandom(0));
+        model.setTrainable(Trainable.LORA, info.loraRank(), info.loraAlpha(), new SplittableRandom(0));
+        Path file = runDir.resolve(ADAPTERS);
+        if (!Files.isRegularFile(file)) throw new IllegalArgumentException(runDir + ": no " + ADAPTERS);
+        StateDict saved = Safetensors.read(file);
+        Map<String, Tensor> params = model.namedParameters();
+        for (String name : saved.names()) {
+            if (!params.containsKey(name)) throw new IllegalArgumentException(file + ": unexpected tensor '" + name + "'");
+        }
+        for (Map.Entry<String, Tensor> e : params.entrySet()) {
+            String name = e.getKey();
+            if (LoRA.isAdapter(name) || name.startsWith("out_head.")) copy(file, saved, name, e.getValue());
+        }
+        model.eval();
+        return model;
+    }
+
+    private static void copy(Path file, StateDict from, String name, Tensor to) {
+        Tensor t = from.get(name);
+        if (t == null) throw new IllegalArgumentException(file + ": missing tensor '" + name + "'");
+        if (!Arrays.equals(t.shape(), to.shape())) {
+            throw new IllegalArgumentException(file + ": tensor '" + name + "' has shape " + t.shapeString()
+                    + ", the model expects " + to.shapeString());
+        }
+        System.arraycopy(t.data(), 0, to.data(), 0, to.size());
+    }
+}

@@ -1,0 +1,30 @@
+package dev.jllm.finetune.classify;
+
+/**
+ * The settings of a classification finetune (the book's chapter 6 defaults in {@link #book()}).
+ *
+ * @param epochs      passes over the training set
+ * @param batchSize   messages per step (the last incomplete training batch is dropped, as the book's loader does)
+ * @param lr          AdamW's learning rate (constant)
+ * @param weightDecay AdamW's decoupled weight decay, on every trainable parameter
+ * @param evalEvery   evaluate loss and accuracy on the training and validation sets every this many steps
+ * @param evalBatches batches of each set those evaluations average over
+ * @param seed        seeds the shuffling, the head's initialisation, LoRA's A matrices and the dropout
+ */
+public record ClassifierTrainConfig(int epochs, int batchSize, double lr, double weightDecay, int evalEvery,
+                                    int evalBatches, long seed) {
+
+    public ClassifierTrainConfig {
+        if (epochs < 1) throw new IllegalArgumentException("--epochs must be >= 1, got " + epochs);
+        if (batchSize < 1) throw new IllegalArgumentException("--batch must be >= 1, got " + batchSize);
+        if (!(lr > 0)) throw new IllegalArgumentException("--lr must be positive, got " + lr);
+        if (!(weightDecay >= 0)) throw new IllegalArgumentException("--weight-decay must be >= 0, got " + weightDecay);
+        if (evalEvery < 1) throw new IllegalArgumentException("--eval-every must be >= 1, got " + evalEvery);
+        if (evalBatches < 1) throw new IllegalArgumentException("--eval-batches must be >= 1, got " + evalBatches);
+    }
+
+    /** The book's settings: 5 epochs, batch 8, lr 5e-5, weight decay 0.1, evaluation every 50 steps over 5 batches. */
+    public static ClassifierTrainConfig book() {
+        return new ClassifierTrainConfig(5, 8, 5e-5, 0.1, 50, 5, 123);
+    }
+}

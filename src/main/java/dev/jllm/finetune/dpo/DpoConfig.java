@@ -1,0 +1,37 @@
+package dev.jllm.finetune.dpo;
+
+import dev.jllm.prompt.PromptFormat;
+
+/**
+ * The settings of a DPO run, saved under "training" in the run's config.json.
+ *
+ * @param beta        how far the policy may move from the reference (the book's 0.1)
+ * @param lr          AdamW learning rate (the book's 5e-6)
+ * @param weightDecay AdamW weight decay (the book's 0.01)
+ * @param epochs      passes over the training pairs (the book's 1)
+ * @param batchSize   preference pairs per step (the book's 8)
+ * @param maxLength   longest sequence kept (the book's 1,024, or the model's context if shorter)
+ * @param evalEvery   evaluate every this many steps (also before the first and after the last)
+ * @param evalBatches batches of the training and the validation pairs each evaluation averages over
+ * @param seed        seeds the shuffling
+ * @param format      the prompt format the pairs are written in (the SFT model's)
+ */
+public record DpoConfig(double beta, double lr, double weightDecay, int epochs, int batchSize, int maxLength,
+                        int evalEvery, int evalBatches, long seed, String format) {
+
+    public DpoConfig {
+        if (!(beta > 0)) throw new IllegalArgumentException("beta must be positive, got " + beta);
+        if (!(lr > 0)) throw new IllegalArgumentException("learning rate must be positive, got " + lr);
+        if (!(weightDecay >= 0)) throw new IllegalArgumentException("weight decay must be >= 0, got " + weightDecay);
+        if (epochs < 1 || batchSize < 1 || maxLength < 2 || evalEvery < 1 || evalBatches < 1) {
+            throw new IllegalArgumentException("epochs, batch, eval-every and eval-batches must be >= 1 and the maximum"
+                    + " length >= 2: " + this);
+        }
+        PromptFormat.named(format);
+    }
+
+    /** The book's settings (β 0.1, lr 5e-6, weight decay 0.01, 1 epoch, batch 8, evaluation every 5 steps). */
+    public static DpoConfig book(String format) {
+        return new DpoConfig(0.1, 5e-6, 0.01, 1, 8, 1024, 5, 5, 123, format);
+    }
+}

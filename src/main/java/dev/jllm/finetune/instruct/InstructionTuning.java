@@ -1,0 +1,124 @@
+package dev.jllm.finetune.instruct;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jllm.finetune.Splits;
+import dev.jllm.model.CausalLM;
+import dev.jllm.nn.LoRA;
+import dev.jllm.prompt.InstructionExample;
+import dev.jllm.prompt.InstructionJson;
+import dev.jllm.prompt.PromptFormat;
+import dev.jllm.prompt.ResponseExample;
+import dev.jllm.tensor.Ops;
+import dev.jllm.tokenizer.Gpt2Tokenizer;
+import dev.jllm.tokenizer.Tokenizer;
+import dev.jllm.train.Checkpoint;
+import dev.jllm.train.ResumableRandom;
+import dev.jllm.train.RunFolder;
+import dev.jllm.train.TrainProgress;
+import dev.jllm.train.Trainer;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.IntConsumer;
+
+/**
+ * A whole instruction-finetuning run, as {@code jllm finetune instruct} does it (the book's chapter 7): read and
+ * split the instructions, encode them in the prompt format, train with the pretraining {@link Trainer} (run folder,
+ * metrics, plot, checkpoints, resume), then answer the test instructions and save the answers as
+ * {@value #RESPONSES} in the run folder.
+ */
+public final class InstructionTuning {
+    private InstructionTuning() {}
+
+    /** The test responses, in the form of the book's file of the same name. */
+    public static final String RESPONSES = "instruction-data-with-response.json";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** What a run reports; {@code responses} is null when it was interrupted. */
+    public record Report(Path runDir, Trainer.Result result, Path responses) {}
+
+    /**
+     * Starts a run in {@code out} from {@code start} (weights are copied; dropout is switched off as in the book).
+     */
+    public static Report start(CausalLM start, Tokenizer tokenizer, InstructSpec spec, Path out, TrainProgress progress,
+                               IntConsumer responsesDone) throws IOException {
+        ResumableRandom rng = new ResumableRandom(spec.train().seed());
+        CausalLM model = spec.lora()
+                ? withLoRA(start.copy(0f, CausalLM.Head.UNTIED, rng), spec, null)
+                : start.copy(0f, CausalLM.Head.KEEP, rng);
+        Data data = Data.read(spec, tokenizer, model);
+        try (RunFolder run = RunFolder.create(out)) {
+            if (tokenizer instanceof Gpt2Tokenizer t) t.save(out);
+            run.writeModel(model, JSON.valueToTree(spec));
+            Trainer trainer = new Trainer(model, rng, tokenizer, spec.train(), data.training(), run, progress);
+            return finish(trainer, model, tokenizer, spec, data, run, responsesDone);
+        }
+    }
+
+    /** Continues the run in {@code dir} from its latest checkpoint, with the settings it was started with. */
+    public static Report resume(Path dir, TrainProgress progress, IntConsumer responsesDone) throws IOException {
+        try (RunFolder run = RunFolder.open(dir)) {
+            InstructSpec spec = JSON.treeToValue(run.training(), InstructSpec.class);
+            Tokenizer tokenizer = Gpt2Tokenizer.load(dir);
+            ResumableRandom rng = new ResumableRandom(spec.train().seed());
+            Checkpoint.Loaded checkpoint = Checkpoint.read(run.latestCheckpoint().orElseThrow(), rng);
+            CausalLM model = checkpoint.model();
+            if (spec.lora()) withLoRA(model, spec, checkpoint);
+            Data data = Data.read(spec, tokenizer, model);
+            Trainer trainer = new Trainer(model, rng, tokenizer, spec.train(), data.training(), run, progress);
+            trainer.restore(checkpoint);
+            return finish(trainer, model, tokenizer, spec, data, run, responsesDone);
+        }
+    }
+
+    private static Report finish(Trainer trainer, CausalLM model, Tokenizer tokenizer, InstructSpec spec, Data data,
+                                 RunFolder run, IntConsumer responsesDone) throws IOException {
+        Trainer.Result result = trainer.runStoppable();
+        run.writePlot();
+        if (result.outcome() == Trainer.Outcome.INTERRUPTED) return new Report(run.dir(), result, null);
+        // The generator reads the weights directly, so LoRA adapters are merged in first.
+        CausalLM plain = model.hasLoRA() ? model.merged() : model;
+        plain.eval();
+        List<ResponseExample> responses = TestResponses.generate(plain, tokenizer, spec.promptFormat(), data.test(),
+                spec.responseTokens(), responsesDone);
+        Path file = run.dir().resolve(RESPONSES);
+        InstructionJson.writeResponses(file, responses);
+        return new Report(run.dir(), result, file);
+    }
+
+    /**
+     * Freezes the model and adds the book's LoRA adapters (appendix E) to its blocks and head (LoRA adapts the head
+     * as the book's separate {@code out_head}, so a LoRA run starts from a copy whose head is untied, a copy of the
+     * token embedding for GPT-2); from a checkpoint
+     * they take its saved values, else A is drawn from the run's seed and B starts at zero.
+     */
+    private static CausalLM withLoRA(CausalLM model, InstructSpec spec, Checkpoint.Loaded checkpoint) {
+        model.freeze();
+        model.addLoRA(spec.loraRank(), spec.loraAlpha(), true, new SplittableRandom(spec.train().seed()));
+        if (checkpoint != null) {
+            if (checkpoint.adapters().isEmpty()) {
+                throw new IllegalArgumentException("the run was started with --lora-rank but its checkpoint has no "
+                        + LoRA.FILE);
+            }
+            LoRA.load(model, checkpoint.adapters(), LoRA.FILE + " of the checkpoint");
+        }
+        return model;
+    }
+
+    /** The run's splits: training and validation encoded for the trainer, the test entries as they are. */
+    private record Data(InstructionData training, List<InstructionExample> test) {
+        static Data read(InstructSpec spec, Tokenizer tokenizer, CausalLM model) {
+            Path file = Path.of(spec.data());
+            Splits<InstructionExample> splits = Splits.inOrder85_10_5(InstructionJson.readInstructions(file), file.toString());
+            PromptFormat format = spec.promptFormat();
+            int maxLength = Math.min(spec.train().contextLength(), model.config().contextLength());
+            InstructionCollator collator = new InstructionCollator(tokenizer.eotId(), Ops.IGNORE_INDEX,
+                    maxLength, spec.maskPrompt());
+            return new Data(new InstructionData(EncodedInstruction.encode(splits.train(), format, tokenizer::encode),
+                    EncodedInstruction.encode(splits.validation(), format, tokenizer::encode), collator,
+                    spec.train().batchSize()), splits.test());
+        }
+    }
+}
