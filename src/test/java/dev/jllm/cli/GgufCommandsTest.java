@@ -35,6 +35,7 @@ class GgufCommandsTest {
             assertThat(f.tensor("blk.0.ffn_up.weight").type()).isEqualTo(GgmlType.Q8_0);
             assertThat(f.string("tokenizer.ggml.model")).isEqualTo("gpt2");
         }
+        assertThat(run("info", "--model", gguf.toString(), "--json").json().get("config").get("embDim").asInt()).isEqualTo(64);
         String prompt = "Every effort moves you";
         JsonNode blocks = run("generate", "--model", gguf.toString(), "--prompt", prompt, "--max-tokens", "32", "--json").json();
         JsonNode fp32 = run("generate", "--model", gguf.toString(), "--prompt", prompt, "--max-tokens", "32", "--dtype", "fp32", "--json").json();
