@@ -2,9 +2,12 @@ package dev.jllm.arch;
 
 import dev.jllm.download.HfDownload;
 import dev.jllm.download.ModelCache;
+import dev.jllm.io.gguf.GgufFile;
+import dev.jllm.io.gguf.OllamaStore;
 import dev.jllm.model.CausalLM;
 import dev.jllm.model.GptConfig;
 import dev.jllm.model.ModelConfig;
+import dev.jllm.model.QuantizedWeights;
 import dev.jllm.tokenizer.Gpt2Tokenizer;
 import dev.jllm.tokenizer.Tokenizer;
 import java.io.IOException;
@@ -21,11 +24,26 @@ import java.util.SplittableRandom;
  * @param tokenizer the folder's vocabulary files, else GPT-2's built-in vocabulary when the model has GPT-2's
  *                  vocabulary size, else null (the model then takes token ids only)
  * @param path      where it was loaded from
+ * @param blocks    a GGUF file's own quantized matrices, which decoding streams in place; null for other files
  */
-public record LoadedModel(CausalLM model, Tokenizer tokenizer, Path path) {
+public record LoadedModel(CausalLM model, Tokenizer tokenizer, Path path, QuantizedWeights blocks) {
 
-    /** A folder or file if one exists at {@code arg}, else a downloaded model's name such as {@code gpt2-124M}. */
+    public LoadedModel(CausalLM model, Tokenizer tokenizer, Path path) {
+        this(model, tokenizer, path, null);
+    }
+
+    /**
+     * A folder or file if one exists at {@code arg}; {@code ollama:NAME[:TAG]}, a model in the local Ollama store;
+     * else a downloaded model's name such as {@code gpt2-124M}.
+     */
     public static Path resolve(String arg) {
+        if (arg.startsWith(OllamaStore.PREFIX)) {
+            try {
+                return OllamaStore.resolve(arg.substring(OllamaStore.PREFIX.length()), OllamaStore.defaultRoot());
+            } catch (IOException e) {
+                throw new IllegalArgumentException(arg + ": " + e.getMessage());
+            }
+        }
         Path path = Path.of(arg);
         if (Files.exists(path)) return path;
         if (HfDownload.isRepoId(arg)) return ModelCache.resolveRepo(arg, ModelCache.defaultRoot());
@@ -42,6 +60,7 @@ public record LoadedModel(CausalLM model, Tokenizer tokenizer, Path path) {
 
     /** The model at {@code path} (a folder, or a weights file in one), in evaluation mode, with its tokenizer. */
     public static LoadedModel load(Path path) throws IOException {
+        if (GgufFile.isGguf(path)) return GgufModels.load(path);
         CausalLM model = Architectures.load(path, new SplittableRandom(0));
         model.eval();
         return new LoadedModel(model, tokenizerFor(folderOf(path), model.config()), path);

@@ -21,6 +21,7 @@ import picocli.CommandLine.Option;
             BenchTrainCommand.class,
             BenchGenerateCommand.class,
             BenchOneCommand.class,
+            BenchGgufCommand.class,
         })
 public final class BenchCommand implements Runnable {
 

@@ -61,8 +61,9 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--no-kv-cache", description = "Recompute the whole window for every token (slow; as the book's code).")
     boolean noKvCache;
 
-    @Option(names = "--dtype", defaultValue = "fp32", paramLabel = "fp32|bf16",
-            description = "Weights streamed per token: fp32, or bf16 (half the bytes; needs the KV cache).")
+    @Option(names = "--dtype", paramLabel = "fp32|bf16|q8_0|q4_0|q4_k",
+            description = "Weights streamed per token: fp32, bf16 (half the bytes), or q8_0, q4_0, q4_k (ggml blocks,"
+                    + " quantized on load); all need the KV cache. Default: a GGUF file's own blocks, else fp32.")
     WeightType dtype;
 
     @Option(names = "--json", description = "Print {prompt_ids, ids, text, tokens_per_second} as JSON instead of streaming "
@@ -97,8 +98,9 @@ final class GenerateCommand implements Callable<Integer> {
         if (given != 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "give exactly one of --prompt TEXT and --prompt-ids 1,2,3");
         }
-        if (dtype == WeightType.BF16 && noKvCache) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--dtype bf16 needs the KV cache (drop --no-kv-cache)");
+        if (dtype != null && dtype != WeightType.FP32 && noKvCache) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--dtype " + dtype.name().toLowerCase(java.util.Locale.ROOT)
+                    + " needs the KV cache (drop --no-kv-cache)");
         }
         LoadedModel loaded = LoadedModel.load(model);
         Tokenizer tokenizer = loaded.tokenizer();
@@ -110,8 +112,10 @@ final class GenerateCommand implements Callable<Integer> {
         GenerationOptions options = new GenerationOptions(maxTokens, temperature, topK, topP, seed, !noKvCache,
                 loaded.endId(), stops);
         PrintWriter out = spec.commandLine().getOut();
-        Generator generator = new Generator(loaded.model(), w -> spec.commandLine().getErr().println("jllm: warning: " + w),
-                dtype);
+        java.util.function.Consumer<String> warn = w -> spec.commandLine().getErr().println("jllm: warning: " + w);
+        Generator generator = dtype == null && loaded.blocks() != null && !noKvCache
+                ? new Generator(loaded.model(), warn, loaded.blocks())
+                : new Generator(loaded.model(), warn, dtype == null ? WeightType.FP32 : dtype);
 
         TextStreamer streamer = tokenizer == null ? null : new TextStreamer(tokenizer, stops, piece -> {
             if (!json) {

@@ -8,9 +8,13 @@ import dev.jllm.io.ModelFiles;
 import dev.jllm.io.DecoderFiles;
 import dev.jllm.model.DecoderConfig;
 import dev.jllm.model.DecoderStats;
+import dev.jllm.io.gguf.GgufFile;
+import dev.jllm.io.gguf.GgufGpt2;
 import dev.jllm.model.GptConfig;
 import dev.jllm.model.ModelStats;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -48,7 +52,7 @@ final class InfoCommand implements Callable<Integer> {
         if (config != null ? DecoderConfig.isPreset(config) : DecoderFiles.isDecoderFolder(LoadedModel.resolve(model))) {
             return decoderInfo(config != null ? DecoderConfig.preset(config) : DecoderFiles.config(LoadedModel.resolve(model)));
         }
-        GptConfig c = model != null ? ModelFiles.load(LoadedModel.resolve(model)).config() : GptConfig.preset(config);
+        GptConfig c = model != null ? configOf(LoadedModel.resolve(model)) : GptConfig.preset(config);
         int t = context != null ? context : c.contextLength();
         if (batch < 1 || t < 1) throw new IllegalArgumentException("--batch and --context must be positive");
         ModelStats.Memory m = ModelStats.memory(c, batch, t);
@@ -141,5 +145,16 @@ final class InfoCommand implements Callable<Integer> {
     private static String bytes(long b) {
         return b >= 1L << 30 ? String.format(Locale.ROOT, "%.2f GiB", b / (double) (1L << 30))
                 : String.format(Locale.ROOT, "%.1f MiB", b / (double) (1L << 20));
+    }
+
+    /** The GPT-2 config of a model folder, weights file or GGUF file. */
+    private static GptConfig configOf(Path path) throws IOException {
+        if (!GgufFile.isGguf(path)) return ModelFiles.load(path).config();
+        try (GgufFile f = GgufFile.open(path)) {
+            if (!f.architecture().equals(GgufGpt2.ARCHITECTURE)) {
+                throw new IllegalArgumentException(path + ": info reads GPT-2 models; this GGUF file is " + f.architecture());
+            }
+            return GgufGpt2.read(f).config();
+        }
     }
 }

@@ -33,6 +33,7 @@ import picocli.CommandLine.Option;
             ChatCommand.class,
             PerplexityCommand.class,
             InfoCommand.class,
+            QuantizeCommand.class,
             InitCommand.class,
             ServeCommand.class,
             BenchCommand.class,

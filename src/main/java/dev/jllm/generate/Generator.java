@@ -2,6 +2,7 @@ package dev.jllm.generate;
 
 import dev.jllm.model.Bf16Weights;
 import dev.jllm.model.CausalLM;
+import dev.jllm.model.QuantizedWeights;
 import dev.jllm.model.KVCacheDecoder;
 import dev.jllm.model.WeightType;
 import dev.jllm.tensor.NoGrad;
@@ -36,6 +37,8 @@ public final class Generator {
     private final Consumer<String> warnings;
     /** The bfloat16 weights of the cached path, or null for float32. */
     private final Bf16Weights bf16;
+    /** The quantized weights of the cached path, or null. */
+    private final QuantizedWeights quant;
 
     /** Warnings (such as a cropped prompt) go to standard error. */
     public Generator(CausalLM model) {
@@ -47,13 +50,22 @@ public final class Generator {
     }
 
     /**
-     * A generator whose KV-cache path streams the weights as {@code weights} (bf16 copies are made here, once;
-     * the uncached path always runs the model's float32 forward pass).
+     * A generator whose KV-cache path streams the weights as {@code weights} (bf16 or quantized copies are made
+     * here, once; the uncached path always runs the model's float32 forward pass).
      */
     public Generator(CausalLM model, Consumer<String> warnings, WeightType weights) {
         this.model = model;
         this.warnings = warnings;
         this.bf16 = weights == WeightType.BF16 ? model.bf16Weights() : null;
+        this.quant = weights.quantized() ? QuantizedWeights.quantize(model.streamedMatrices(), weights.ggml) : null;
+    }
+
+    /** A generator whose KV-cache path streams {@code quant} (quantized on load, or a GGUF file's own blocks). */
+    public Generator(CausalLM model, Consumer<String> warnings, QuantizedWeights quant) {
+        this.model = model;
+        this.warnings = warnings;
+        this.bf16 = null;
+        this.quant = quant;
     }
 
     /** The new ids (without the prompt and without the end token). */
@@ -64,8 +76,9 @@ public final class Generator {
     public int[] generate(int[] prompt, GenerationOptions options, TokenListener listener) {
         if (prompt.length == 0) throw new IllegalArgumentException("the prompt has no tokens");
         CausalLM.checkVocabulary(prompt, model.config().vocabSize());
-        if (bf16 != null && !options.kvCache()) {
-            throw new IllegalArgumentException("bf16 weights are used by the KV-cache path only; turn the KV cache on");
+        if ((bf16 != null || quant != null) && !options.kvCache()) {
+            throw new IllegalArgumentException((bf16 != null ? "bf16" : "quantized") + " weights are used by the KV-cache path only;"
+                    + " turn the KV cache on");
         }
         int context = model.config().contextLength();
         if (prompt.length > context) {
@@ -77,7 +90,8 @@ public final class Generator {
                 new SplittableRandom(options.seed()));
         // The cache holds the whole generation when it fits the context, else a full context that slides.
         int positions = (int) Math.min(context, (long) prompt.length + options.maxNewTokens());
-        NextLogits next = options.kvCache() ? new Cached(model.decoder(positions, bf16)) : this::uncached;
+        NextLogits next = !options.kvCache() ? this::uncached
+                : new Cached(quant != null ? model.quantizedDecoder(positions, quant) : model.decoder(positions, bf16));
 
         int[] ids = Arrays.copyOf(prompt, prompt.length + options.maxNewTokens());
         int length = prompt.length;

@@ -105,6 +105,14 @@ public abstract class CausalLM extends Module {
         return new SequentialBatchDecoder(this, cache);
     }
 
+    /**
+     * A decoder that streams {@code quant}, the model's {@link #streamedMatrices} in ggml blocks (quantized on load,
+     * or a GGUF file's own), multiplied by the quantized matrix-vector product. Architectures without one refuse.
+     */
+    public KVCacheDecoder quantizedDecoder(int capacity, QuantizedWeights quant) {
+        throw new UnsupportedOperationException(config().architecture() + " models have no quantized decoder");
+    }
+
     /** A float32 decoder with a cache of the whole context. */
     public KVCacheDecoder decoder() {
         return decoder(config().contextLength(), null);
@@ -124,8 +132,8 @@ public abstract class CausalLM extends Module {
      */
     public long streamedBytesPerToken(WeightType type) {
         long n = 0;
-        for (Tensor w : streamedMatrices()) n += w.size();
-        return n * type.bytes;
+        for (Tensor w : streamedMatrices()) n += type.bytes(w.dim(0), w.dim(1));
+        return n;
     }
 
     /** Throws a clear error for any id outside [0, vocabSize). */

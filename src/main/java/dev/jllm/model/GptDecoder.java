@@ -31,14 +31,17 @@ final class GptDecoder implements KVCacheDecoder {
     private final float[][] values;
     /** bfloat16 weights to stream instead of the model's float32 ones, or null. */
     private final Bf16Weights bf16;
+    /** Quantized weights (ggml blocks) to stream instead, or null. */
+    private final QuantizedWeights quant;
     private int length;
 
     /**
      * A decoder whose cache holds {@code capacity} positions (at most the context length): a generation that
      * knows its length allocates only what it will use (a 355M cache for the full context is 192 MiB). It streams
-     * {@code bf16} copies of the weights, or the model's float32 arrays when null.
+     * {@code bf16} copies of the weights, or {@code quant} (ggml blocks, by the quantized matrix-vector product), or
+     * the model's float32 arrays when both are null.
      */
-    GptDecoder(GptModel model, Bf16Weights bf16, int capacity) {
+    GptDecoder(GptModel model, Bf16Weights bf16, QuantizedWeights quant, int capacity) {
         GptConfig c = model.config;
         if (capacity < 1 || capacity > c.contextLength()) {
             throw new IllegalArgumentException("KV cache capacity " + capacity + " is outside 1 .. the context length "
@@ -51,6 +54,7 @@ final class GptDecoder implements KVCacheDecoder {
         this.keys = new float[c.nLayers()][capacity * emb];
         this.values = new float[c.nLayers()][capacity * emb];
         this.bf16 = bf16;
+        this.quant = quant;
     }
 
     @Override
@@ -133,7 +137,12 @@ final class GptDecoder implements KVCacheDecoder {
         int out = weight.dim(0), in = weight.dim(1);
         float[] y = new float[n * out];
         float[] b = bias == null ? null : bias.data();
-        if (bf16 != null) {
+        if (quant != null) {
+            for (int i = 0; i < n; i++) {
+                quant.multiply(weight, x, i * in, y, i * out);
+                if (b != null) for (int j = 0; j < out; j++) y[i * out + j] += b[j];
+            }
+        } else if (bf16 != null) {
             Bf16.xwt(x, 0, bf16.of(weight), b, y, 0, n, in, out);
         } else if (n == 1) {
             MatMul.gemv(weight.data(), 0, x, 0, b, y, 0, out, in);

@@ -135,7 +135,12 @@ public final class GptModel extends CausalLM {
 
     @Override
     public KVCacheDecoder decoder(int capacity, Bf16Weights bf16) {
-        return new GptDecoder(this, bf16, capacity);
+        return new GptDecoder(this, bf16, null, capacity);
+    }
+
+    @Override
+    public KVCacheDecoder quantizedDecoder(int capacity, QuantizedWeights quant) {
+        return new GptDecoder(this, null, quant, capacity);
     }
 
     /** Each block's qkv, out_proj, fc1, fc2, then the output head. */

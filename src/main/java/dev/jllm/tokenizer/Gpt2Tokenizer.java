@@ -100,6 +100,27 @@ public final class Gpt2Tokenizer implements Tokenizer {
                 : ": more than one .tiktoken file " + rankFiles.stream().map(p -> p.getFileName().toString()).toList()));
     }
 
+    /**
+     * A tokenizer from token strings (by id, in GPT-2's byte-to-character spelling) and merge rules ("left right", by
+     * rank), as a GGUF file's {@code tokenizer.ggml.tokens} and {@code tokenizer.ggml.merges} hold them.
+     */
+    public static Gpt2Tokenizer fromTokensAndMerges(String[] tokens, List<String> merges, Path source) {
+        return new Gpt2Tokenizer(VocabularyFiles.fromTokensAndMerges(tokens, merges, source, source));
+    }
+
+    /** Every token as {@code vocab.json} spells it (byte-level characters; special tokens as themselves), by id. */
+    public String[] tokenStrings() {
+        String[] out = new String[vocab.tokens().length];
+        for (int id = 0; id < out.length; id++) out[id] = VocabularyFiles.text(vocab, id);
+        return out;
+    }
+
+    /** The merge rules by rank, as {@code merges.txt} lines ("left right"). */
+    public List<String> mergeLines() {
+        return vocab.merges().stream()
+                .map(m -> VocabularyFiles.text(vocab, m.left()) + " " + VocabularyFiles.text(vocab, m.right())).toList();
+    }
+
     /** Writes {@code vocab.json} + {@code merges.txt} (Hugging Face's format) into {@code dir}. */
     public void save(Path dir) {
         VocabularyFiles.writeJsonAndMerges(vocab, dir.resolve("vocab.json"), dir.resolve("merges.txt"));

@@ -38,7 +38,15 @@ final class VocabularyFiles {
     // ---- vocab.json + merges.txt (or encoder.json + vocab.bpe) ----
 
     static Vocabulary readJsonAndMerges(Path vocabFile, Path mergesFile) {
-        String[] tokenText = readTokenIds(vocabFile);
+        return fromTokensAndMerges(readTokenIds(vocabFile), readLines(mergesFile), vocabFile, mergesFile);
+    }
+
+    /**
+     * A byte-level vocabulary from its token strings (by id, in GPT-2's byte-to-character spelling) and its merge
+     * lines ("left right"), as {@code vocab.json} + {@code merges.txt} or a GGUF file's {@code tokenizer.ggml.*}
+     * hold them; the two paths name the sources in error messages.
+     */
+    static Vocabulary fromTokensAndMerges(String[] tokenText, List<String> lines, Path vocabFile, Path mergesFile) {
         Map<String, Integer> ids = new LinkedHashMap<>();
         for (int id = 0; id < tokenText.length; id++) ids.put(tokenText[id], id);
 
@@ -59,7 +67,6 @@ final class VocabularyFiles {
         }
 
         List<Vocabulary.Merge> merges = new ArrayList<>();
-        List<String> lines = readLines(mergesFile);
         for (int n = 0; n < lines.size(); n++) {
             String line = lines.get(n);
             if (line.isEmpty() || (n == 0 && line.startsWith("#version"))) continue;

@@ -1,0 +1,91 @@
+package dev.jllm.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jllm.generate.QuantizedLlamaDecoder;
+import dev.jllm.io.gguf.GgufFile;
+import dev.jllm.io.gguf.GgufLlama;
+import dev.jllm.kernels.MemoryBandwidth;
+import dev.jllm.kernels.Parallel;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code jllm bench gguf}: greedy decoding speed of a Llama-family GGUF file on its own quantized blocks, and the
+ * share of the memory-bandwidth limit (the file's matrix bytes per token over the measured read bandwidth).
+ */
+@Command(name = "gguf", mixinStandardHelpOptions = true,
+        description = "Decoding tokens/s of a Llama/Qwen3 GGUF file (its quantized blocks read in place) and the share of the bandwidth limit.")
+final class BenchGgufCommand implements Callable<Integer> {
+
+    @Option(names = "--model", required = true, paramLabel = "FILE.gguf", description = "A GGUF file of architecture llama or qwen3.")
+    Path model;
+
+    @Option(names = "--threads", description = "Worker threads (default: all cores).")
+    int threads = Runtime.getRuntime().availableProcessors();
+
+    @Option(names = "--prompt-tokens", defaultValue = "16", description = "Prompt length, random ids (default: ${DEFAULT-VALUE}).")
+    int promptTokens;
+
+    @Option(names = "--tokens", defaultValue = "64", description = "New tokens, greedy (default: ${DEFAULT-VALUE}).")
+    int tokens;
+
+    @Option(names = "--bandwidth-mib", defaultValue = "1024", description = "Array size of the read-bandwidth measurement (0: skip).")
+    int bandwidthMib;
+
+    @Option(names = "--json", description = "Print one JSON object.")
+    boolean json;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        if (threads < 1 || promptTokens < 1 || tokens < 1) throw new IllegalArgumentException("--threads, --prompt-tokens and --tokens must be positive");
+        Parallel.setThreads(threads);
+        try (GgufFile f = GgufFile.open(model)) {
+            GgufLlama m = GgufLlama.read(f);
+            QuantizedLlamaDecoder d = new QuantizedLlamaDecoder(m, Math.min(m.contextLength(), promptTokens + tokens));
+            SplittableRandom rng = new SplittableRandom(42);
+            int[] prompt = new int[promptTokens];
+            for (int i = 0; i < prompt.length; i++) prompt[i] = rng.nextInt(m.vocabSize());
+            long t0 = System.nanoTime();
+            float[] logits = d.append(prompt);
+            long t1 = System.nanoTime();
+            for (int i = 0; i < tokens - 1; i++) logits = d.append(argmax(logits));
+            long t2 = System.nanoTime();
+            double prefill = promptTokens / ((t1 - t0) / 1e9), decode = (tokens - 1) / ((t2 - t1) / 1e9);
+            long bytes = m.streamedBytesPerToken();
+            double gbps = bytes * decode / 1e9;
+            double read = bandwidthMib > 0 ? MemoryBandwidth.readGbPerSecond(bandwidthMib, 10) : Double.NaN;
+            if (json) {
+                ObjectMapper mapper = new ObjectMapper();
+                ObjectNode o = mapper.createObjectNode();
+                o.put("model", model.toString());
+                o.put("threads", threads);
+                o.put("prefill_tokens_per_second", prefill);
+                o.put("decode_tokens_per_second", decode);
+                o.put("weight_bytes_per_token", bytes);
+                o.put("weight_gb_per_second", gbps);
+                o.put("read_bandwidth_gb_per_second", read);
+                o.put("bandwidth_share", gbps / read);
+                spec.commandLine().getOut().println(mapper.writeValueAsString(o));
+            } else {
+                spec.commandLine().getOut().printf("%s: %d threads, prompt %d: %.2f tokens/s, decode %d: %.2f tokens/s;"
+                                + " %.3f GB of weights per token = %.1f GB/s, %.0f %% of the %.1f GB/s read bandwidth%n",
+                        model.getFileName(), threads, promptTokens, prefill, tokens - 1, decode, bytes / 1e9, gbps, 100 * gbps / read, read);
+            }
+        }
+        return 0;
+    }
+
+    private static int argmax(float[] v) {
+        int best = 0;
+        for (int i = 1; i < v.length; i++) if (v[i] > v[best]) best = i;
+        return best;
+    }
+}
