@@ -2,6 +2,7 @@ package dev.jllm.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jllm.chat.ChatTemplate;
 import dev.jllm.tokenizer.Gpt2Tokenizer;
 import dev.jllm.tokenizer.HfTokenizer;
 import dev.jllm.tokenizer.Tokenizer;
@@ -48,6 +49,17 @@ final class TokenizeCommand implements Callable<Integer> {
                     + "add_special_tokens=False does.")
     boolean noAddSpecialTokens;
 
+    @Option(names = "--messages", paramLabel = "FILE.json",
+            description = "Render a conversation (a JSON list of {\"role\", \"content\"}) with the chat template of "
+                    + "--vocab DIR (tokenizer_config.json) and encode it; --json prints {\"text\", \"ids\", \"count\"}.")
+    Path messages;
+
+    @Option(names = "--no-generation-prompt", description = "With --messages: no prompt for the assistant's reply at the end.")
+    boolean noGenerationPrompt;
+
+    @Option(names = "--no-thinking", description = "With --messages: enable_thinking=false (Qwen3: an empty think block).")
+    boolean noThinking;
+
     @Option(names = "--skip-special-tokens", description = "With --decode: leave special tokens out of the text.")
     boolean skipSpecialTokens;
 
@@ -74,7 +86,9 @@ final class TokenizeCommand implements Callable<Integer> {
         Tokenizer tokenizer = vocab == null ? Gpt2Tokenizer.builtIn() : Tokenizer.load(vocab);
         PrintWriter out = spec.commandLine().getOut();
         ObjectMapper mapper = new ObjectMapper();
-        if (decode) {
+        if (messages != null) {
+            renderMessages(tokenizer, out, mapper);
+        } else if (decode) {
             if (ids == null) throw new CommandLine.ParameterException(spec.commandLine(), "--decode needs --ids 1,2,3");
             String decoded = tokenizer.decode(ids, skipSpecialTokens);
             out.println(json ? mapper.writeValueAsString(mapper.createObjectNode().put("text", decoded)) : decoded);
@@ -95,6 +109,29 @@ final class TokenizeCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    private void renderMessages(Tokenizer tokenizer, PrintWriter out, ObjectMapper mapper) throws IOException {
+        if (vocab == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--messages needs --vocab DIR (a folder with tokenizer_config.json)");
+        }
+        if (text != null || file != null || decode) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--messages takes no TEXT, --file or --decode");
+        }
+        ChatTemplate template = ChatTemplate.load(vocab);
+        String rendered = template.render(ChatTemplate.readMessages(messages), !noGenerationPrompt, noThinking ? Boolean.FALSE : null);
+        int[] encoded = tokenizer.encodeWithSpecials(rendered);
+        if (json) {
+            ObjectNode node = mapper.createObjectNode();
+            node.put("text", rendered);
+            Arrays.stream(encoded).forEach(node.putArray("ids")::add);
+            node.put("count", encoded.length);
+            out.println(mapper.writeValueAsString(node));
+        } else {
+            out.println("text:   " + quote(mapper, rendered));
+            out.println("ids:    " + Arrays.toString(encoded));
+            out.println("count:  " + encoded.length);
+        }
     }
 
     private String input() throws IOException {

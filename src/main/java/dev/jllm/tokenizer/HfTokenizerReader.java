@@ -1,8 +1,11 @@
 package dev.jllm.tokenizer;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -28,9 +31,9 @@ final class HfTokenizerReader {
 
     static HfTokenizer read(Path dir) {
         Path file = dir.resolve("tokenizer.json");
-        JsonNode root = readJson(file);
+        Streamed streamed = readTokenizerJson(file);
         try {
-            HfTokenizer.Parts parts = parts(root);
+            HfTokenizer.Parts parts = parts(streamed);
             String bos = null;
             String eos = null;
             Path config = dir.resolve("tokenizer_config.json");
@@ -65,7 +68,67 @@ final class HfTokenizerReader {
         }
     }
 
-    private static HfTokenizer.Parts parts(JsonNode root) {
+    /** tokenizer.json with the model's vocab and merges read as a stream (a tree of them is slow), the rest as a tree. */
+    private record Streamed(ObjectNode root, Map<String, Integer> vocab, List<String[]> merges) {}
+
+    private static Streamed readTokenizerJson(Path file) {
+        ObjectNode root = JSON.createObjectNode();
+        Map<String, Integer> vocab = new HashMap<>();
+        List<String[]> merges = new ArrayList<>();
+        try (JsonParser p = JSON.getFactory().createParser(Files.readAllBytes(file))) {
+            if (p.nextToken() != JsonToken.START_OBJECT) throw new IllegalArgumentException(file + ": not a JSON object");
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                p.nextToken();
+                if (!field.equals("model") || p.currentToken() != JsonToken.START_OBJECT) {
+                    root.set(field, p.readValueAsTree());
+                    continue;
+                }
+                ObjectNode model = root.putObject("model");
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String key = p.currentName();
+                    JsonToken t = p.nextToken();
+                    if (key.equals("vocab") && t == JsonToken.START_OBJECT) {
+                        while (p.nextToken() == JsonToken.FIELD_NAME) {
+                            String token = p.currentName();
+                            p.nextToken();
+                            vocab.put(token, p.getIntValue());
+                        }
+                    } else if (key.equals("merges") && t == JsonToken.START_ARRAY) {
+                        for (JsonToken m = p.nextToken(); m != JsonToken.END_ARRAY; m = p.nextToken()) {
+                            if (m == JsonToken.VALUE_STRING) {
+                                String line = p.getText();
+                                int space = line.indexOf(' ', 1);
+                                if (space < 0) throw new IllegalArgumentException(file + ": merge '" + line + "' is not two tokens separated by a space");
+                                merges.add(new String[] {line.substring(0, space), line.substring(space + 1)});
+                            } else if (m == JsonToken.START_ARRAY) {
+                                p.nextToken();
+                                String left = p.getText();
+                                p.nextToken();
+                                String right = p.getText();
+                                if (p.nextToken() != JsonToken.END_ARRAY) throw new IllegalArgumentException(file + ": a merge is not a pair");
+                                merges.add(new String[] {left, right});
+                            } else {
+                                throw new IllegalArgumentException(file + ": a merge is neither \"a b\" nor [\"a\", \"b\"]");
+                            }
+                        }
+                    } else {
+                        model.set(key, p.readValueAsTree());
+                    }
+                }
+            }
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException(file + ": file not found");
+        } catch (JacksonException e) {
+            throw new IllegalArgumentException(file + ": not valid JSON (" + e.getOriginalMessage().lines().findFirst().orElse("") + ")");
+        } catch (IOException e) {
+            throw new IllegalArgumentException(file + ": cannot read: " + e.getMessage());
+        }
+        return new Streamed(root, vocab, merges);
+    }
+
+    private static HfTokenizer.Parts parts(Streamed streamed) {
+        JsonNode root = streamed.root();
         JsonNode model = root.path("model");
         String modelType = model.path("type").asText(model.has("merges") ? "BPE" : "");
         if (!modelType.equals("BPE")) {
@@ -85,19 +148,8 @@ final class HfTokenizerReader {
         boolean[] byteLevel = {false, false}; // {byte level, prefix space}
         preTokenizer(root.path("pre_tokenizer"), splitters, byteLevel, true);
 
-        Map<String, Integer> vocab = new HashMap<>(model.path("vocab").size() * 2);
-        model.path("vocab").properties().forEach(e -> vocab.put(e.getKey(), e.getValue().asInt()));
-        List<String[]> merges = new ArrayList<>(model.path("merges").size());
-        for (JsonNode m : model.path("merges")) {
-            if (m.isTextual()) {
-                String s = m.asText();
-                int space = s.indexOf(' ', 1);
-                if (space < 0) throw new IllegalArgumentException("merge '" + s + "' is not two tokens separated by a space");
-                merges.add(new String[] {s.substring(0, space), s.substring(space + 1)});
-            } else {
-                merges.add(new String[] {m.get(0).asText(), m.get(1).asText()});
-            }
-        }
+        Map<String, Integer> vocab = streamed.vocab();
+        List<String[]> merges = streamed.merges();
         String unk = model.path("unk_token").isTextual() ? model.path("unk_token").asText() : null;
         BpeModel bpe = BpeModel.of(vocab, merges, byteLevel[0], model.path("byte_fallback").asBoolean(false), unk,
                 model.path("fuse_unk").asBoolean(false), model.path("ignore_merges").asBoolean(false));
