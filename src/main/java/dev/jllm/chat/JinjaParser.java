@@ -20,7 +20,7 @@ final class JinjaParser {
 
     static List<JinjaNode> parse(String template) {
         JinjaParser p = new JinjaParser(JinjaLexer.tokenize(template));
-        List<JinjaNode> body = p.body(Set.of());
+        List<JinjaNode> body = p.body(List.of());
         if (p.peek().kind() != Kind.EOF) throw p.error("unexpected {% " + p.tokens.get(p.at + 1).text() + " %}");
         return body;
     }
@@ -51,7 +51,7 @@ final class JinjaParser {
     }
 
     /** Statements until a block tag whose name is in {@code ends} (left unread: at its BLOCK_BEGIN) or the end. */
-    private List<JinjaNode> body(Set<String> ends) {
+    private List<JinjaNode> body(List<String> ends) {
         List<JinjaNode> out = new ArrayList<>();
         while (true) {
             Token t = peek();
@@ -89,7 +89,7 @@ final class JinjaParser {
                 List<List<JinjaNode>> bodies = new ArrayList<>();
                 conditions.add(expression());
                 expect(Kind.BLOCK_END, null);
-                bodies.add(body(Set.of("elif", "else", "endif")));
+                bodies.add(body(List.of("elif", "else", "endif")));
                 List<JinjaNode> otherwise = List.of();
                 while (true) {
                     expect(Kind.BLOCK_BEGIN, null);
@@ -97,10 +97,10 @@ final class JinjaParser {
                     if (k.equals("elif")) {
                         conditions.add(expression());
                         expect(Kind.BLOCK_END, null);
-                        bodies.add(body(Set.of("elif", "else", "endif")));
+                        bodies.add(body(List.of("elif", "else", "endif")));
                     } else if (k.equals("else")) {
                         expect(Kind.BLOCK_END, null);
-                        otherwise = body(Set.of("endif"));
+                        otherwise = body(List.of("endif"));
                     } else {
                         expect(Kind.BLOCK_END, null);
                         return new JinjaNode.If(conditions, bodies, otherwise);
@@ -123,12 +123,12 @@ final class JinjaParser {
                 }
                 if (peek().isName("recursive")) throw error("recursive loops are not supported");
                 expect(Kind.BLOCK_END, null);
-                List<JinjaNode> body = body(Set.of("else", "endfor"));
+                List<JinjaNode> body = body(List.of("else", "endfor"));
                 expect(Kind.BLOCK_BEGIN, null);
                 List<JinjaNode> otherwise = List.of();
                 if (name().equals("else")) {
                     expect(Kind.BLOCK_END, null);
-                    otherwise = body(Set.of("endfor"));
+                    otherwise = body(List.of("endfor"));
                     expect(Kind.BLOCK_BEGIN, null);
                     expect(Kind.NAME, "endfor");
                 }
@@ -144,7 +144,7 @@ final class JinjaParser {
                 }
                 if (peek().kind() == Kind.BLOCK_END && attribute == null) {
                     next();
-                    List<JinjaNode> body = body(Set.of("endset"));
+                    List<JinjaNode> body = body(List.of("endset"));
                     expect(Kind.BLOCK_BEGIN, null);
                     expect(Kind.NAME, "endset");
                     expect(Kind.BLOCK_END, null);
@@ -172,7 +172,7 @@ final class JinjaParser {
                 }
                 next();
                 expect(Kind.BLOCK_END, null);
-                List<JinjaNode> body = body(Set.of("endmacro"));
+                List<JinjaNode> body = body(List.of("endmacro"));
                 expect(Kind.BLOCK_BEGIN, null);
                 expect(Kind.NAME, "endmacro");
                 expect(Kind.BLOCK_END, null);
@@ -184,7 +184,7 @@ final class JinjaParser {
             }
             case "generation" -> {
                 expect(Kind.BLOCK_END, null);
-                List<JinjaNode> body = body(Set.of("endgeneration"));
+                List<JinjaNode> body = body(List.of("endgeneration"));
                 expect(Kind.BLOCK_BEGIN, null);
                 expect(Kind.NAME, "endgeneration");
                 expect(Kind.BLOCK_END, null);

@@ -83,9 +83,30 @@ public final class HfTokenizer implements Tokenizer {
         this.scratch = ThreadLocal.withInitial(() -> new Scratch(parts));
     }
 
-    /** Reads {@code dir/tokenizer.json} (and the BOS/EOS tokens from {@code dir/tokenizer_config.json} if there). */
+    /** Tokenizers already read, by folder and file versions (a chat or a test suite opens the same one often). */
+    private static final Map<String, java.lang.ref.SoftReference<HfTokenizer>> LOADED = new ConcurrentHashMap<>();
+
+    /**
+     * Reads {@code dir/tokenizer.json} (and the BOS/EOS tokens from {@code dir/tokenizer_config.json} if there);
+     * a folder read before, with files unchanged, gives the same (immutable) tokenizer again.
+     */
     public static HfTokenizer load(Path dir) {
-        return HfTokenizerReader.read(dir);
+        String key;
+        try {
+            Path json = dir.resolve("tokenizer.json").toRealPath();
+            Path config = dir.resolve("tokenizer_config.json");
+            key = json + ":" + Files.size(json) + ":" + Files.getLastModifiedTime(json)
+                    + (Files.isRegularFile(config) ? ":" + Files.size(config) + ":" + Files.getLastModifiedTime(config) : "");
+        } catch (java.io.IOException e) {
+            return HfTokenizerReader.read(dir); // the reader says what is wrong with the files
+        }
+        java.lang.ref.SoftReference<HfTokenizer> cached = LOADED.get(key);
+        HfTokenizer t = cached == null ? null : cached.get();
+        if (t == null) {
+            t = HfTokenizerReader.read(dir);
+            LOADED.put(key, new java.lang.ref.SoftReference<>(t));
+        }
+        return t;
     }
 
     /** Whether {@code dir} holds a {@code tokenizer.json}. */
@@ -185,6 +206,11 @@ public final class HfTokenizer implements Tokenizer {
             cache.put(piece, ids);
         }
         out.addAll(ids);
+    }
+
+    /** Forgets the cached pre-tokens, so that a benchmark measures a first pass over its text, not cache hits. */
+    public void clearCache() {
+        cache.clear();
     }
 
     // ---- decoding ----
