@@ -1,5 +1,9 @@
 package dev.jllm.cli;
 
+import dev.jllm.mpi.Mpi;
+import dev.jllm.mpi.MpiDataParallel;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -8,6 +12,9 @@ import picocli.CommandLine.Option;
  * The {@code jllm} command line: one subcommand per task.
  *
  * <p>Errors end as a single line on stderr and a non-zero exit code; {@code --verbose} adds the stack trace.
+ *
+ * <p>Started by {@code mpirun}, each process is one rank of a data-parallel run: only rank 0 prints to standard
+ * output, an error line names the rank, and an error on any rank ends every rank ({@link MpiDataParallel#end}).
  */
 @Command(
         name = "jllm",
@@ -47,7 +54,11 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args));
+        if (Mpi.launched()) {
+            // MPI first, so that an error on any rank, even while reading the options, ends every rank in order
+            if (!MpiDataParallel.get().leader()) System.setOut(new PrintStream(OutputStream.nullOutputStream()));
+        }
+        System.exit(MpiDataParallel.end(run(args)));
     }
 
     /** Runs the CLI and returns the exit code (used by tests). */
@@ -71,7 +82,11 @@ public final class Main implements Runnable {
         }
         if (verbose) e.printStackTrace(cmd.getErr());
         String message = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
-        cmd.getErr().println("jllm: error: " + message.lines().findFirst().orElse(message));
+        String line = message.lines().findFirst().orElse(message);
+        if (MpiDataParallel.active() && line.contains("no such file")) {
+            line += " (under mpirun every rank reads its files at the same path on its own machine)";
+        }
+        cmd.getErr().println("jllm: error: " + MpiDataParallel.errorPrefix() + line);
         return 1;
     }
 

@@ -4,10 +4,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jllm.io.GptCheckpoint;
 import dev.jllm.model.GptLoRA;
 import dev.jllm.model.GptModel;
+import dev.jllm.mpi.DataParallel;
 import dev.jllm.tensor.Tensor;
 import dev.jllm.tokenizer.Gpt2Tokenizer;
 import dev.jllm.tokenizer.Tokenizer;
 import dev.jllm.train.Checkpoint;
+import dev.jllm.train.RankFolder;
 import dev.jllm.train.ResumableRandom;
 import dev.jllm.train.RunFolder;
 import dev.jllm.train.TrainProgress;
@@ -48,9 +50,12 @@ public final class InstructionTuning {
                 ? withLoRA(untied(start, rng), spec, null)
                 : GptModel.fromStateDict(start.config.withDropRate(0f), start.stateDict(), rng);
         Data data = Data.read(spec, tokenizer, model);
-        try (RunFolder run = RunFolder.create(out)) {
-            if (tokenizer instanceof Gpt2Tokenizer t) t.save(out);
-            run.writeModel(model, JSON.valueToTree(spec));
+        DataParallel parallel = DataParallel.current();
+        try (RunFolder run = RankFolder.create(out, parallel)) {
+            if (parallel.leader()) {
+                if (tokenizer instanceof Gpt2Tokenizer t) t.save(out);
+                run.writeModel(model, JSON.valueToTree(spec));
+            }
             Trainer trainer = new Trainer(model, rng, tokenizer, spec.train(), data.training(), run, progress);
             return finish(trainer, model, tokenizer, spec, data, run, responsesDone);
         }
@@ -58,10 +63,10 @@ public final class InstructionTuning {
 
     /** Continues the run in {@code dir} from its latest checkpoint, with the settings it was started with. */
     public static Report resume(Path dir, TrainProgress progress, IntConsumer responsesDone) throws IOException {
-        try (RunFolder run = RunFolder.open(dir)) {
-            InstructSpec spec = JSON.treeToValue(run.training(), InstructSpec.class);
+        try (RunFolder run = RankFolder.open(dir, DataParallel.current())) {
+            InstructSpec spec = JSON.treeToValue(RunFolder.training(dir), InstructSpec.class);
             Tokenizer tokenizer = Gpt2Tokenizer.load(dir);
-            Checkpoint.Loaded checkpoint = Checkpoint.read(run.latestCheckpoint().orElseThrow());
+            Checkpoint.Loaded checkpoint = Checkpoint.read(RankFolder.latestCheckpoint(dir));
             GptCheckpoint weights = checkpoint.model();
             ResumableRandom rng = new ResumableRandom(spec.train().seed());
             GptModel model = GptModel.fromStateDict(weights.config(), weights.weights().tensors(), rng);
@@ -76,6 +81,7 @@ public final class InstructionTuning {
     private static Report finish(Trainer trainer, GptModel model, Tokenizer tokenizer, InstructSpec spec, Data data,
                                  RunFolder run, IntConsumer responsesDone) throws IOException {
         Trainer.Result result = trainer.runStoppable();
+        if (!trainer.parallel().leader()) return new Report(run.dir(), result, null); // rank 0 answers the test set
         run.writePlot();
         if (result.outcome() == Trainer.Outcome.INTERRUPTED) return new Report(run.dir(), result, null);
         // The generator reads the weights directly, so LoRA adapters are merged in first.
@@ -126,7 +132,7 @@ public final class InstructionTuning {
                     maxLength, spec.maskPrompt());
             return new Data(new InstructionData(EncodedInstruction.encode(splits.train(), format, tokenizer::encode),
                     EncodedInstruction.encode(splits.validation(), format, tokenizer::encode), collator,
-                    spec.train().batchSize()), splits.test());
+                    spec.train().batchSize() * DataParallel.current().ranks()), splits.test());
         }
     }
 }

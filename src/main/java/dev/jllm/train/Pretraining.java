@@ -9,6 +9,7 @@ import dev.jllm.io.ModelFiles;
 import dev.jllm.model.GptConfig;
 import dev.jllm.model.GptModel;
 import dev.jllm.model.InitScheme;
+import dev.jllm.mpi.DataParallel;
 import dev.jllm.tokenizer.BpeTrainer;
 import dev.jllm.tokenizer.Gpt2Tokenizer;
 import java.io.IOException;
@@ -25,6 +26,9 @@ import java.util.Set;
  * A whole pretraining run, as {@code jllm pretrain} does it: read the text (or the built-in stories), get a
  * tokenizer, split the text into training and validation parts, build or load the model, train, and leave a run
  * folder behind. Also resumes a run from its latest checkpoint.
+ *
+ * <p>Under {@code mpirun} every rank does the same, reading the same data at the same path; the data is cut into
+ * global batches of ranks × {@code --batch} windows, and only rank 0 writes the run folder ({@link RankFolder}).
  */
 public final class Pretraining {
     private Pretraining() {}
@@ -51,26 +55,31 @@ public final class Pretraining {
         log.printf("data: %,d training and %,d validation tokens%n", split[0].length(), split[1].length());
         log.flush();
 
-        try (RunFolder run = RunFolder.create(out)) {
-            tokenizer.save(out);
-            run.writeModel(model, JSON.valueToTree(spec));
+        DataParallel parallel = DataParallel.current();
+        try (RunFolder run = RankFolder.create(out, parallel)) {
+            if (parallel.leader()) {
+                tokenizer.save(out);
+                run.writeModel(model, JSON.valueToTree(spec));
+            }
             Trainer trainer = new Trainer(model, rng, tokenizer, cfg, windows(split, cfg), run, progress);
             return train(trainer, run, spec, log);
         }
     }
 
+    /** The windows in batches of ranks × {@code --batch} (each rank trains on its rows of every batch). */
     private static WindowData windows(TokenSequence[] split, TrainConfig cfg) {
-        return new WindowData(split[0], split[1], cfg.contextLength(), cfg.stride(), cfg.batchSize());
+        return new WindowData(split[0], split[1], cfg.contextLength(), cfg.stride(),
+                cfg.batchSize() * DataParallel.current().ranks());
     }
 
     /** Continues the run in {@code dir} from its latest checkpoint, with the settings it was started with. */
     public static Report resume(Path dir, TrainProgress progress, PrintWriter log) throws IOException {
-        try (RunFolder run = RunFolder.open(dir)) {
-            PretrainSpec spec = JSON.treeToValue(run.training(), PretrainSpec.class);
+        try (RunFolder run = RankFolder.open(dir, DataParallel.current())) {
+            PretrainSpec spec = JSON.treeToValue(RunFolder.training(dir), PretrainSpec.class);
             TrainConfig cfg = spec.train();
             Gpt2Tokenizer tokenizer = Gpt2Tokenizer.load(dir);
             TokenSequence[] split = Corpus.read(spec).tokenize(tokenizer, cfg.trainFraction());
-            Path checkpointDir = run.latestCheckpoint().orElseThrow();
+            Path checkpointDir = RankFolder.latestCheckpoint(dir);
             Checkpoint.Loaded checkpoint = Checkpoint.read(checkpointDir);
             ResumableRandom rng = new ResumableRandom(cfg.seed());
             GptModel model = GptModel.fromStateDict(checkpoint.model().config(), checkpoint.model().weights().tensors(), rng);
@@ -85,6 +94,9 @@ public final class Pretraining {
     /** Runs the loop (Ctrl-C stops it after a checkpoint), then writes the plot and generates the final samples. */
     private static Report train(Trainer trainer, RunFolder run, PretrainSpec spec, PrintWriter log) throws IOException {
         Trainer.Result result = trainer.runStoppable();
+        if (!trainer.parallel().leader()) return new Report(run.dir(), result, List.of());
+        String reduce = trainer.gradients().summary(result.steps() > 0 ? result.trainSeconds() / result.steps() : 0);
+        if (reduce != null) log.println(reduce);
         run.writePlot();
         if (result.outcome() == Trainer.Outcome.INTERRUPTED) {
             log.printf("%nstopped at step %d; checkpoint written. Continue with: jllm pretrain --resume %s%n",

@@ -85,6 +85,11 @@ public final class RunFolder implements AutoCloseable {
 
     /** The run's settings, saved under "training" in config.json. */
     public JsonNode training() throws IOException {
+        return training(dir);
+    }
+
+    /** The settings of the run in {@code dir}, read without opening the run. */
+    public static JsonNode training(Path dir) throws IOException {
         JsonNode training = JSON.readTree(dir.resolve(CONFIG).toFile()).get("training");
         if (training == null) throw new IllegalArgumentException(dir.resolve(CONFIG) + " has no \"training\" settings");
         return training;
@@ -135,6 +140,11 @@ public final class RunFolder implements AutoCloseable {
 
     /** The latest complete checkpoint folder. */
     public Optional<Path> latestCheckpoint() {
+        return latestCheckpoint(dir);
+    }
+
+    /** The latest complete checkpoint folder of the run in {@code dir}, read without opening the run. */
+    public static Optional<Path> latestCheckpoint(Path dir) {
         try {
             List<Path> all = checkpoints(dir);
             return all.isEmpty() ? Optional.empty() : Optional.of(all.getLast());
