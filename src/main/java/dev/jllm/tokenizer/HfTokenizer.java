@@ -292,6 +292,11 @@ public final class HfTokenizer implements Tokenizer {
         return specials;
     }
 
+    /** Whether {@code id} is an added token ({@code added_tokens} of tokenizer.json). */
+    public boolean isAdded(int id) {
+        return id >= 0 && id < size && addedContent[id] != null;
+    }
+
     /** Whether {@code id} is a special added token (left out by {@code skip_special_tokens}). */
     public boolean isSpecial(int id) {
         return id >= 0 && id < size && special[id];
