@@ -1,12 +1,11 @@
 package dev.jllm.chat;
 
-import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jllm.io.JsonFile;
 import dev.jllm.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -52,16 +51,7 @@ public final class ChatTemplate {
     /** Reads the chat template of {@code dir/tokenizer_config.json}; one line when it is missing or invalid. */
     public static ChatTemplate load(Path dir) {
         Path file = dir.resolve("tokenizer_config.json");
-        JsonNode config;
-        try {
-            config = new ObjectMapper().readTree(Files.readAllBytes(file));
-        } catch (NoSuchFileException e) {
-            throw new IllegalArgumentException(file + ": file not found (a chat template lives in tokenizer_config.json)");
-        } catch (JacksonException e) {
-            throw new IllegalArgumentException(file + ": not valid JSON (" + e.getOriginalMessage().lines().findFirst().orElse("") + ")");
-        } catch (IOException e) {
-            throw new IllegalArgumentException(file + ": cannot read: " + e.getMessage());
-        }
+        JsonNode config = JsonFile.read(file);
         JsonNode t = config.get("chat_template");
         String source = null;
         if (t != null && t.isTextual()) source = t.asText();
@@ -109,16 +99,7 @@ public final class ChatTemplate {
      * anything else is one line naming the file and the problem.
      */
     public static List<Map<String, Object>> readMessages(Path file) {
-        JsonNode root;
-        try {
-            root = new ObjectMapper().readTree(Files.readAllBytes(file));
-        } catch (NoSuchFileException e) {
-            throw new IllegalArgumentException(file + ": file not found");
-        } catch (JacksonException e) {
-            throw new IllegalArgumentException(file + ": not valid JSON (" + e.getOriginalMessage().lines().findFirst().orElse("") + ")");
-        } catch (IOException e) {
-            throw new IllegalArgumentException(file + ": cannot read: " + e.getMessage());
-        }
+        JsonNode root = JsonFile.read(file);
         if (root != null && root.isObject() && root.has("messages")) root = root.get("messages");
         if (root == null || !root.isArray() || root.isEmpty()) {
             throw new IllegalArgumentException(file + ": expected a non-empty JSON list of {\"role\", \"content\"} messages");

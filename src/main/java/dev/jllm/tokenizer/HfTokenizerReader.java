@@ -1,14 +1,13 @@
 package dev.jllm.tokenizer;
 
-import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jllm.io.JsonFile;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.text.Normalizer;
 import java.util.ArrayList;
@@ -57,15 +56,7 @@ final class HfTokenizerReader {
     }
 
     static JsonNode readJson(Path file) {
-        try {
-            return JSON.readTree(Files.readAllBytes(file));
-        } catch (NoSuchFileException e) {
-            throw new IllegalArgumentException(file + ": file not found");
-        } catch (JacksonException e) {
-            throw new IllegalArgumentException(file + ": not valid JSON (" + e.getOriginalMessage().lines().findFirst().orElse("") + ")");
-        } catch (IOException e) {
-            throw new IllegalArgumentException(file + ": cannot read: " + e.getMessage());
-        }
+        return JsonFile.read(file);
     }
 
     /** tokenizer.json with the model's vocab and merges read as a stream (a tree of them is slow), the rest as a tree. */
@@ -117,12 +108,8 @@ final class HfTokenizerReader {
                     }
                 }
             }
-        } catch (NoSuchFileException e) {
-            throw new IllegalArgumentException(file + ": file not found");
-        } catch (JacksonException e) {
-            throw new IllegalArgumentException(file + ": not valid JSON (" + e.getOriginalMessage().lines().findFirst().orElse("") + ")");
         } catch (IOException e) {
-            throw new IllegalArgumentException(file + ": cannot read: " + e.getMessage());
+            throw JsonFile.failure(file, e);
         }
         return new Streamed(root, vocab, merges);
     }

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jllm.tokenizer.Gpt2Tokenizer;
 import dev.jllm.tokenizer.SharedTokenizers;
 import java.io.InputStream;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -18,10 +17,7 @@ class TokenizeHfCommandTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     static String[] run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = CliHarness.execute(out, err, args);
-        return new String[] {String.valueOf(code), out.toString(), err.toString()};
+        return TokenizeCommandTest.run(args);
     }
 
     /** The golden case of {@code family} for {@code text}. */
