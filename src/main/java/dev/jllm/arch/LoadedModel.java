@@ -9,6 +9,7 @@ import dev.jllm.model.GptConfig;
 import dev.jllm.model.ModelConfig;
 import dev.jllm.model.QuantizedWeights;
 import dev.jllm.tokenizer.Gpt2Tokenizer;
+import dev.jllm.tokenizer.HfTokenizer;
 import dev.jllm.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -76,6 +77,16 @@ public record LoadedModel(CausalLM model, Tokenizer tokenizer, Path path, Quanti
      * model has GPT-2's vocabulary size, else null.
      */
     public static Tokenizer tokenizerFor(Path dir, ModelConfig config) {
+        if (HfTokenizer.isIn(dir)) {
+            HfTokenizer t = HfTokenizer.load(dir);
+            for (int id = config.vocabSize(); id < t.vocabSize(); id++) { // Gemma's image token is past the text vocabulary
+                if (!t.isAdded(id)) {
+                    throw new IllegalArgumentException(dir + ": the tokenizer has " + t.vocabSize()
+                            + " tokens but the model only " + config.vocabSize());
+                }
+            }
+            return t;
+        }
         if (Gpt2Tokenizer.hasVocabulary(dir)) {
             Tokenizer t = Gpt2Tokenizer.load(dir);
             if (t.vocabSize() > config.vocabSize()) {
@@ -90,15 +101,22 @@ public record LoadedModel(CausalLM model, Tokenizer tokenizer, Path path, Quanti
     /** The tokenizer, or a clear error for a model that has none. */
     public Tokenizer requireTokenizer(String why) {
         if (tokenizer == null) {
-            throw new IllegalArgumentException(path + " has no tokenizer files (vocab.json + merges.txt) and a vocabulary"
+            throw new IllegalArgumentException(path + " has no tokenizer files (tokenizer.json, or vocab.json + merges.txt) and a vocabulary"
                     + " of " + model.config().vocabSize() + " tokens, not GPT-2's; " + why);
         }
         return tokenizer;
     }
 
-    /** GPT-2's {@code <|endoftext|>}, which ends generation, when the tokenizer has it; else -1 (no end token). */
+    /**
+     * The token that ends generation: a tokenizer.json's EOS ({@code tokenizer_config.json}), else GPT-2's
+     * {@code <|endoftext|>} when the tokenizer has it; else -1 (no end token).
+     */
     public int endId() {
         if (tokenizer == null) return -1;
+        if (tokenizer instanceof HfTokenizer hf && hf.eosToken() != null) {
+            int eos = hf.eotId();
+            return eos < model.config().vocabSize() ? eos : -1;
+        }
         Integer eot = tokenizer.specialTokens().get("<|endoftext|>");
         return eot != null && eot < model.config().vocabSize() ? eot : -1;
     }

@@ -7,6 +7,8 @@ import dev.jllm.generate.TextStreamer;
 import dev.jllm.prompt.Conversation;
 import dev.jllm.prompt.ModelFormat;
 import dev.jllm.prompt.PromptFormat;
+import dev.jllm.chat.ChatTemplate;
+import dev.jllm.tokenizer.HfTokenizer;
 import dev.jllm.tokenizer.Tokenizer;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -34,17 +36,23 @@ import picocli.CommandLine.Option;
  * each input line is one message and only the replies are printed.
  */
 @Command(name = "chat", description = {
-        "Chat with a model: each message is wrapped in the model's prompt format (from its run's config.json) and the"
-                + " reply is streamed; a model without one (plain GPT-2) continues the text.",
+        "Chat with a model: each message is wrapped in the model's chat template (tokenizer_config.json beside a"
+                + " tokenizer.json) or prompt format (from its run's config.json) and the reply is streamed; a model"
+                + " without one (plain GPT-2) continues the text.",
         "Commands: /reset (forget the conversation), /temperature X, /exit."})
 final class ChatCommand implements Callable<Integer> {
 
     @Option(names = "--model", required = true, paramLabel = "DIR|NAME", description = "Model folder or name.")
     String model;
 
-    @Option(names = "--format", paramLabel = "alpaca|phi3|none",
-            description = "Prompt format; default: the one the model was finetuned with, else none (completion).")
+    @Option(names = "--format", paramLabel = "template|alpaca|phi3|none",
+            description = "Prompt format; default: the model's chat template when it has one, else the format it was "
+                    + "finetuned with, else none (completion).")
     String format;
+
+    @Option(names = "--no-thinking", description = "With a chat template: enable_thinking=false (Qwen3 answers without "
+            + "thinking); otherwise a thinking model's <think> part is shown dimmed.")
+    boolean noThinking;
 
     @Option(names = "--max-tokens", defaultValue = "256", description = "Most tokens per reply (default: ${DEFAULT-VALUE}).")
     int maxTokens;
@@ -71,19 +79,19 @@ final class ChatCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         LoadedModel loaded = LoadedModel.load(model);
         Tokenizer tokenizer = loaded.requireTokenizer("chat needs text");
-        Conversation conversation = new Conversation(format != null ? parseFormat(format)
-                : ModelFormat.read(loaded.path()).orElse(null));
-        Integer eot = tokenizer.specialTokens().get("<|endoftext|>");
+        Conversation conversation = conversation(loaded, tokenizer);
+        // A template's turns end at any of the model's end tokens: the EOS ends generation, the others stop it as text.
+        List<String> stops = conversation.template() == null ? List.of()
+                : ChatTemplate.endIds(tokenizer).stream().map(tokenizer::piece).toList();
         GenerationOptions options = new GenerationOptions(maxTokens, temperature, topK, 1f, seed, true,
-                eot == null ? -1 : eot, List.of());
+                loaded.endId(), List.of());
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
         Generator generator = new Generator(loaded.model(), w -> err.println("jllm: warning: " + w));
         int context = loaded.model().config().contextLength();
 
         try (Lines lines = openLines()) {
             if (lines.interactive()) {
-                out.printf("chatting with %s (%s); %s%n", loaded.path(), conversation.format() == null
-                        ? "no prompt format: completion mode" : conversation.format().cliName() + " format", HELP);
+                out.printf("chatting with %s (%s); %s%n", loaded.path(), conversation.describe(), HELP);
                 out.flush();
             }
             String line;
@@ -95,17 +103,19 @@ final class ChatCommand implements Callable<Integer> {
                     options = command(message, conversation, options, out, err);
                     continue;
                 }
-                int[] ids = tokenizer.encode(conversation.prompt(message));
+                int[] ids = encode(tokenizer, conversation, message);
                 // Older exchanges make room for the reply; one message that is too long is cropped by the generator.
                 while (ids.length + options.maxNewTokens() > context && conversation.dropOldest()) {
-                    ids = tokenizer.encode(conversation.prompt(message));
+                    ids = encode(tokenizer, conversation, message);
                 }
-                TextStreamer streamer = new TextStreamer(tokenizer, List.of(), piece -> {
-                    out.print(piece);
+                ThinkingDimmer dimmer = new ThinkingDimmer(lines.interactive());
+                TextStreamer streamer = new TextStreamer(tokenizer, stops, piece -> {
+                    out.print(dimmer.apply(piece));
                     out.flush();
                 });
                 generator.generate(ids, options, streamer);
                 streamer.flush();
+                out.print(dimmer.end());
                 out.println();
                 out.flush();
                 conversation.add(message, conversation.reply(streamer.text()));
@@ -143,6 +153,64 @@ final class ChatCommand implements Callable<Integer> {
         out.flush();
         err.flush();
         return options;
+    }
+
+    /** The model's chat template (the default when it has one), else a prompt format, else completion mode. */
+    private Conversation conversation(LoadedModel loaded, Tokenizer tokenizer) {
+        Path folder = Files.isDirectory(loaded.path()) ? loaded.path() : loaded.path().toAbsolutePath().getParent();
+        boolean hasTemplate = tokenizer instanceof HfTokenizer && ChatTemplate.isIn(folder);
+        if (format == null ? hasTemplate : format.equalsIgnoreCase("template")) {
+            if (!hasTemplate) {
+                throw new IllegalArgumentException(folder + " has no chat template (tokenizer.json and a tokenizer_config.json "
+                        + "with chat_template)");
+            }
+            return new Conversation(ChatTemplate.load(folder), noThinking ? Boolean.FALSE : null);
+        }
+        return new Conversation(format != null ? parseFormat(format) : ModelFormat.read(loaded.path()).orElse(null));
+    }
+
+    /** A template's text holds its special tokens, which become their ids; other prompts are plain text. */
+    private static int[] encode(Tokenizer tokenizer, Conversation conversation, String message) {
+        String prompt = conversation.prompt(message);
+        return conversation.template() != null ? tokenizer.encodeWithSpecials(prompt) : tokenizer.encode(prompt);
+    }
+
+    /** Shows a thinking model's {@code <think>...</think>} part dimmed on a terminal (ANSI faint), as it is elsewhere. */
+    static final class ThinkingDimmer {
+        private static final String DIM = "\u001b[2m";
+        private static final String RESET = "\u001b[0m";
+        private final boolean enabled;
+        private boolean dimmed;
+
+        ThinkingDimmer(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        String apply(String piece) {
+            if (!enabled) return piece;
+            StringBuilder sb = new StringBuilder();
+            int at = 0;
+            while (at < piece.length()) {
+                String tag = dimmed ? "</think>" : "<think>";
+                int i = piece.indexOf(tag, at);
+                if (i < 0) {
+                    sb.append(piece, at, piece.length());
+                    break;
+                }
+                if (dimmed) sb.append(piece, at, i + tag.length()).append(RESET);
+                else sb.append(piece, at, i).append(DIM).append(tag);
+                dimmed = !dimmed;
+                at = i + tag.length();
+            }
+            return sb.toString();
+        }
+
+        /** Closes the dimming if the reply ended inside the thinking part. */
+        String end() {
+            if (!dimmed) return "";
+            dimmed = false;
+            return RESET;
+        }
     }
 
     private static PromptFormat parseFormat(String name) {

@@ -3,10 +3,13 @@ package dev.jllm.cli;
 import dev.jllm.arch.LoadedModel;
 import dev.jllm.finetune.classify.ClassifierInfo;
 import dev.jllm.prompt.PromptFormat;
+import dev.jllm.chat.ChatTemplate;
 import dev.jllm.serve.Classifier;
 import dev.jllm.serve.JllmServer;
 import dev.jllm.serve.ServedModel;
 import dev.jllm.serve.ServerOptions;
+import dev.jllm.tokenizer.HfTokenizer;
+import dev.jllm.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -14,9 +17,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** {@code jllm serve}: an OpenAI-compatible API and a chat page for one model, until interrupted. */
 @Command(name = "serve", description = "Serve a model over HTTP: OpenAI-compatible API (/v1/completions, "
@@ -68,9 +71,11 @@ final class ServeCommand implements Callable<Integer> {
         ServerOptions options = new ServerOptions(host, port, maxConcurrent, queue, key);
         PromptFormat promptFormat = format.equalsIgnoreCase("none") ? null : PromptFormat.named(format);
         LoadedModel loaded = LoadedModel.load(model);
-        ServedModel served = new ServedModel(modelName(loaded.path()), loaded.model(),
-                loaded.requireTokenizer("jllm serve needs one to read and write text"), loaded.endId(), promptFormat,
-                classifierIn(loaded.path()));
+        Tokenizer tokenizer = loaded.requireTokenizer("jllm serve needs one to read and write text");
+        Path folder = Files.isDirectory(loaded.path()) ? loaded.path() : loaded.path().toAbsolutePath().getParent();
+        ChatTemplate template = tokenizer instanceof HfTokenizer && ChatTemplate.isIn(folder) ? ChatTemplate.load(folder) : null;
+        ServedModel served = new ServedModel(modelName(loaded.path()), loaded.model(), tokenizer, loaded.endId(),
+                promptFormat, classifierIn(loaded.path()), template);
         CountDownLatch stopped = new CountDownLatch(1);
         PrintWriter err = spec.commandLine().getErr();
         try (JllmServer server = new JllmServer(served, options).start()) {

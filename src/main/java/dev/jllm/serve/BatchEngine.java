@@ -59,7 +59,7 @@ final class BatchEngine implements AutoCloseable {
             throw ApiException.overloaded("the server is busy: " + maxBatch + " generations are running and " + queue
                     + " waiting; try again later", GenerationQueue.RETRY_AFTER_SECONDS);
         }
-        TextStreamer streamer = new TextStreamer(served.tokenizer(), sampling.stops(),
+        TextStreamer streamer = new TextStreamer(served.tokenizer(), served.withEndTokens(sampling.stops()),
                 piece -> generation.report(new Generation.Piece(piece)));
         BatchGenerator.Request request = batch.submit(prompt, sampling.options(served.endId()),
                 new BatchGenerator.Listener() {

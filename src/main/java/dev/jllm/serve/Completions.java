@@ -3,9 +3,13 @@ package dev.jllm.serve;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jllm.model.CausalLM;
+import dev.jllm.chat.ChatTemplate;
+import dev.jllm.chat.TemplateException;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -55,8 +59,7 @@ final class Completions {
                     "model_is_classifier");
         }
         String promptParam = chat ? "messages" : "prompt";
-        int[] prompt = chat ? encode(ChatPrompt.prompt(ChatPrompt.parse(f.node("messages")), served.format()))
-                : promptIds(f);
+        int[] prompt = chat ? chatPrompt(ChatPrompt.parse(f.node("messages"))) : promptIds(f);
         int context = served.contextLength();
         if (prompt.length > context) {
             throw ApiException.invalid("This model's maximum context length is " + context + " tokens, but the "
@@ -212,6 +215,19 @@ final class Completions {
     }
 
     /** The text's tokens; an empty text becomes {@code <|endoftext|>}, the start of a new document for GPT-2. */
+    /** The chat's prompt ids: the model's chat template when it has one, else its instruction format or none. */
+    private int[] chatPrompt(List<ChatPrompt.Message> messages) {
+        if (served.template() == null) return encode(ChatPrompt.prompt(messages, served.format()));
+        List<Map<String, Object>> maps = messages.stream().map(m -> ChatTemplate.message(m.role(), m.content())).toList();
+        String text;
+        try {
+            text = served.template().render(maps, true, null);
+        } catch (TemplateException e) { // the template refused the conversation (e.g. Gemma: roles must alternate)
+            throw ApiException.invalid(e.getMessage(), "messages");
+        }
+        return encode(text);
+    }
+
     private int[] encode(String text) {
         int[] ids = served.tokenizer().encode(text, served.tokenizer().specialTokens().keySet());
         if (ids.length > 0) return ids;

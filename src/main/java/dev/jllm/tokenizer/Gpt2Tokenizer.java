@@ -134,7 +134,7 @@ public final class Gpt2Tokenizer implements Tokenizer {
             if (!allowedSpecial.contains(special) && text.contains(special)) {
                 throw new IllegalArgumentException("the text contains the special token " + special
                         + "; allow it to encode it as id " + vocab.specials().get(special)
-                        + " (--allowed-special), or encode it as ordinary text");
+                        + " (--allowed-special), or encode it as ordinary text (--special-as-text)");
             }
         }
         for (String allowed : allowedSpecial) {
@@ -269,38 +269,10 @@ public final class Gpt2Tokenizer implements Tokenizer {
             this.merger = merger;
         }
 
-        /**
-         * Writes the byte tokens of {@code text[from, to)} encoded as UTF-8 into {@link #ids} and returns their
-         * number. A lone surrogate becomes U+FFFD, as in tiktoken.
-         */
+        /** Writes the byte tokens of {@code text[from, to)} into {@link #ids} and returns their number. */
         int utf8(String text, int from, int to, int[] byteIds) {
             if (ids.length < 3 * (to - from)) ids = new int[3 * (to - from)];
-            int[] out = ids;
-            int n = 0;
-            for (int i = from; i < to; i++) {
-                int c = text.charAt(i);
-                if (c < 0x80) {
-                    out[n++] = byteIds[c];
-                    continue;
-                }
-                if (Character.isHighSurrogate((char) c) && i + 1 < to && Character.isLowSurrogate(text.charAt(i + 1))) {
-                    c = Character.toCodePoint((char) c, text.charAt(++i));
-                } else if (Character.isSurrogate((char) c)) {
-                    c = 0xFFFD;
-                }
-                if (c < 0x800) {
-                    out[n++] = byteIds[0xC0 | c >> 6];
-                } else if (c < 0x10000) {
-                    out[n++] = byteIds[0xE0 | c >> 12];
-                    out[n++] = byteIds[0x80 | (c >> 6 & 0x3F)];
-                } else {
-                    out[n++] = byteIds[0xF0 | c >> 18];
-                    out[n++] = byteIds[0x80 | (c >> 12 & 0x3F)];
-                    out[n++] = byteIds[0x80 | (c >> 6 & 0x3F)];
-                }
-                out[n++] = byteIds[0x80 | (c & 0x3F)];
-            }
-            return n;
+            return Utf8Bytes.write(text, from, to, byteIds, ids, 0);
         }
     }
 }

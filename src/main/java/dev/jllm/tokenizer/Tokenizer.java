@@ -24,12 +24,27 @@ public interface Tokenizer {
     /** Encodes text with special tokens treated as ordinary text. */
     int[] encodeOrdinary(String text);
 
+    /**
+     * Encodes text with every special token in it turned into its id: for text that jllm itself writes, such as
+     * a rendered chat template ({@code tokenizers}' default, tiktoken's {@code allowed_special="all"}).
+     */
+    default int[] encodeWithSpecials(String text) {
+        return encode(text, specialTokens().keySet());
+    }
+
     /** The bytes of the tokens, concatenated; an id outside the vocabulary is an {@link IllegalArgumentException}. */
     byte[] decodeBytes(int[] ids);
 
     /** The text of the tokens: their bytes decoded as UTF-8, with U+FFFD where the bytes are not valid UTF-8. */
     default String decode(int[] ids) {
         return new String(decodeBytes(ids), StandardCharsets.UTF_8);
+    }
+
+    /** The text of the tokens, leaving out the special tokens when {@code skipSpecialTokens}. */
+    default String decode(int[] ids, boolean skipSpecialTokens) {
+        if (!skipSpecialTokens) return decode(ids);
+        Set<Integer> special = Set.copyOf(specialTokens().values());
+        return decode(java.util.Arrays.stream(ids).filter(id -> !special.contains(id)).toArray());
     }
 
     /** Number of token ids, special tokens included: ids are {@code 0 .. vocabSize() - 1}. */
@@ -40,6 +55,14 @@ public interface Tokenizer {
 
     /** The special tokens and their ids. */
     Map<String, Integer> specialTokens();
+
+    /**
+     * The tokenizer in {@code dir}: a Hugging Face {@code tokenizer.json} ({@link HfTokenizer}), else a GPT-2 style
+     * vocabulary ({@link Gpt2Tokenizer#load}).
+     */
+    static Tokenizer load(java.nio.file.Path dir) {
+        return HfTokenizer.isIn(dir) ? HfTokenizer.load(dir) : Gpt2Tokenizer.load(dir);
+    }
 
     /** A token as {@code vocab.json} writes it: GPT-2's byte-level string ({@code "Ġworld"}) or a special token. */
     String piece(int id);
