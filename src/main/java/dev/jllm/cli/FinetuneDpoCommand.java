@@ -12,6 +12,7 @@ import dev.jllm.finetune.PreferenceExample;
 import dev.jllm.finetune.PromptFormat;
 import dev.jllm.finetune.Splits;
 import dev.jllm.model.GptModel;
+import dev.jllm.mpi.DataParallel;
 import dev.jllm.tokenizer.Tokenizer;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -106,6 +107,10 @@ final class FinetuneDpoCommand implements Callable<Integer> {
         log.printf(Locale.ROOT, "DPO of %s on %s: %d training and %d validation pairs (%s format), beta %s, lr %s%n",
                 loaded.path(), data, train.size(), val.size(), promptFormat.cliName(), beta, lr);
         log.flush();
+        if (!DataParallel.current().leader()) { // under mpirun rank 0 alone writes the run folder
+            new DpoTrainer(policy, train, val, config, tokenizer.eotId()).run(row -> {});
+            return 0;
+        }
         Files.createDirectories(out);
         DpoTrainer.Row last;
         try (BufferedWriter metrics = Files.newBufferedWriter(out.resolve("metrics.csv"), StandardCharsets.UTF_8)) {
