@@ -47,11 +47,17 @@ final class DataCommand implements Runnable {
                         + "default: GPT-2's built-in vocabulary.")
         Path vocab;
 
-        @Option(names = "--out", required = true, paramLabel = "F", description = "The token file to write.")
+        @Option(names = "--out", required = true, paramLabel = "F|DIR",
+                description = "The token file to write (with --shard-mb: the folder of shards).")
         Path out;
 
+        @Option(names = "--shard-mb", paramLabel = "N",
+                description = "Write shards of about N MB of text each (whole files; shard-00000.tok, ...) into the"
+                        + " folder --out; jllm pretrain --data DIR streams them in order.")
+        Double shardMb;
+
         @Option(names = "--json", description = "Print {\"path\", \"tokens\", \"documents\", \"characters\", "
-                + "\"bytes_per_id\", \"seconds\"} as JSON.")
+                + "\"bytes_per_id\", \"seconds\", \"shards\", \"mb_per_second\"} as JSON.")
         boolean json;
 
         @Override
@@ -65,16 +71,26 @@ final class DataCommand implements Runnable {
             List<Path> files = CorpusPreparer.corpusFiles(corpus);
             long bytes = 0;
             for (Path f : files) bytes += Files.size(f);
-            Path parent = out.toAbsolutePath().getParent();
-            Files.createDirectories(parent);
+            if (shardMb != null && !(shardMb > 0)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--shard-mb must be positive, got " + shardMb);
+            }
+            List<List<Path>> shards = shardMb == null ? List.of(files) : shards(files, (long) (shardMb * 1e6));
+            Files.createDirectories(shardMb == null ? out.toAbsolutePath().getParent() : out);
 
             long start = System.nanoTime();
-            CorpusPreparer.Result result;
+            CorpusPreparer.Result result = null;
+            long tokens = 0, characters = 0;
             try (ProgressBar bar = new ProgressBarBuilder().setTaskName("tokenizing").setInitialMax(bytes)
                     .setUnit("MiB", 1 << 20).showSpeed().setUpdateIntervalMillis(250)
                     .setConsumer(new ConsoleProgressBarConsumer(System.err)).build()) {
-                result = preparer.prepare(files, out, bar::stepBy);
+                for (int i = 0; i < shards.size(); i++) {
+                    Path file = shardMb == null ? out : out.resolve(String.format("shard-%05d.tok", i));
+                    result = preparer.prepare(shards.get(i), file, bar::stepBy, i > 0);
+                    tokens += result.tokens();
+                    characters += result.characters();
+                }
             }
+            result = new CorpusPreparer.Result(out, tokens, characters, files.size());
             double seconds = (System.nanoTime() - start) / 1e9;
             int width = TokenFileHeader.bytesPerIdFor(tokenizer.vocabSize());
             PrintWriter stdout = spec.commandLine().getOut();
@@ -85,15 +101,35 @@ final class DataCommand implements Runnable {
                         .put("documents", result.documents())
                         .put("characters", result.characters())
                         .put("bytes_per_id", width)
-                        .put("seconds", Math.round(seconds * 1000) / 1000.0);
+                        .put("seconds", Math.round(seconds * 1000) / 1000.0)
+                        .put("shards", shards.size())
+                        .put("mb_per_second", Math.round(bytes / 1e6 / seconds * 100) / 100.0);
                 stdout.println(new ObjectMapper().writeValueAsString(node));
             } else {
-                stdout.printf("%s: %,d tokens (%s) from %,d file%s, %,d characters, in %.1f s (%.2f MB/s)%n",
-                        out, result.tokens(), width == 2 ? "uint16" : "uint32", result.documents(),
+                stdout.printf("%s: %,d tokens (%s%s) from %,d file%s, %,d characters, in %.1f s (%.2f MB/s)%n",
+                        out, result.tokens(), shardMb == null ? "" : shards.size() + " shards, ", width == 2 ? "uint16" : "uint32", result.documents(),
                         result.documents() == 1 ? "" : "s", result.characters(), seconds, bytes / 1e6 / seconds);
             }
             stdout.flush();
             return 0;
+        }
+
+        /** The files in order, cut into groups of at least {@code bytes} (the last may be smaller). */
+        private static List<List<Path>> shards(List<Path> files, long bytes) throws java.io.IOException {
+            List<List<Path>> out = new java.util.ArrayList<>();
+            List<Path> current = new java.util.ArrayList<>();
+            long size = 0;
+            for (Path f : files) {
+                current.add(f);
+                size += Files.size(f);
+                if (size >= bytes) {
+                    out.add(current);
+                    current = new java.util.ArrayList<>();
+                    size = 0;
+                }
+            }
+            if (!current.isEmpty()) out.add(current);
+            return out;
         }
     }
 }

@@ -40,7 +40,8 @@ public final class PretrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--data", paramLabel = "FILE", description = "UTF-8 text file or jllm token file (default: built-in stories).")
+    @Option(names = "--data", paramLabel = "FILE|DIR",
+            description = "UTF-8 text file, jllm token file, or folder of token shards (default: built-in stories).")
     Path data;
 
     @Option(names = "--config", paramLabel = "NAME",

@@ -72,11 +72,20 @@ public final class CorpusPreparer {
      * {@code progress}. An empty corpus or a file that is not UTF-8 is an error, and then no file is left at {@code out}.
      */
     public Result prepare(List<Path> documents, Path out, LongConsumer progress) throws IOException {
+        return prepare(documents, out, progress, false);
+    }
+
+    /**
+     * {@link #prepare(List, Path, LongConsumer)} for one shard of a corpus: when {@code afterDocuments} (not the
+     * first shard), the separator id also goes before the first document, so the shards read in order hold the ids
+     * of one file of all documents.
+     */
+    public Result prepare(List<Path> documents, Path out, LongConsumer progress, boolean afterDocuments) throws IOException {
         int batchSize = 4 * Parallel.threads();
         List<Chunk> batch = new ArrayList<>(batchSize);
         long characters = 0;
         try (TokenFileWriter writer = new TokenFileWriter(out, vocabSize)) {
-            boolean written = false; // has any document produced text yet (a separator goes before the next one)
+            boolean written = afterDocuments; // has any document produced text yet (a separator goes before the next one)
             for (Path document : documents) {
                 boolean first = true;
                 try (ChunkReader chunks = new ChunkReader(document, progress)) {

@@ -2,6 +2,7 @@ package dev.jllm.mpi;
 
 import dev.jllm.data.Batch;
 import dev.jllm.tensor.Tensor;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -77,25 +78,23 @@ public interface DataParallel extends AutoCloseable {
      */
     void start(Map<String, Tensor> weights, String settings);
 
-    /** This rank's rows of a batch of {@code ranks × b} rows: rows [rank·b, (rank+1)·b). */
-    default Batch shard(Batch global) {
-        int n = ranks();
-        if (n == 1) return global;
-        if (global.batchSize() % n != 0) {
-            // a last, smaller batch (evaluation without drop-last): the first ranks take one row more
-            int base = global.batchSize() / n, extra = global.batchSize() % n, r = rank();
-            int from = r * base + Math.min(r, extra), rows = base + (r < extra ? 1 : 0);
-            return rows(global, from, rows);
-        }
-        int rows = global.batchSize() / n;
-        return rows(global, rank() * rows, rows);
+    /**
+     * This rank's rows [from, to) of a global batch of {@code rows} rows: [rank·b, (rank+1)·b) for rows = ranks × b;
+     * a smaller last batch (evaluation without drop-last) gives the first ranks one row more (or the last none).
+     */
+    default int[] rowRange(int rows) {
+        int n = ranks(), r = rank(), base = rows / n, extra = rows % n;
+        int from = r * base + Math.min(r, extra);
+        return new int[] {from, from + base + (r < extra ? 1 : 0)};
     }
 
-    private static Batch rows(Batch b, int from, int rows) {
-        int len = b.length();
-        int[] in = java.util.Arrays.copyOfRange(b.inputs(), from * len, (from + rows) * len);
-        int[] tg = java.util.Arrays.copyOfRange(b.targets(), from * len, (from + rows) * len);
-        return new Batch(in, tg, rows, len);
+    /** This rank's rows of a global batch ({@link #rowRange}). */
+    default Batch shard(Batch global) {
+        if (ranks() == 1) return global;
+        int[] range = rowRange(global.batchSize());
+        int len = global.length(), from = range[0] * len, to = range[1] * len;
+        return new Batch(Arrays.copyOfRange(global.inputs(), from, to), Arrays.copyOfRange(global.targets(), from, to),
+                range[1] - range[0], len);
     }
 
     /** The backward pass of a training loop over {@code params} (its trainable parameters, in model order). */

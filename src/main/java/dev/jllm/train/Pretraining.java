@@ -6,6 +6,7 @@ import dev.jllm.arch.LoadedModel;
 import dev.jllm.data.Batch;
 import dev.jllm.data.TokenFile;
 import dev.jllm.data.TokenSequence;
+import dev.jllm.data.TokenShards;
 import dev.jllm.generate.GenerationOptions;
 import dev.jllm.model.CausalLM;
 import dev.jllm.model.GptConfig;
@@ -175,6 +176,7 @@ public final class Pretraining {
         static Corpus read(PretrainSpec spec) throws IOException {
             if (spec.builtInCorpus()) return new Corpus(StoryCorpus.generate(), null);
             Path file = Path.of(spec.data());
+            if (Files.isDirectory(file)) return new Corpus(null, TokenShards.open(file)); // jllm data prepare --shard-mb
             if (!Files.isRegularFile(file)) throw new IllegalArgumentException(file + ": no such file");
             if (isTokenFile(file)) return new Corpus(null, TokenFile.open(file));
             String text = Files.readString(file, StandardCharsets.UTF_8);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jllm.data.TokenFile;
+import dev.jllm.data.TokenShards;
 import dev.jllm.testing.SharedData;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -49,6 +50,32 @@ class DataCommandTest {
         assertThat(out.toString()).contains("5 tokens (uint16) from 1 file"); // One . <|endoftext|> Two .
         try (TokenFile file = TokenFile.open(tokens)) {
             assertThat(file.get(2)).isEqualTo(50256);
+        }
+    }
+
+    @Test
+    void shardsReadInOrderHoldTheIdsOfOneTokenFile() throws Exception {
+        Path corpus = Files.createDirectories(dir.resolve("books"));
+        for (int i = 0; i < 7; i++) {
+            Files.writeString(corpus.resolve("book-" + i + ".txt"), ("Chapter " + i + ". It was a dark night. ").repeat(i + 3));
+        }
+        Path single = dir.resolve("all.tok"), shards = dir.resolve("shards");
+        assertThat(run("data", "prepare", "--corpus", corpus.toString(), "--out", single.toString())).isZero();
+        assertThat(run("data", "prepare", "--corpus", corpus.toString(), "--out", shards.toString(),
+                "--shard-mb", "0.0002", "--json")).isZero(); // 200 bytes: two or three books a shard
+        JsonNode json = new ObjectMapper().readTree(out.toString().lines().toList().getLast());
+        assertThat(json.get("shards").asInt()).isBetween(2, 6);
+        assertThat(json.get("documents").asInt()).isEqualTo(7);
+        try (TokenFile file = TokenFile.open(single)) {
+            TokenShards read = TokenShards.open(shards);
+            assertThat(read.shardCount()).isEqualTo(json.get("shards").asInt());
+            assertThat(read.length()).isEqualTo(file.length()).isEqualTo(json.get("tokens").asLong());
+            int n = (int) file.length();
+            int[] expected = new int[n], actual = new int[n];
+            file.copy(0, expected, 0, n);
+            read.copy(0, actual, 0, n); // spans every shard boundary
+            assertThat(actual).isEqualTo(expected);
+            for (int i = 0; i < n; i += 7) assertThat(read.get(i)).isEqualTo(expected[i]);
         }
     }
 

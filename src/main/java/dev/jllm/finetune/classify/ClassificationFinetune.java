@@ -3,6 +3,7 @@ package dev.jllm.finetune.classify;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jllm.model.CausalLM;
+import dev.jllm.mpi.DataParallel;
 import dev.jllm.tokenizer.Gpt2Tokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -46,7 +47,8 @@ public final class ClassificationFinetune {
     /** Finetunes and writes the run folder {@code out} (which must not hold a run yet); {@code log} gets progress lines. */
     public static Outcome run(CausalLM base, Gpt2Tokenizer tokenizer, ClassificationData data, Spec spec, Path out,
                               Consumer<String> log) throws IOException {
-        if (Files.exists(out.resolve(ClassifierInfo.FILE)) || Files.exists(out.resolve(ClassificationMetrics.FILE))) {
+        boolean leader = DataParallel.current().leader(); // under mpirun rank 0 alone writes the run folder
+        if (leader && (Files.exists(out.resolve(ClassifierInfo.FILE)) || Files.exists(out.resolve(ClassificationMetrics.FILE)))) {
             throw new IllegalArgumentException(out + " already holds a run; choose another --out");
         }
         long seed = spec.train().seed();
@@ -67,6 +69,10 @@ public final class ClassificationFinetune {
         log.accept(String.format(Locale.ROOT, "training %s: %,d of %,d parameters", spec.trainable().cliName(),
                 trainable, model.parameterCount()));
 
+        if (!leader) {
+            ClassifierTrainer.Result result = new ClassifierTrainer(model, splits, spec.train()).run(row -> {});
+            return new Outcome(out, result, trainable, splits.length(), splits.truncated());
+        }
         Files.createDirectories(out);
         ClassifierTrainer.Result result;
         try (ClassificationMetrics metrics = new ClassificationMetrics(out)) {

@@ -1,10 +1,13 @@
 package dev.jllm.finetune.classify;
 
+import dev.jllm.mpi.DataParallel;
 import dev.jllm.optim.AdamW;
 import dev.jllm.tensor.NoGrad;
 import dev.jllm.tensor.Ops;
 import dev.jllm.tensor.Tensor;
 import dev.jllm.tensor.Workspace;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.function.Consumer;
@@ -14,6 +17,10 @@ import java.util.function.Consumer;
  * of the shuffled training set, loss and accuracy on the training and validation sets every
  * {@link ClassifierTrainConfig#evalEvery()} steps (over the first {@code evalBatches} batches), and at the end
  * the accuracy on the whole of all three sets.
+ *
+ * <p>Under mpirun ({@link DataParallel}) each step's batch is ranks × {@code batchSize} messages of the same
+ * shuffled order, each rank trains on its rows and the gradients are averaged over the ranks; rank 0 evaluates
+ * (on batches of that global size) while the others wait for the next step.
  */
 public final class ClassifierTrainer {
 
@@ -33,11 +40,13 @@ public final class ClassifierTrainer {
     private final AdamW optimizer;
     /** Lends each batch's activations and intermediate gradients to the next. */
     private final Workspace workspace = new Workspace();
+    private final DataParallel parallel = DataParallel.current();
 
     public ClassifierTrainer(GptClassifier model, ClassificationSplits data, ClassifierTrainConfig config) {
-        if (data.train().size() < config.batchSize()) {
+        if (data.train().size() < config.batchSize() * parallel.ranks()) {
             throw new IllegalArgumentException("the training set has " + data.train().size()
-                    + " examples, fewer than one batch of " + config.batchSize() + " (use a smaller --batch)");
+                    + " examples, fewer than one batch of " + config.batchSize() * parallel.ranks()
+                    + " (use a smaller --batch)");
         }
         if (model.trainableParameterCount() == 0) throw new IllegalArgumentException("no parameter is trainable");
         this.model = model;
@@ -53,36 +62,56 @@ public final class ClassifierTrainer {
         long start = System.nanoTime();
         Random shuffle = new Random(config.seed());
         long step = 0, seen = 0;
-        onEval.accept(row(0, 0, 0));
-        for (int epoch = 1; epoch <= config.epochs(); epoch++) {
-            for (ClassificationBatch b : data.train().batches(config.batchSize(), shuffle, true)) {
-                model.train();
-                optimizer.zeroGrad();
-                try (Workspace.Scope batch = workspace.open()) {
-                    Tensor loss = model.loss(b);
-                    if (!Double.isFinite(loss.item())) {
-                        throw new IllegalStateException("training loss is " + loss.item() + " at step " + (step + 1)
-                                + "; try a lower --lr");
+        int batchSize = config.batchSize() * parallel.ranks(); // the global batch
+        parallel.start(model.namedParameters(), config + "\n" + data.train().size() + " " + data.length());
+        try (DataParallel.Gradients gradients = parallel.gradients(new ArrayList<>(optimizer.parameters().values()))) {
+            evaluated(onEval, 0, 0, 0);
+            for (int epoch = 1; epoch <= config.epochs(); epoch++) {
+                for (ClassificationBatch b : data.train().batches(batchSize, shuffle, true)) {
+                    model.train();
+                    optimizer.zeroGrad();
+                    try (Workspace.Scope batch = workspace.open()) {
+                        Tensor loss = model.loss(shard(b));
+                        if (!Double.isFinite(loss.item())) {
+                            throw new IllegalStateException("training loss is " + loss.item() + " at step " + (step + 1)
+                                    + "; try a lower --lr");
+                        }
+                        gradients.backward(loss);
                     }
-                    loss.backward();
+                    optimizer.step(config.lr());
+                    step++;
+                    seen += b.size();
+                    if (step % config.evalEvery() == 0) evaluated(onEval, step, epoch, seen);
                 }
-                optimizer.step(config.lr());
-                step++;
-                seen += b.size();
-                if (step % config.evalEvery() == 0) onEval.accept(row(step, epoch, seen));
             }
         }
-        if (step % config.evalEvery() != 0) onEval.accept(row(step, config.epochs(), seen));
+        if (step % config.evalEvery() != 0) evaluated(onEval, step, config.epochs(), seen);
+        if (!parallel.leader()) return new Result(step, Double.NaN, Double.NaN, Double.NaN, (System.nanoTime() - start) / 1e9);
         int all = Integer.MAX_VALUE;
-        double train = evaluate(model, data.train(), config.batchSize(), all).accuracy();
-        double val = evaluate(model, data.validation(), config.batchSize(), all).accuracy();
-        double test = evaluate(model, data.test(), config.batchSize(), all).accuracy();
+        double train = evaluate(model, data.train(), batchSize, all).accuracy();
+        double val = evaluate(model, data.validation(), batchSize, all).accuracy();
+        double test = evaluate(model, data.test(), batchSize, all).accuracy();
         return new Result(step, train, val, test, (System.nanoTime() - start) / 1e9);
     }
 
+    /** This rank's messages of a global batch. */
+    private ClassificationBatch shard(ClassificationBatch b) {
+        if (parallel.ranks() == 1) return b;
+        int[] r = parallel.rowRange(b.size());
+        int len = b.length();
+        return new ClassificationBatch(Arrays.copyOfRange(b.ids(), r[0] * len, r[1] * len),
+                Arrays.copyOfRange(b.lastIndex(), r[0], r[1]), Arrays.copyOfRange(b.labels(), r[0], r[1]), r[1] - r[0], len);
+    }
+
+    /** Evaluates and reports on the leader (the other ranks go on to the next step and wait for it there). */
+    private void evaluated(Consumer<Row> onEval, long step, int epoch, long seen) {
+        if (parallel.leader()) onEval.accept(row(step, epoch, seen));
+    }
+
     private Row row(long step, int epoch, long seen) {
-        Evaluation train = evaluate(model, data.train(), config.batchSize(), config.evalBatches());
-        Evaluation val = evaluate(model, data.validation(), config.batchSize(), config.evalBatches());
+        int batchSize = config.batchSize() * parallel.ranks();
+        Evaluation train = evaluate(model, data.train(), batchSize, config.evalBatches());
+        Evaluation val = evaluate(model, data.validation(), batchSize, config.evalBatches());
         return new Row(step, epoch, seen, train.loss(), val.loss(), train.accuracy(), val.accuracy());
     }
 
