@@ -1,5 +1,8 @@
 package dev.jllm.cli;
 
+import dev.jllm.io.TextFiles;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import dev.jllm.finetune.Conversation;
 import dev.jllm.finetune.ModelFormat;
 import dev.jllm.finetune.PromptFormat;
@@ -148,6 +151,21 @@ final class ChatCommand implements Callable<Integer> {
         return name.equalsIgnoreCase("none") ? null : PromptFormat.named(name);
     }
 
+    /**
+     * Whether the process was started with standard input closed ({@code <&-}): descriptor 0 is then free, and the
+     * JVM's first open file, its own {@code lib/modules}, takes it, so System.in would read the JDK's class archive.
+     */
+    static boolean stdinIsClosed() {
+        try {
+            Path fd0 = Path.of("/proc/self/fd/0");
+            if (!Files.isSymbolicLink(fd0)) return false;
+            Path target = Files.readSymbolicLink(fd0);
+            return target.isAbsolute() && target.startsWith(Path.of(System.getProperty("java.home")).toRealPath());
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
     /** The user's lines, null at the end. */
     private interface Lines extends AutoCloseable {
         String next() throws IOException;
@@ -160,11 +178,27 @@ final class ChatCommand implements Callable<Integer> {
 
     private Lines openLines() throws IOException {
         if (input == System.in && System.console() != null && System.console().isTerminal()) return new TerminalLines();
-        BufferedReader reader = new BufferedReader(new InputStreamReader(input, StandardCharsets.UTF_8));
+        if (input == System.in && stdinIsClosed()) {
+            spec.commandLine().getErr().println("jllm: standard input is closed: no messages to answer");
+            spec.commandLine().getErr().flush();
+            input = InputStream.nullInputStream();
+        }
+        BufferedReader reader = new BufferedReader(new InputStreamReader(input, StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)));
         return new Lines() {
+            private boolean first = true;
+
             @Override
             public String next() throws IOException {
-                return reader.readLine();
+                String line;
+                try {
+                    line = reader.readLine();
+                } catch (CharacterCodingException e) {
+                    throw new IllegalArgumentException("the input is not UTF-8 text");
+                }
+                if (first && line != null) line = TextFiles.withoutBom(line);
+                first = false;
+                return line;
             }
 
             @Override

@@ -1,5 +1,6 @@
 package dev.jllm.cli;
 
+import dev.jllm.io.TextFiles;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jllm.finetune.Classifier;
@@ -43,7 +44,7 @@ final class ClassifyCommand implements Callable<Integer> {
         List<String> texts;
         if (file != null) {
             if (!Files.isRegularFile(file)) throw new IllegalArgumentException(file + ": no such file");
-            texts = Files.readAllLines(file, StandardCharsets.UTF_8).stream().filter(l -> !l.isBlank()).toList();
+            texts = TextFiles.readLines(file).stream().filter(l -> !l.isBlank()).toList();
             if (texts.isEmpty()) throw new IllegalArgumentException(file + ": no text in the file");
         } else {
             texts = List.of(text);

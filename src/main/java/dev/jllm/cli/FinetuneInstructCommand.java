@@ -96,7 +96,7 @@ final class FinetuneInstructCommand implements Callable<Integer> {
                 throw new CommandLine.ParameterException(spec.commandLine(),
                         "--resume takes the run's own --model, --data and LoRA settings");
             }
-            report = InstructionTuning.resume(resume, progress, answered);
+            report = InstructionTuning.resume(resume, progress, answered, name -> LoadedModel.load(name).model());
         } else {
             if (model == null || data == null) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "give --model DIR|NAME and --data FILE (or --resume DIR)");

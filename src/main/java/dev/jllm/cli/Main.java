@@ -1,5 +1,6 @@
 package dev.jllm.cli;
 
+import dev.jllm.train.ShutdownGate;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -47,7 +48,12 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args));
+        ShutdownGate.hold();
+        int code = run(args);
+        System.out.flush();
+        System.err.flush();
+        ShutdownGate.release(); // after Ctrl-C, the JVM halts as soon as this lets the trainer's hook return
+        System.exit(code);
     }
 
     /** Runs the CLI and returns the exit code (used by tests). */

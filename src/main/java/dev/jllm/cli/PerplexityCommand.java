@@ -1,5 +1,6 @@
 package dev.jllm.cli;
 
+import dev.jllm.io.TextFiles;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jllm.model.Perplexity;
@@ -64,6 +65,6 @@ final class PerplexityCommand implements Callable<Integer> {
     private int[] encodeFile(LoadedModel loaded) throws java.io.IOException {
         Tokenizer tokenizer = loaded.requireTokenizer("use --ids");
         if (!Files.isRegularFile(file)) throw new IllegalArgumentException(file + ": no such file");
-        return tokenizer.encode(Files.readString(file), tokenizer.specialTokens().keySet());
+        return tokenizer.encode(TextFiles.read(file), tokenizer.specialTokens().keySet());
     }
 }

@@ -1,5 +1,6 @@
 package dev.jllm.cli;
 
+import dev.jllm.io.TextFiles;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jllm.tokenizer.Gpt2Tokenizer;
@@ -85,12 +86,7 @@ final class TokenizeCommand implements Callable<Integer> {
         }
         if (file == null) return text;
         if (!Files.isRegularFile(file)) throw new IllegalArgumentException(file + ": file not found");
-        byte[] bytes = Files.readAllBytes(file);
-        try {
-            return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
-        } catch (java.nio.charset.CharacterCodingException e) {
-            throw new IllegalArgumentException(file + ": not valid UTF-8 text");
-        }
+        return TextFiles.read(file);
     }
 
     private Set<String> allowed(Tokenizer tokenizer) {

@@ -1,5 +1,6 @@
 package dev.jllm.data;
 
+import dev.jllm.io.TextFiles;
 import dev.jllm.kernels.Parallel;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -124,6 +125,7 @@ public final class CorpusPreparer {
         private final char[] buffer = new char[1 << 16];
         private int scanned; // no cut at positions up to here
         private boolean ended;
+        private boolean started;
 
         ChunkReader(Path document, LongConsumer progress) throws IOException {
             this.document = document;
@@ -139,7 +141,10 @@ public final class CorpusPreparer {
                         ended = true;
                         break;
                     }
-                    text.append(buffer, 0, n);
+                    // A byte-order mark at the start of a document is not text.
+                    int from = text.isEmpty() && !started && n > 0 && buffer[0] == TextFiles.BOM ? 1 : 0;
+                    started = true;
+                    text.append(buffer, from, n - from);
                     if (text.length() < chunkChars) continue;
                     int cut = TextChunks.lastCut(text, scanned);
                     if (cut > 0) {

@@ -3,8 +3,6 @@ package dev.jllm.finetune;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.jllm.io.AtomicFiles;
 import dev.jllm.io.ModelFiles;
 import dev.jllm.io.StateDict;
 import dev.jllm.model.GptModel;
@@ -12,6 +10,7 @@ import dev.jllm.tokenizer.Gpt2Tokenizer;
 import dev.jllm.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Map;
 
 /** Writes a finetuned model as a model folder that {@code --model DIR} loads, with its settings in config.json. */
 public final class FinetunedModel {
@@ -26,11 +25,8 @@ public final class FinetunedModel {
     public static void save(Path dir, GptModel model, Tokenizer tokenizer, Object settings) throws IOException {
         StateDict weights = new StateDict();
         model.stateDict().forEach(weights::put);
-        ModelFiles.save(dir, model.config, weights);
-        ObjectNode config = (ObjectNode) JSON.readTree(dir.resolve(ModelFiles.CONFIG).toFile());
         JsonNode training = JSON.valueToTree(settings);
-        config.set("training", training);
-        AtomicFiles.writeString(dir.resolve(ModelFiles.CONFIG), JSON.writeValueAsString(config) + "\n");
+        ModelFiles.save(dir, model.config, weights, Map.of("training", training));
         if (tokenizer instanceof Gpt2Tokenizer t) t.save(dir);
     }
 }

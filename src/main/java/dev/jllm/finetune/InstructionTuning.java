@@ -43,24 +43,42 @@ public final class InstructionTuning {
      */
     public static Report start(GptModel start, Tokenizer tokenizer, InstructSpec spec, Path out, TrainProgress progress,
                                IntConsumer responsesDone) throws IOException {
+        try (RunFolder run = RunFolder.create(out)) {
+            if (tokenizer instanceof Gpt2Tokenizer t) t.save(out);
+            return fromStepZero(start, tokenizer, spec, run, progress, responsesDone);
+        }
+    }
+
+    private static Report fromStepZero(GptModel start, Tokenizer tokenizer, InstructSpec spec, RunFolder run,
+                                       TrainProgress progress, IntConsumer responsesDone) throws IOException {
         ResumableRandom rng = new ResumableRandom(spec.train().seed());
         GptModel model = spec.lora()
                 ? withLoRA(untied(start, rng), spec, null)
                 : GptModel.fromStateDict(start.config.withDropRate(0f), start.stateDict(), rng);
         Data data = Data.read(spec, tokenizer, model);
-        try (RunFolder run = RunFolder.create(out)) {
-            if (tokenizer instanceof Gpt2Tokenizer t) t.save(out);
-            run.writeModel(model, JSON.valueToTree(spec));
-            Trainer trainer = new Trainer(model, rng, tokenizer, spec.train(), data.training(), run, progress);
-            return finish(trainer, model, tokenizer, spec, data, run, responsesDone);
-        }
+        run.writeModel(model, JSON.valueToTree(spec));
+        Trainer trainer = new Trainer(model, rng, tokenizer, spec.train(), data.training(), run, progress);
+        return finish(trainer, model, tokenizer, spec, data, run, responsesDone);
     }
 
-    /** Continues the run in {@code dir} from its latest checkpoint, with the settings it was started with. */
-    public static Report resume(Path dir, TrainProgress progress, IntConsumer responsesDone) throws IOException {
+    /** Loads a run's starting model by the name it was given ({@link InstructSpec#model()}). */
+    @FunctionalInterface
+    public interface ModelLoader {
+        GptModel load(String model) throws IOException;
+    }
+
+    /**
+     * Continues the run in {@code dir} from its latest checkpoint, with the settings it was started with; a run
+     * killed before its first checkpoint starts again from step 0, from its starting model ({@code loader}).
+     */
+    public static Report resume(Path dir, TrainProgress progress, IntConsumer responsesDone, ModelLoader loader)
+            throws IOException {
         try (RunFolder run = RunFolder.open(dir)) {
             InstructSpec spec = JSON.treeToValue(run.training(), InstructSpec.class);
             Tokenizer tokenizer = Gpt2Tokenizer.load(dir);
+            if (run.latestCheckpoint().isEmpty()) {
+                return fromStepZero(loader.load(spec.model()), tokenizer, spec, run, progress, responsesDone);
+            }
             Checkpoint.Loaded checkpoint = Checkpoint.read(run.latestCheckpoint().orElseThrow());
             GptCheckpoint weights = checkpoint.model();
             ResumableRandom rng = new ResumableRandom(spec.train().seed());

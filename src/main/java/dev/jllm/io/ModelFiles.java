@@ -1,5 +1,6 @@
 package dev.jllm.io;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.jllm.model.GptConfig;
 import dev.jllm.tensor.Tensor;
 import java.io.IOException;
@@ -7,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -67,6 +69,12 @@ public final class ModelFiles {
      * ({@code transformer.} prefix, {@code lm_head.weight} only when untied). Tokenizer files are not written here.
      */
     public static void save(Path dir, GptConfig config, StateDict weights) throws IOException {
+        save(dir, config, weights, Map.of());
+    }
+
+    /** {@link #save(Path, GptConfig, StateDict)} with further top-level fields in config.json, written with it. */
+    public static void save(Path dir, GptConfig config, StateDict weights, Map<String, ? extends JsonNode> extraConfig)
+            throws IOException {
         GptNames.check(config, withZeroQkvBias(config, weights, false));
         StateDict out = new StateDict();
         out.metadata().put("format", "pt"); // transformers refuses safetensors files without it
@@ -76,7 +84,7 @@ public final class ModelFiles {
         }
         Files.createDirectories(dir);
         Safetensors.write(dir.resolve(WEIGHTS), out);
-        GptConfigJson.write(dir.resolve(CONFIG), config);
+        GptConfigJson.write(dir.resolve(CONFIG), config, extraConfig);
     }
 
     /** The weights file (or TensorFlow checkpoint prefix) that {@code path} points to. */

@@ -1,5 +1,6 @@
 package dev.jllm.train;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.jllm.io.AtomicFiles;
@@ -29,22 +30,25 @@ public final class Checkpoint {
 
     public static final String OPTIMIZER = "optimizer.safetensors";
     public static final String STATE = "trainer_state.json";
+    /** A copy of the run's "training" settings, so that the checkpoint alone can resume the run. */
+    public static final String TRAINING = "training.json";
     private static final String STEP_KEY = "step.";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    /** A checkpoint read back. */
     /** A checkpoint read back; {@code adapters} is empty without LoRA. */
     public record Loaded(GptCheckpoint model, Map<String, Tensor> adapters, Map<String, Tensor> optimizerTensors,
                          Map<String, Long> optimizerSteps, Trainer.State state) {}
 
     /** Writes the checkpoint files into {@code dir} (which the caller makes appear atomically). */
-    public static void write(Path dir, GptModel model, AdamW optimizer, Trainer.State state) throws IOException {
+    public static void write(Path dir, GptModel model, AdamW optimizer, Trainer.State state, JsonNode training)
+            throws IOException {
         ModelFiles.save(dir, model.config, stateDict(model.stateDict()));
         if (GptLoRA.hasLoRA(model)) Safetensors.write(dir.resolve(GptLoRA.FILE), stateDict(GptLoRA.adapters(model)));
         StateDict opt = stateDict(optimizer.stateTensors());
         optimizer.stepCounts().forEach((name, t) -> opt.metadata().put(STEP_KEY + name, Long.toString(t)));
         Safetensors.write(dir.resolve(OPTIMIZER), opt);
-        AtomicFiles.writeString(dir.resolve(STATE), JSON.writeValueAsString(state));
+        AtomicFiles.writeString(dir.resolve(TRAINING), JSON.writeValueAsString(training) + "\n");
+        AtomicFiles.writeString(dir.resolve(STATE), JSON.writeValueAsString(state)); // last: marks it complete
     }
 
     public static Loaded read(Path dir) throws IOException {

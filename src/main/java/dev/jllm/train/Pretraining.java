@@ -6,6 +6,7 @@ import dev.jllm.data.TokenSequence;
 import dev.jllm.generate.GenerationOptions;
 import dev.jllm.io.GptCheckpoint;
 import dev.jllm.io.ModelFiles;
+import dev.jllm.io.TextFiles;
 import dev.jllm.model.GptConfig;
 import dev.jllm.model.GptModel;
 import dev.jllm.model.InitScheme;
@@ -38,24 +39,43 @@ public final class Pretraining {
 
     /** Starts a new run of {@code spec} in {@code out}. */
     public static Report start(PretrainSpec spec, Path out, TrainProgress progress, PrintWriter log) throws IOException {
-        TrainConfig cfg = spec.train();
         Corpus corpus = Corpus.read(spec);
         Gpt2Tokenizer tokenizer = tokenizer(spec, corpus, log);
-        TokenSequence[] split = corpus.tokenize(tokenizer, cfg.trainFraction());
+        checkPrompt(spec.train(), tokenizer);
+        try (RunFolder run = RunFolder.create(out)) {
+            tokenizer.save(out);
+            return fromStepZero(spec, corpus, tokenizer, run, progress, log);
+        }
+    }
 
+    /** Builds the model (random, or {@code spec.init()}), writes it with the settings, and trains from step 0. */
+    private static Report fromStepZero(PretrainSpec spec, Corpus corpus, Gpt2Tokenizer tokenizer, RunFolder run,
+                                       TrainProgress progress, PrintWriter log) throws IOException {
+        TrainConfig cfg = spec.train();
+        TokenSequence[] split = corpus.tokenize(tokenizer, cfg.trainFraction());
         ResumableRandom rng = new ResumableRandom(cfg.seed());
         GptModel model = spec.init() != null ? initialModel(spec, cfg, rng, tokenizer) : newModel(spec, cfg, rng, tokenizer);
+        corpus.checkIds(model.config.vocabSize());
         log.printf("model: %,d parameters (emb %d, %d layers, %d heads, context %d, vocabulary %,d)%n",
                 model.parameterCount(), model.config.embDim(), model.config.nLayers(), model.config.nHeads(),
                 model.config.contextLength(), model.config.vocabSize());
         log.printf("data: %,d training and %,d validation tokens%n", split[0].length(), split[1].length());
         log.flush();
+        run.writeModel(model, JSON.valueToTree(spec));
+        Trainer trainer = new Trainer(model, rng, tokenizer, cfg, windows(split, cfg), run, progress);
+        return train(trainer, run, spec, log);
+    }
 
-        try (RunFolder run = RunFolder.create(out)) {
-            tokenizer.save(out);
-            run.writeModel(model, JSON.valueToTree(spec));
-            Trainer trainer = new Trainer(model, rng, tokenizer, cfg, windows(split, cfg), run, progress);
-            return train(trainer, run, spec, log);
+    /**
+     * The sample prompt must encode before hours of training, not after: GPT-2's tokenizer refuses special tokens
+     * such as {@code <|endoftext|>} in it.
+     */
+    private static void checkPrompt(TrainConfig cfg, Gpt2Tokenizer tokenizer) {
+        for (String special : tokenizer.specialTokens().keySet()) {
+            if (cfg.samplePrompt().contains(special)) {
+                throw new IllegalArgumentException("--prompt contains the special token " + special + ", which a sample"
+                        + " cannot start from; remove it from --prompt (or give --sample-tokens 0 for no samples)");
+            }
         }
     }
 
@@ -69,11 +89,18 @@ public final class Pretraining {
             PretrainSpec spec = JSON.treeToValue(run.training(), PretrainSpec.class);
             TrainConfig cfg = spec.train();
             Gpt2Tokenizer tokenizer = Gpt2Tokenizer.load(dir);
-            TokenSequence[] split = Corpus.read(spec).tokenize(tokenizer, cfg.trainFraction());
+            Corpus corpus = Corpus.read(spec);
+            if (run.latestCheckpoint().isEmpty()) { // killed before its first checkpoint: the same run, from the start
+                log.printf("%s has no checkpoint yet: starting the run again from step 0%n", dir);
+                log.flush();
+                return fromStepZero(spec, corpus, tokenizer, run, progress, log);
+            }
+            TokenSequence[] split = corpus.tokenize(tokenizer, cfg.trainFraction());
             Path checkpointDir = run.latestCheckpoint().orElseThrow();
             Checkpoint.Loaded checkpoint = Checkpoint.read(checkpointDir);
             ResumableRandom rng = new ResumableRandom(cfg.seed());
             GptModel model = GptModel.fromStateDict(checkpoint.model().config(), checkpoint.model().weights().tensors(), rng);
+            corpus.checkIds(model.config.vocabSize());
             Trainer trainer = new Trainer(model, rng, tokenizer, cfg, windows(split, cfg), run, progress);
             trainer.restore(checkpoint);
             log.printf("resuming %s at step %d of %d%n", dir, checkpoint.state().step(), trainer.totalSteps());
@@ -165,9 +192,23 @@ public final class Pretraining {
             Path file = Path.of(spec.data());
             if (!Files.isRegularFile(file)) throw new IllegalArgumentException(file + ": no such file");
             if (isTokenFile(file)) return new Corpus(null, TokenFile.open(file));
-            String text = Files.readString(file, StandardCharsets.UTF_8);
+            String text = TextFiles.read(file);
             if (text.isEmpty()) throw new IllegalArgumentException(file + ": the file is empty");
             return new Corpus(text, null);
+        }
+
+        /**
+         * A token file's ids must all index the model's embedding: checked here, before training, so that the error
+         * names the file and the position rather than surfacing as an index error mid-run.
+         */
+        void checkIds(int vocabSize) {
+            if (!(tokens instanceof TokenFile file)) return;
+            long at = file.firstIdAtLeast(vocabSize);
+            if (at >= 0) {
+                throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "%s: token id %d at position %,d"
+                        + " is beyond the model's vocabulary of %,d tokens (was the file prepared with another"
+                        + " tokenizer? give --tokenizer to match it)", file.path(), Integer.toUnsignedLong(file.get(at)), at, vocabSize));
+            }
         }
 
         /** [training tokens, validation tokens]: text is split on characters, a token file on tokens. */
