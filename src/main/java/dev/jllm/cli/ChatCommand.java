@@ -35,7 +35,7 @@ import picocli.CommandLine.Option;
  * {@code jllm chat}: talk to a model. On a terminal, lines are edited and kept in a history (JLine); from a pipe,
  * each input line is one message and only the replies are printed.
  */
-@Command(name = "chat", description = {
+@Command(name = "chat", mixinStandardHelpOptions = true, description = {
         "Chat with a model: each message is wrapped in the model's prompt format (from its run's config.json) and the"
                 + " reply is streamed; a model without one (plain GPT-2) continues the text.",
         "Commands: /reset (forget the conversation), /temperature X, /exit."})

@@ -9,6 +9,7 @@ import dev.jllm.finetune.Pooling;
 import dev.jllm.finetune.Trainable;
 import dev.jllm.io.GptCheckpoint;
 import dev.jllm.io.ModelFiles;
+import dev.jllm.model.GptLoRA;
 import dev.jllm.tokenizer.Gpt2Tokenizer;
 import dev.jllm.tokenizer.Tokenizer;
 import java.io.PrintWriter;
@@ -128,6 +129,7 @@ final class FinetuneClassifyCommand implements Callable<Integer> {
         ClassificationData table = ClassificationData.read(data, textColumn, labelColumn, labels);
         Path modelPath = LoadedModel.resolve(model);
         GptCheckpoint base = ModelFiles.load(modelPath);
+        if (what == Trainable.LORA) GptLoRA.checkRank(base.config(), rank);
         Tokenizer tokenizer = LoadedModel.tokenizerFor(Files.isDirectory(modelPath) ? modelPath
                 : modelPath.toAbsolutePath().getParent(), base.config());
         if (!(tokenizer instanceof Gpt2Tokenizer bpe)) {

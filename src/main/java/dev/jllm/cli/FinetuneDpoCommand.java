@@ -97,12 +97,20 @@ final class FinetuneDpoCommand implements Callable<Integer> {
         DpoConfig config = new DpoConfig(beta, lr, weightDecay, epochs, batch, maxLength, evalEvery, evalBatches, seed,
                 promptFormat.cliName());
         Splits<PreferenceExample> splits = Splits.inOrder85_10_5(InstructionJson.readPreferences(data), data.toString());
-        List<EncodedPreference> train = EncodedPreference.encode(splits.train(), promptFormat, tokenizer::encode);
-        List<EncodedPreference> val = EncodedPreference.encode(splits.validation(), promptFormat, tokenizer::encode);
+        List<EncodedPreference> allTrain = EncodedPreference.encode(splits.train(), promptFormat, tokenizer::encode);
+        List<EncodedPreference> allVal = EncodedPreference.encode(splits.validation(), promptFormat, tokenizer::encode);
+        int allowed = Math.min(maxLength, loaded.model().config.contextLength());
+        List<EncodedPreference> train = EncodedPreference.fitting(allTrain, allowed);
+        List<EncodedPreference> val = EncodedPreference.fitting(allVal, allowed);
         // The book tunes without dropout; policy and reference then agree exactly before the first step.
         GptModel policy = GptModel.fromStateDict(loaded.model().config.withDropRate(0f), loaded.model().stateDict());
 
         PrintWriter log = json ? spec.commandLine().getErr() : spec.commandLine().getOut();
+        int skipped = allTrain.size() - train.size() + allVal.size() - val.size();
+        if (skipped > 0) {
+            log.printf(Locale.ROOT, "skipped %d of %d preference pairs whose prompt leaves no response token within %d"
+                    + " tokens%n", skipped, allTrain.size() + allVal.size(), allowed);
+        }
         log.printf(Locale.ROOT, "DPO of %s on %s: %d training and %d validation pairs (%s format), beta %s, lr %s%n",
                 loaded.path(), data, train.size(), val.size(), promptFormat.cliName(), beta, lr);
         log.flush();

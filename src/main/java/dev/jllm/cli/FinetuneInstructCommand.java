@@ -1,5 +1,6 @@
 package dev.jllm.cli;
 
+import dev.jllm.model.GptLoRA;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jllm.finetune.InstructSpec;
@@ -110,6 +111,7 @@ final class FinetuneInstructCommand implements Callable<Integer> {
             }
             float alpha = loraAlpha != null ? loraAlpha : rank;
             LoadedModel loaded = LoadedModel.load(model);
+            if (rank > 0) GptLoRA.checkRank(loaded.model().config, rank);
             PromptFormat promptFormat = PromptFormat.named(format);
             // The first validation entry is the sample prompt, as in the book's training loop.
             String sample = promptFormat.prompt(Splits.inOrder85_10_5(InstructionJson.readInstructions(data),

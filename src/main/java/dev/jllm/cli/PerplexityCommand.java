@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code jllm perplexity}: how well a model predicts a text. */
-@Command(name = "perplexity", description = "Mean next-token cross-entropy and perplexity of a model on a text.")
+@Command(name = "perplexity", mixinStandardHelpOptions = true, description = "Mean next-token cross-entropy and perplexity of a model on a text.")
 final class PerplexityCommand implements Callable<Integer> {
 
     @Option(names = "--model", required = true, paramLabel = "DIR|NAME", description = "Model folder or downloaded model name.")

@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code jllm serve}: an OpenAI-compatible API and a chat page for one model, until interrupted. */
-@Command(name = "serve", description = "Serve a model over HTTP: OpenAI-compatible API (/v1/completions, "
+@Command(name = "serve", mixinStandardHelpOptions = true, description = "Serve a model over HTTP: OpenAI-compatible API (/v1/completions, "
         + "/v1/chat/completions, /v1/models, /v1/classify, /health) and a chat page at /.")
 final class ServeCommand implements Callable<Integer> {
 
@@ -49,7 +49,7 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ServerOptions options = new ServerOptions(host, port, maxConcurrent, queue);
+        ServerOptions options = new ServerOptions(checkedHost(host), port, maxConcurrent, queue);
         PromptFormat promptFormat = format.equalsIgnoreCase("none") ? null : PromptFormat.named(format);
         LoadedModel loaded = LoadedModel.load(model);
         ServedModel served = new ServedModel(modelName(loaded.path()), loaded.model(),
@@ -64,6 +64,22 @@ final class ServeCommand implements Callable<Integer> {
             stopped.await();
         }
         return 0;
+    }
+
+    /** {@code --host} as given, once it is known to be an address of this machine (else a clear error, not Javalin's). */
+    static String checkedHost(String host) {
+        java.net.InetAddress address;
+        try {
+            address = java.net.InetAddress.getByName(host);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException("--host " + host + ": not an address or a known host name");
+        }
+        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+            probe.bind(new java.net.InetSocketAddress(address, 0));
+        } catch (IOException e) {
+            throw new IllegalArgumentException("--host " + host + ": not an address of this machine (" + e.getMessage() + ")");
+        }
+        return host;
     }
 
     /** The classifier of a folder written by {@code jllm finetune classify}, or null for a plain language model. */

@@ -139,7 +139,10 @@ public final class ModelFiles {
             throw new IllegalArgumentException(source + ": " + e.getMessage());
         }
         StateDict ordered = new StateDict();
-        for (String name : GptNames.expectedShapes(config).keySet()) ordered.put(name, reconciled.get(name));
+        for (String name : GptNames.expectedShapes(config).keySet()) {
+            requireFinite(source, name, reconciled.get(name));
+            ordered.put(name, reconciled.get(name));
+        }
         ordered.metadata().putAll(weights.metadata());
         return new GptCheckpoint(config, ordered, source, GptNames.naming(raw));
     }
@@ -181,6 +184,17 @@ public final class ModelFiles {
         Tensor head = w.get("lm_head.weight");
         boolean tied = head == null || sameValues(head, w.get("wte.weight"));
         return new GptConfig(wte[0], wpe[0], emb, heads, layers, GptConfigJson.DEFAULT_DROP, qkvBias, tied);
+    }
+
+    /** A NaN or infinite weight would load silently and make every output NaN ("!!!!!"): refused, by name. */
+    private static void requireFinite(Path source, String name, Tensor t) {
+        float[] v = t.data();
+        for (int i = 0; i < v.length; i++) {
+            if (!Float.isFinite(v[i])) {
+                throw new IllegalArgumentException(source + ": tensor '" + name + "' holds " + v[i] + " at index " + i
+                        + " (a corrupt file, or weights saved after training diverged)");
+            }
+        }
     }
 
     private static boolean isZero(Tensor t) {
