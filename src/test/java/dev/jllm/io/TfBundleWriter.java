@@ -64,6 +64,11 @@ final class TfBundleWriter {
             }
         }
         if (!block.isEmpty()) index.add(new byte[][] {block.get(block.size() - 1)[0], writeBlock(file, block)});
+        return finish(file, index);
+    }
+
+    /** Appends the empty metaindex block, the index block and the footer. */
+    private byte[] finish(ByteArrayOutputStream file, List<byte[][]> index) {
         byte[] metaHandle = writeBlock(file, List.of());
         byte[] indexHandle = writeBlock(file, index);
         byte[] footer = new byte[LevelDbTable.FOOTER];
@@ -78,14 +83,7 @@ final class TfBundleWriter {
     byte[] tableWithRawBlock(byte[] contents) {
         ByteArrayOutputStream file = new ByteArrayOutputStream();
         byte[] handle = appendBlock(file, contents);
-        byte[] metaHandle = writeBlock(file, List.of());
-        byte[] indexHandle = writeBlock(file, List.<byte[][]>of(new byte[][] {"a".getBytes(StandardCharsets.UTF_8), handle}));
-        byte[] footer = new byte[LevelDbTable.FOOTER];
-        System.arraycopy(metaHandle, 0, footer, 0, metaHandle.length);
-        System.arraycopy(indexHandle, 0, footer, metaHandle.length, indexHandle.length);
-        ByteBuffer.wrap(footer, 40, 8).order(ByteOrder.LITTLE_ENDIAN).putLong(LevelDbTable.MAGIC);
-        file.writeBytes(footer);
-        return file.toByteArray();
+        return finish(file, List.<byte[][]>of(new byte[][] {"a".getBytes(StandardCharsets.UTF_8), handle}));
     }
 
     /** Appends a block with its trailer and returns its handle (varint offset, varint size). */

@@ -47,7 +47,7 @@ class RunResilienceTest {
     @Test
     void aConfigWithoutItsTrainingSettingsResumesFromTheCopyInTheCheckpoint() throws IOException {
         Path run = tmp.resolve("run");
-        Pretraining.start(tiny(6, "Once"), run, new StopAt(3), QUIET);
+        Pretraining.start(tiny(6, "Once"), run, new PretrainingTest.StopAt(3), QUIET);
         // What kill -9 between writing the model's config.json and adding "training" to it left behind.
         ObjectNode config = (ObjectNode) JSON.readTree(run.resolve(RunFolder.CONFIG).toFile());
         config.remove("training");
@@ -91,7 +91,7 @@ class RunResilienceTest {
     @Test
     void temporaryFilesOfAKilledSaveAreRemovedWhenTheRunIsOpenedAgain() throws IOException {
         Path run = tmp.resolve("run");
-        Pretraining.start(tiny(4, "Once"), run, new StopAt(2), QUIET);
+        Pretraining.start(tiny(4, "Once"), run, new PretrainingTest.StopAt(2), QUIET);
         Path staleWeights = run.resolve(".model.safetensors.4242.1a2b3c.tmp");
         Path staleCheckpoint = run.resolve(RunFolder.CHECKPOINTS).resolve(".step-00000003.tmp");
         Files.write(staleWeights, new byte[1 << 20]);
@@ -108,7 +108,7 @@ class RunResilienceTest {
     @Test
     void aMetricsRowCutShortByAKillDoesNotBlockResume() throws IOException {
         Path run = tmp.resolve("run");
-        Pretraining.start(tiny(6, "Once"), run, new StopAt(4), QUIET);
+        Pretraining.start(tiny(6, "Once"), run, new PretrainingTest.StopAt(4), QUIET);
         Files.writeString(run.resolve(RunFolder.METRICS), "6,1234,0.00", java.nio.file.StandardOpenOption.APPEND);
         assertThat(Pretraining.resume(run, TrainProgress.silent(), QUIET).result().steps()).isEqualTo(6);
         List<String> rows = Files.readAllLines(run.resolve(RunFolder.METRICS));
@@ -148,26 +148,6 @@ class RunResilienceTest {
             String[] f = l.split(",");
             return f[0] + "," + f[1] + "," + f[3].substring(0, 6) + "," + f[4].substring(0, 6);
         }).toList();
-    }
-
-    /** Asks the trainer to stop after the given step, as Ctrl-C does. */
-    private static final class StopAt implements TrainProgress {
-        private final long at;
-        private Trainer trainer;
-
-        StopAt(long at) {
-            this.at = at;
-        }
-
-        @Override
-        public void start(Trainer trainer) {
-            this.trainer = trainer;
-        }
-
-        @Override
-        public void step(long step, int epoch, double loss, double tokensPerSecond) {
-            if (step == at) trainer.requestStop();
-        }
     }
 
     /** Ends the run abruptly after the given step, before any checkpoint, as kill -9 would. */
