@@ -1,8 +1,5 @@
 package dev.jllm.cli;
 
-import dev.jllm.io.TextFiles;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import dev.jllm.finetune.Conversation;
 import dev.jllm.finetune.ModelFormat;
 import dev.jllm.finetune.PromptFormat;
@@ -10,11 +7,14 @@ import dev.jllm.generate.GenerationOptions;
 import dev.jllm.generate.Generator;
 import dev.jllm.generate.TextStreamer;
 import dev.jllm.tokenizer.Tokenizer;
+import dev.jllm.tokenizer.Utf8;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,9 +27,9 @@ import org.jline.reader.LineReaderBuilder;
 import org.jline.reader.UserInterruptException;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * {@code jllm chat}: talk to a model. On a terminal, lines are edited and kept in a history (JLine); from a pipe,
@@ -196,7 +196,7 @@ final class ChatCommand implements Callable<Integer> {
                 } catch (CharacterCodingException e) {
                     throw new IllegalArgumentException("the input is not UTF-8 text");
                 }
-                if (first && line != null) line = TextFiles.withoutBom(line);
+                if (first && line != null) line = Utf8.withoutBom(line);
                 first = false;
                 return line;
             }

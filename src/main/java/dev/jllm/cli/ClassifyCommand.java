@@ -1,20 +1,19 @@
 package dev.jllm.cli;
 
-import dev.jllm.io.TextFiles;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jllm.finetune.Classifier;
+import dev.jllm.io.TextFiles;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /** {@code jllm classify}: label texts with a classifier made by {@code jllm finetune classify}. */
 @Command(name = "classify", mixinStandardHelpOptions = true,

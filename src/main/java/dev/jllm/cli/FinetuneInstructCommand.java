@@ -1,6 +1,5 @@
 package dev.jllm.cli;
 
-import dev.jllm.model.GptLoRA;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jllm.finetune.InstructSpec;
@@ -8,6 +7,7 @@ import dev.jllm.finetune.InstructionJson;
 import dev.jllm.finetune.InstructionTuning;
 import dev.jllm.finetune.PromptFormat;
 import dev.jllm.finetune.Splits;
+import dev.jllm.model.GptLoRA;
 import dev.jllm.train.TrainProgress;
 import dev.jllm.train.Trainer;
 import java.io.PrintWriter;
@@ -15,9 +15,9 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.function.IntConsumer;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** {@code jllm finetune instruct}: instruction finetuning (the book's chapter 7). */
 @Command(name = "instruct", mixinStandardHelpOptions = true, description = {
@@ -130,16 +130,18 @@ final class FinetuneInstructCommand implements Callable<Integer> {
         if (report.responses() == null) {
             log.printf("%nstopped at step %d; checkpoint written. Continue with: jllm finetune instruct --resume %s%n",
                     r.steps(), report.runDir());
-        } else if (json) {
+        }
+        if (json) {
             ObjectMapper mapper = new ObjectMapper();
             ObjectNode o = mapper.createObjectNode();
             o.put("run_dir", report.runDir().toString());
             o.put("train_loss", r.trainLoss());
             o.put("val_loss", r.valLoss());
-            o.put("responses", report.responses().toString());
+            if (report.responses() == null) o.putNull("responses"); // interrupted: no test responses yet
+            else o.put("responses", report.responses().toString());
             o.put("seconds", Math.round(seconds * 10) / 10.0);
             spec.commandLine().getOut().println(mapper.writeValueAsString(o));
-        } else {
+        } else if (report.responses() != null) {
             log.printf(Locale.ROOT, "train loss %.3f, val loss %.3f after %d steps; test responses in %s (%.1f s)%n",
                     r.trainLoss(), r.valLoss(), r.steps(), report.responses(), seconds);
             log.printf("score them with: jllm evaluate --responses %s [--judge URL --judge-model NAME]%n", report.responses());

@@ -1,13 +1,12 @@
 package dev.jllm.cli;
 
-import dev.jllm.io.TextFiles;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jllm.io.TextFiles;
 import dev.jllm.tokenizer.Gpt2Tokenizer;
 import dev.jllm.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -15,10 +14,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /** {@code jllm tokenize}: text to token ids (and pieces), or ids back to text with {@code --decode}. */
 @Command(name = "tokenize", mixinStandardHelpOptions = true,

@@ -1,7 +1,7 @@
 package dev.jllm.data;
 
-import dev.jllm.io.TextFiles;
 import dev.jllm.kernels.Parallel;
+import dev.jllm.tokenizer.Utf8;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -142,7 +142,7 @@ public final class CorpusPreparer {
                         break;
                     }
                     // A byte-order mark at the start of a document is not text.
-                    int from = text.isEmpty() && !started && n > 0 && buffer[0] == TextFiles.BOM ? 1 : 0;
+                    int from = text.isEmpty() && !started && n > 0 && buffer[0] == Utf8.BOM ? 1 : 0;
                     started = true;
                     text.append(buffer, from, n - from);
                     if (text.length() < chunkChars) continue;

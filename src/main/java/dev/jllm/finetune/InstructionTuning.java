@@ -13,7 +13,6 @@ import dev.jllm.train.RunFolder;
 import dev.jllm.train.TrainProgress;
 import dev.jllm.train.Trainer;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;

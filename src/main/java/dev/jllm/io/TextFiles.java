@@ -1,13 +1,8 @@
 package dev.jllm.io;
 
+import dev.jllm.tokenizer.Utf8;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CoderResult;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -15,19 +10,16 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Reading text the way every jllm reader of text files does: strict UTF-8 (an invalid byte is an error naming the
- * file and the byte's offset, never a silent U+FFFD or Java's "Input length = 1"), with a leading byte-order mark
- * dropped (editors on Windows write one; it would otherwise glue itself to the first word, header or field).
+ * Reading text files the way every jllm reader of text does ({@link Utf8}: strict UTF-8, an error naming the file
+ * and the offset of a bad byte, a leading byte-order mark dropped), with one-line errors for missing or unreadable
+ * files.
  */
 public final class TextFiles {
     private TextFiles() {}
 
-    /** U+FEFF, the byte-order mark, as it appears at the start of a decoded text. */
-    public static final char BOM = '\uFEFF';
-
     /** The whole file as text; a missing, unreadable or non-UTF-8 file is an error that names it. */
     public static String read(Path file) {
-        return decode(readBytes(file), file.toString());
+        return Utf8.decodeStrict(readBytes(file), file.toString());
     }
 
     /** The file's lines (without line endings). */
@@ -49,26 +41,5 @@ public final class TextFiles {
         } catch (IOException e) {
             throw new UncheckedIOException(file + ": cannot read: " + e.getMessage(), e);
         }
-    }
-
-    /** Strict UTF-8 decoding of {@code bytes} from {@code source}, without a leading byte-order mark. */
-    public static String decode(byte[] bytes, String source) {
-        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT);
-        ByteBuffer in = ByteBuffer.wrap(bytes);
-        CharBuffer out = CharBuffer.allocate(bytes.length);
-        CoderResult result = decoder.decode(in, out, true);
-        if (result.isUnderflow()) result = decoder.flush(out);
-        if (result.isError()) {
-            throw new IllegalArgumentException("%s: not valid UTF-8 (bad byte 0x%02X at offset %d)"
-                    .formatted(source, bytes[in.position()] & 0xFF, in.position()));
-        }
-        return withoutBom(out.flip().toString()); // no overflow: UTF-8 never gives more chars than bytes
-    }
-
-    /** {@code text} without a leading byte-order mark. */
-    public static String withoutBom(String text) {
-        return !text.isEmpty() && text.charAt(0) == BOM ? text.substring(1) : text;
     }
 }

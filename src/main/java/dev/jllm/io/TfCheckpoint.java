@@ -98,8 +98,13 @@ public final class TfCheckpoint {
             default -> throw new IllegalArgumentException(where + ": unsupported TensorFlow dtype " + e.dtype()
                     + " (jllm reads DT_FLOAT, DT_HALF and DT_BFLOAT16)");
         };
-        long numel = numel(e.shape());
-        if (numel < 0 || numel > Integer.MAX_VALUE) {
+        long numel;
+        try {
+            numel = Tensor.numel(e.shape());
+        } catch (IllegalArgumentException overflow) {
+            throw new IllegalArgumentException(where + ": " + overflow.getMessage());
+        }
+        if (numel > Integer.MAX_VALUE) {
             throw new IllegalArgumentException(where + ": shape " + Arrays.toString(e.shape()) + " has too many values");
         }
         if (numel * dtype.bytes != e.size()) {
@@ -119,16 +124,6 @@ public final class TfCheckpoint {
         float[] values = new float[Math.toIntExact(numel)];
         dtype.decode(bytes, 0, values);
         return Tensor.of(values, e.shape());
-    }
-
-    /** The number of values of {@code shape}, or -1 when it overflows a long. */
-    private static long numel(int[] shape) {
-        long n = 1;
-        for (int d : shape) {
-            if (d != 0 && n > Long.MAX_VALUE / d) return -1;
-            n *= d;
-        }
-        return n;
     }
 
     /** {@code BundleHeaderProto}: num_shards = 1, endianness = 2 (0 little, 1 big), version = 3. */

@@ -49,7 +49,7 @@ public final class BpeTrainer {
             throw new IllegalArgumentException(corpus + ": cannot read the corpus: " + e.getMessage());
         }
         if (bytes.length == 0) throw new IllegalArgumentException(corpus + ": the corpus is empty");
-        return train(dev.jllm.io.TextFiles.decode(bytes, corpus.toString()), vocabSize, specials, progress);
+        return train(Utf8.decodeStrict(bytes, corpus.toString()), vocabSize, specials, progress);
     }
 
     /**

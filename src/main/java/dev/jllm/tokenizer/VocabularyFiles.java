@@ -1,6 +1,5 @@
 package dev.jllm.tokenizer;
 
-import dev.jllm.io.AtomicFiles;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -144,9 +143,9 @@ final class VocabularyFiles {
             merges.append(text(vocab, m.left())).append(' ').append(text(vocab, m.right())).append('\n');
         }
         try {
-            String vocabJson = JSON.copy().disable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(json);
-            AtomicFiles.writeString(vocabFile, vocabJson);
-            AtomicFiles.writeString(mergesFile, merges.toString());
+            Files.createDirectories(vocabFile.toAbsolutePath().getParent());
+            Files.write(vocabFile, JSON.copy().disable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(json));
+            Files.writeString(mergesFile, merges, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + vocabFile + ": " + e.getMessage(), e);
         }
@@ -255,7 +254,7 @@ final class VocabularyFiles {
     }
 
     private static List<String> readLines(Path file) {
-        return dev.jllm.io.TextFiles.decode(readBytes(file), file.toString()).lines().toList();
+        return Utf8.decodeStrict(readBytes(file), file.toString()).lines().toList();
     }
 
     static IllegalArgumentException fail(Path file, String problem) {

@@ -3,19 +3,20 @@ package dev.jllm.train;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.jllm.io.AtomicFiles;
 import dev.jllm.io.ModelFiles;
 import dev.jllm.io.Safetensors;
 import dev.jllm.model.GptLoRA;
 import dev.jllm.model.GptModel;
 import dev.jllm.optim.AdamW;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
 import java.util.List;
@@ -239,8 +240,9 @@ public final class RunFolder implements AutoCloseable {
 
     public void appendSample(int epoch, long step, String text) throws IOException {
         String entry = String.format(Locale.ROOT, "=== epoch %d, step %d ===%n%s%n%n", epoch, step, text);
-        Files.writeString(dir.resolve(SAMPLES), entry, StandardCharsets.UTF_8,
-                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        Path file = dir.resolve(SAMPLES);
+        String before = Files.isRegularFile(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
+        AtomicFiles.writeString(file, before + entry); // small; rewritten whole, so a kill never leaves half an entry
     }
 
     public void writePlot() throws IOException {

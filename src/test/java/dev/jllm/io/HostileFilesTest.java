@@ -8,7 +8,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -62,6 +61,18 @@ class HostileFilesTest {
         assertThat(r.nextField()).isEqualTo(2);
         assertThatThrownBy(r::readMessage).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("corrupt protobuf: field of 2147483646 bytes runs past the end");
+    }
+
+    @Test
+    void aShapeWhoseSizeWrapsAroundToZeroIsRefused() throws IOException {
+        Path file = dir.resolve("wrap.safetensors");
+        byte[] header = "{\"w\":{\"dtype\":\"F32\",\"shape\":[65536,65536,65536,65536],\"data_offsets\":[0,0]}}"
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 + header.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.putLong(header.length).put(header);
+        Files.write(file, b.array());
+        assertThatThrownBy(() -> Safetensors.read(file)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(file + ": tensor 'w': shape [65536, 65536, 65536, 65536] has too many values");
     }
 
     @Test
