@@ -112,6 +112,11 @@ class Round:
                     kills += 1
                     args = ["pretrain", "--resume", run, "--no-progress"]
                     continue
+                if p.returncode != 0 and args[1] == "--resume" and (
+                        "no such run folder" in err or "start it again with --out" in err):
+                    # killed before the run wrote its folder or settings: the message's advice, a fresh start
+                    args = ["pretrain", "--data", self.stories, *self.TRAIN, "--out", run]
+                    continue
                 if p.returncode != 0:
                     self.record(section, False, f"run {k}: after {kills} kill(s), jllm {' '.join(args[:3])} ended"
                                                 f" {p.returncode}: {err.strip()[-300:]}")

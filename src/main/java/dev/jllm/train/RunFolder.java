@@ -109,8 +109,9 @@ public final class RunFolder implements AutoCloseable {
             JsonNode training = savedTraining(dir);
             if (training == null && !checkpoints.isEmpty()) training = checkpointTraining(checkpoints.getLast());
             if (training == null) {
-                throw new IllegalArgumentException(dir + " is not a run folder (neither its " + CONFIG
-                        + " nor a checkpoint holds the run's \"training\" settings)");
+                throw new IllegalArgumentException(dir + " holds no run to resume (neither its " + CONFIG
+                        + " nor a checkpoint holds the run's \"training\" settings: a run stopped before it began);"
+                        + " start it again with --out " + dir);
             }
             removeTemporaryFiles(dir);
             return new RunFolder(dir, lock, checkpoints.isEmpty() ? -1 : stepOf(checkpoints.getLast()), training);
