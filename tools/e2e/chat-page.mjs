@@ -1,10 +1,14 @@
 // The chat page of jllm serve in headless Chromium: type a message, watch the reply stream in, take a screenshot;
 // with --stop, also stop a long reply with the Stop button; with --classify (a classification model), see the
-// label and the probabilities instead.
-// Usage: node chat-page.mjs URL SCREENSHOT.png [--stop | --classify]   (CHROMIUM=path overrides /usr/bin/chromium)
+// label and the probabilities instead; with --api-key KEY (a server started with one), check that the page asks for
+// the key, that a wrong one is refused, and give it the right one.
+// Usage: node chat-page.mjs URL SCREENSHOT.png [--stop | --classify] [--api-key KEY]
+// (CHROMIUM=path overrides /usr/bin/chromium)
 import { chromium } from "playwright-core";
 
 const [url, screenshot, ...flags] = process.argv.slice(2);
+const keyAt = flags.indexOf("--api-key");
+const apiKey = keyAt >= 0 ? flags[keyAt + 1] : null;
 if (!url || !screenshot) {
   console.error("usage: node chat-page.mjs URL SCREENSHOT.png [--stop | --classify]");
   process.exit(2);
@@ -34,6 +38,20 @@ try {
   await page.goto(url);
   await page.waitForFunction(() => document.getElementById("model").textContent.includes("context"), null, { timeout: 15_000 })
     .catch(() => fail("the page never showed the model (GET /health)"));
+
+  if (apiKey) {
+    if (await page.isHidden("#api-key")) fail("the page does not ask for the API key the server needs");
+    await page.fill("#api-key", "wrong-" + apiKey);
+    await page.fill("#message", "Hello?");
+    await page.press("#message", "Enter");
+    await page.waitForSelector(".message.error", { timeout: 15_000 }).catch(() => fail("a wrong key showed no error"));
+    const refused = await page.textContent(".message.error");
+    if (!refused.includes("API key")) fail("a wrong key's error does not say so: " + refused);
+    await page.click("#clear");
+    await page.fill("#api-key", apiKey);
+  } else if (await page.isVisible("#api-key")) {
+    fail("the page asks for an API key the server does not need");
+  }
 
   if (flags.includes("--classify")) {
     const header = await page.textContent("#model");

@@ -1,13 +1,14 @@
 // The official openai package against jllm serve: list models, complete and stream a chat, a legacy completion,
-// and an unknown model's 404. Usage: node openai-client.mjs BASE_URL MODEL  (BASE_URL like http://127.0.0.1:8080/v1)
+// and an unknown model's 404; with API_KEY (a server started with --api-key) also a wrong key's 401.
+// Usage: node openai-client.mjs BASE_URL MODEL [API_KEY]  (BASE_URL like http://127.0.0.1:8080/v1)
 import OpenAI from "openai";
 
-const [baseURL, model] = process.argv.slice(2);
+const [baseURL, model, apiKey] = process.argv.slice(2);
 if (!baseURL || !model) {
-  console.error("usage: node openai-client.mjs BASE_URL MODEL");
+  console.error("usage: node openai-client.mjs BASE_URL MODEL [API_KEY]");
   process.exit(2);
 }
-const client = new OpenAI({ baseURL, apiKey: "not-needed", maxRetries: 0, timeout: 120_000 });
+const client = new OpenAI({ baseURL, apiKey: apiKey || "not-needed", maxRetries: 0, timeout: 120_000 });
 
 function check(condition, message) {
   if (!condition) {
@@ -47,6 +48,17 @@ try {
 } catch (e) {
   check(e instanceof OpenAI.NotFoundError, "an unknown model is a NotFoundError, got " + e);
   check(e.code === "model_not_found", "error code model_not_found, got " + e.code);
+}
+
+if (apiKey) {
+  const stranger = new OpenAI({ baseURL, apiKey: "wrong-" + apiKey, maxRetries: 0 });
+  try {
+    await stranger.models.list();
+    check(false, "a wrong API key is refused");
+  } catch (e) {
+    check(e instanceof OpenAI.AuthenticationError, "a wrong API key is an AuthenticationError (401), got " + e);
+    check(e.code === "invalid_api_key", "error code invalid_api_key, got " + e.code);
+  }
 }
 
 console.log("openai-client: OK " + JSON.stringify({ reply, chunks, usage: completion.usage }));

@@ -7,8 +7,10 @@ import dev.jllm.serve.JllmServer;
 import dev.jllm.serve.ServedModel;
 import dev.jllm.serve.ServerOptions;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -39,6 +41,16 @@ final class ServeCommand implements Callable<Integer> {
             description = "Requests that may wait for a free slot; more are answered 503 (default: ${DEFAULT-VALUE}).")
     int queue;
 
+    @Option(names = "--api-key", paramLabel = "KEY", description = "Require 'Authorization: Bearer KEY' on every "
+            + "API request, as OpenAI clients send their key (default: the JLLM_API_KEY environment variable; none "
+            + "when unset). The chat page asks for it.")
+    String apiKey;
+
+    @Option(names = "--drain-seconds", defaultValue = "10", paramLabel = "S",
+            description = "On SIGTERM or Ctrl-C, let running generations finish for up to S seconds; streams still "
+                    + "open then end with an error event (default: ${DEFAULT-VALUE}).")
+    int drainSeconds;
+
     @Option(names = "--format", defaultValue = "none", paramLabel = "alpaca|phi3|none",
             description = "How chat messages become a prompt: the instruction format the model was finetuned with, "
                     + "or none to join the messages as plain text (base models; default: ${DEFAULT-VALUE}).")
@@ -49,18 +61,34 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ServerOptions options = new ServerOptions(checkedHost(host), port, maxConcurrent, queue);
+        if (drainSeconds < 0) throw new IllegalArgumentException("--drain-seconds must be >= 0, got " + drainSeconds);
+        String key = apiKey != null ? apiKey : System.getenv("JLLM_API_KEY");
+        ServerOptions options = new ServerOptions(checkedHost(host), port, maxConcurrent, queue, key);
         PromptFormat promptFormat = format.equalsIgnoreCase("none") ? null : PromptFormat.named(format);
         LoadedModel loaded = LoadedModel.load(model);
         ServedModel served = new ServedModel(modelName(loaded.path()), loaded.model(),
                 loaded.requireTokenizer("jllm serve needs one to read and write text"), loaded.endId(), promptFormat,
                 classifierIn(loaded.path()));
         CountDownLatch stopped = new CountDownLatch(1);
+        PrintWriter err = spec.commandLine().getErr();
         try (JllmServer server = new JllmServer(served, options).start()) {
-            Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
-            spec.commandLine().getErr().printf("jllm: serving %s: chat page at %s/, OpenAI-compatible API at %s/v1%n",
-                    served.name(), server.url(), server.url());
-            spec.commandLine().getErr().flush();
+            // The JVM ends once its shutdown hooks return: the drain happens inside the hook.
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                int open = server.inFlight();
+                if (open > 0) {
+                    err.printf("jllm: stopping: %d generation(s) in flight, waiting up to %d s%n", open, drainSeconds);
+                    err.flush();
+                }
+                int cut = server.shutdown(Duration.ofSeconds(drainSeconds));
+                if (cut > 0) err.printf("jllm: stopped %d generation(s) that were still running%n", cut);
+                err.flush();
+                stopped.countDown();
+            }, "jllm-serve-shutdown"));
+            err.printf("jllm: serving %s: chat page at %s/, OpenAI-compatible API at %s/v1%s%n", served.name(),
+                    server.url(), server.url(), key != null ? " (API key required)" : "");
+            String warning = options.exposureWarning();
+            if (warning != null) err.println(warning);
+            err.flush();
             stopped.await();
         }
         return 0;

@@ -9,13 +9,20 @@ final class ApiException extends RuntimeException {
     final String type;
     final String param;
     final String code;
+    /** Seconds to send in a {@code Retry-After} header, or 0 for none. */
+    final int retryAfter;
 
     ApiException(int status, String type, String message, String param, String code) {
+        this(status, type, message, param, code, 0);
+    }
+
+    ApiException(int status, String type, String message, String param, String code, int retryAfter) {
         super(message, null, false, false);
         this.status = status;
         this.type = type;
         this.param = param;
         this.code = code;
+        this.retryAfter = retryAfter;
     }
 
     /** 400: the request is malformed or a field is missing or out of range. */
@@ -32,8 +39,13 @@ final class ApiException extends RuntimeException {
                 "model", "model_not_found");
     }
 
-    /** 503: every generation slot is busy and the waiting queue is full. */
-    static ApiException overloaded(String message) {
-        return new ApiException(503, "server_error", message, null, "server_overloaded");
+    /** 503: every generation slot is busy and the waiting queue is full; try again after {@code retryAfter} s. */
+    static ApiException overloaded(String message, int retryAfter) {
+        return new ApiException(503, "server_error", message, null, "server_overloaded", retryAfter);
+    }
+
+    /** 400: a field the request sets to something this server does not do. */
+    static ApiException unsupported(String param, String what) {
+        return invalid(what + " is not supported by this server", param, "unsupported_parameter");
     }
 }

@@ -9,34 +9,36 @@ import dev.jllm.model.GptModel;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
-import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 
 /**
- * {@code POST /v1/completions} and {@code POST /v1/chat/completions}: validate the request, wait for a
- * generation slot, generate with the request's own decoder state, and answer in one JSON body or as a stream of
- * chunks. The response shapes are OpenAI's ({@code text_completion}, {@code chat.completion},
- * {@code chat.completion.chunk}), with {@code usage} token counts and {@code finish_reason} {@code stop} (end
- * token or stop string) or {@code length} (max_tokens reached).
+ * {@code POST /v1/completions} and {@code POST /v1/chat/completions}: validate the request, queue it for a
+ * generation thread, and answer in one JSON body or as a stream of chunks from the events that thread reports. The
+ * response shapes are OpenAI's ({@code text_completion}, {@code chat.completion}, {@code chat.completion.chunk}),
+ * with {@code usage} token counts and {@code finish_reason} {@code stop} (end token or stop string) or
+ * {@code length} (max_tokens reached). A client that hangs up, streaming or not, cancels its generation.
  */
 final class Completions {
     /** OpenAI's default {@code max_tokens} of the legacy completions endpoint. */
     static final int COMPLETION_MAX_TOKENS = 16;
     /** A chat reply runs to the end token, the context, or this many tokens. */
     static final int CHAT_MAX_TOKENS = 512;
+    /** How often a waiting handler looks whether its client is still there. */
+    static final long PROBE_MILLIS = 50;
+    private static final long PROBE_NANOS = PROBE_MILLIS * 1_000_000;
 
     private final ServedModel served;
-    private final Slots slots;
+    private final GenerationQueue queue;
     private final IntConsumer tokenHook;
     private final AtomicLong cancelled = new AtomicLong();
+    private final AtomicInteger handling = new AtomicInteger();
 
-    Completions(ServedModel served, Slots slots, IntConsumer tokenHook) {
+    Completions(ServedModel served, GenerationQueue queue, IntConsumer tokenHook) {
         this.served = served;
-        this.slots = slots;
+        this.queue = queue;
         this.tokenHook = tokenHook;
     }
 
@@ -45,8 +47,13 @@ final class Completions {
         return cancelled.get();
     }
 
+    /** Requests whose handler is still answering (queued, generating, or writing the end). */
+    int handling() {
+        return handling.get();
+    }
+
     void handle(Context ctx, boolean chat) throws IOException, InterruptedException {
-        RequestFields f = RequestFields.parse(ctx.body());
+        RequestFields f = RequestFields.parse(ctx);
         String name = f.requiredString("model");
         if (!name.equals(served.name())) throw ApiException.unknownModel(name);
         if (served.classifier() != null) {
@@ -66,30 +73,81 @@ final class Completions {
         Sampling sampling = Sampling.parse(f, chat, defaultMax, context);
         Response response = new Response(chat, "%s-%s".formatted(chat ? "chatcmpl" : "cmpl", randomId()),
                 System.currentTimeMillis() / 1000, served.name());
-        try (Slots.Slot ignored = slots.acquire()) {
-            if (sampling.stream()) stream(ctx, prompt, sampling, response);
-            else answer(ctx, prompt, sampling, response);
+        Generation generation = new Generation();
+        handling.incrementAndGet();
+        try {
+            queue.submit(generation, () -> generate(generation, prompt, sampling));
+            answer(ctx, generation, prompt.length, sampling, response);
+        } finally {
+            handling.decrementAndGet();
         }
     }
 
-    private void answer(Context ctx, int[] prompt, Sampling sampling, Response response) {
-        Outcome outcome = generate(prompt, sampling, piece -> {}, () -> false);
-        ObjectNode body = response.head(response.chat() ? "chat.completion" : "text_completion");
-        ObjectNode choice = body.putArray("choices").addObject().put("index", 0);
-        if (response.chat()) {
-            choice.putObject("message").put("role", "assistant").put("content", outcome.text());
-        } else {
-            choice.put("text", outcome.text());
+    /**
+     * Takes the generation's events in order and answers with them: a stream opens when generation starts and
+     * gets each piece as it comes; a plain answer is written at the end. Every {@link #PROBE_MILLIS} it looks
+     * whether the client is still there.
+     */
+    private void answer(Context ctx, Generation generation, int promptTokens, Sampling sampling, Response response)
+            throws IOException, InterruptedException {
+        ClientProbe client = ClientProbe.of(ctx);
+        String object = response.chat() ? sampling.stream() ? "chat.completion.chunk" : "chat.completion"
+                : "text_completion";
+        EventStream events = null;
+        long probed = System.nanoTime();
+        for (;;) {
+            Generation.Event event = generation.next(PROBE_MILLIS);
+            if (System.nanoTime() - probed >= PROBE_NANOS) {
+                probed = System.nanoTime();
+                if (client.gone()) {
+                    leave(generation);
+                    return;
+                }
+            }
+            if (event == null) continue;
+            switch (event) {
+                case Generation.Started ignored -> {
+                    if (sampling.stream()) events = open(ctx, response, object);
+                }
+                case Generation.Piece piece -> {
+                    if (events != null) {
+                        events.send(response.piece(object, piece.text()));
+                        if (events.closed()) {
+                            leave(generation);
+                            return;
+                        }
+                    }
+                }
+                case Generation.Failed failed -> {
+                    // Once a stream's status line is sent, a failure is reported in the stream, as OpenAI does.
+                    if (events == null) throw failed.error();
+                    events.send(errorBody(asApi(failed.error())));
+                    return;
+                }
+                case Generation.Done done -> {
+                    if (done.cancelled() == Generation.Cancel.CLIENT_GONE) return;
+                    if (done.cancelled() == Generation.Cancel.SHUTDOWN) {
+                        if (events == null) throw GenerationQueue.shuttingDown();
+                        events.send(errorBody(GenerationQueue.shuttingDown()));
+                        return;
+                    }
+                    if (events == null) whole(ctx, done, promptTokens, response, object);
+                    else end(events, done, promptTokens, sampling, response, object);
+                    return;
+                }
+            }
         }
-        choice.putNull("logprobs");
-        choice.put("finish_reason", outcome.finishReason());
-        body.set("usage", usage(prompt.length, outcome.completionTokens()));
-        ctx.status(200).contentType("application/json").result(body.toString());
     }
 
-    private void stream(Context ctx, int[] prompt, Sampling sampling, Response response) throws IOException {
+    /** The client left: its generation stops at the next token (or leaves the queue). */
+    private void leave(Generation generation) {
+        generation.cancel(Generation.Cancel.CLIENT_GONE);
+        queue.withdraw(generation);
+        cancelled.incrementAndGet();
+    }
+
+    private static EventStream open(Context ctx, Response response, String object) throws IOException {
         EventStream events = new EventStream(ctx.res());
-        String object = response.chat() ? "chat.completion.chunk" : "text_completion";
         if (response.chat()) {
             ObjectNode first = response.head(object);
             first.withArray("choices").addObject().put("index", 0)
@@ -97,45 +155,61 @@ final class Completions {
                     .putNull("logprobs").putNull("finish_reason");
             events.send(first);
         }
-        Outcome outcome;
-        try {
-            outcome = generate(prompt, sampling, piece -> events.send(response.piece(object, piece)), events::closed);
-        } catch (RuntimeException e) {
-            // The status line is sent already: report the failure in the stream, as OpenAI does.
-            events.send(errorEvent(e));
-            return;
+        return events;
+    }
+
+    private static void whole(Context ctx, Generation.Done done, int promptTokens, Response response, String object) {
+        ObjectNode body = response.head(object);
+        ObjectNode choice = body.putArray("choices").addObject().put("index", 0);
+        if (response.chat()) {
+            choice.putObject("message").put("role", "assistant").put("content", done.text());
+        } else {
+            choice.put("text", done.text());
         }
-        if (events.closed()) {
-            cancelled.incrementAndGet();
-            return;
-        }
+        choice.putNull("logprobs");
+        choice.put("finish_reason", done.finishReason());
+        body.set("usage", usage(promptTokens, done.completionTokens()));
+        ctx.status(200).contentType("application/json").result(body.toString());
+    }
+
+    private static void end(EventStream events, Generation.Done done, int promptTokens, Sampling sampling,
+                            Response response, String object) {
         ObjectNode last = response.head(object);
         ObjectNode choice = last.withArray("choices").addObject().put("index", 0);
         if (response.chat()) choice.putObject("delta");
         else choice.put("text", "");
-        choice.putNull("logprobs").put("finish_reason", outcome.finishReason());
+        choice.putNull("logprobs").put("finish_reason", done.finishReason());
         events.send(last);
         if (sampling.includeUsage()) {
             ObjectNode usage = response.head(object);
             usage.putArray("choices");
-            usage.set("usage", usage(prompt.length, outcome.completionTokens()));
+            usage.set("usage", usage(promptTokens, done.completionTokens()));
             events.send(usage);
         }
         events.done();
     }
 
-    record Outcome(String text, String finishReason, int completionTokens) {}
-
-    /** Generates with a fresh decoder; {@code sink} gets the text as it settles, {@code cancelled} can stop it. */
-    private Outcome generate(int[] prompt, Sampling sampling, Consumer<String> sink, BooleanSupplier cancelled) {
-        TextStreamer streamer = new TextStreamer(served.tokenizer(), sampling.stops(), sink);
-        int[] ids = new Generator(served.model(), warning -> {}).generate(prompt, sampling.options(served.endId()), id -> {
-            tokenHook.accept(id);
-            return streamer.onToken(id) && !cancelled.getAsBoolean();
-        });
-        streamer.flush();
-        boolean stopped = ids.length < sampling.maxTokens() || streamer.stopped();
-        return new Outcome(streamer.text(), stopped ? "stop" : "length", ids.length);
+    /**
+     * Runs on a generation thread: generates with a fresh decoder and reports the text as it settles; stops at
+     * the next token once the generation is cancelled.
+     */
+    private void generate(Generation generation, int[] prompt, Sampling sampling) {
+        generation.report(new Generation.Started());
+        try {
+            TextStreamer streamer = new TextStreamer(served.tokenizer(), sampling.stops(),
+                    piece -> generation.report(new Generation.Piece(piece)));
+            int[] ids = new Generator(served.model(), warning -> {}).generate(prompt, sampling.options(served.endId()),
+                    id -> {
+                        tokenHook.accept(id);
+                        return streamer.onToken(id) && generation.cancelled() == null;
+                    });
+            streamer.flush();
+            boolean stopped = ids.length < sampling.maxTokens() || streamer.stopped();
+            generation.report(new Generation.Done(streamer.text(), stopped ? "stop" : "length", ids.length,
+                    generation.cancelled()));
+        } catch (RuntimeException e) {
+            generation.report(new Generation.Failed(e));
+        }
     }
 
     /** {@code prompt}: a string, a list holding one string, or a list of token ids. An empty one starts a text. */
@@ -186,9 +260,11 @@ final class Completions {
         return root;
     }
 
-    private static ObjectNode errorEvent(RuntimeException e) {
+    /** An error as the API reports it: itself when it is one, else a 500. */
+    static ApiException asApi(RuntimeException e) {
+        if (e instanceof ApiException api) return api;
         String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        return errorBody(new ApiException(500, "server_error", message, null, null));
+        return new ApiException(500, "server_error", message, null, null);
     }
 
     private static String randomId() {

@@ -3,8 +3,12 @@ package dev.jllm.serve;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
 import io.javalin.http.staticfiles.Location;
 import java.net.URI;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntConsumer;
 
 /**
@@ -19,17 +23,23 @@ import java.util.function.IntConsumer;
  * GET  /                      the chat page
  * </pre>
  *
- * <p>Javalin (on Jetty) runs each request on a virtual thread; generations are admitted by {@link Slots}.
+ * <p>Javalin (on Jetty) handles each request on a virtual thread, which only validates it and hands the work to
+ * the {@link GenerationQueue}'s own threads: the HTTP side never computes, so it answers at once under any load.
+ * {@link Access} decides who may call the API.
  */
 public final class JllmServer implements AutoCloseable {
     private static final String ERROR_SENT = "jllm.error";
+    /** How long handlers get to write their last event once their generations are cancelled at shutdown. */
+    private static final long LAST_WRITES_MILLIS = 5_000;
 
     private final ServedModel served;
     private final ServerOptions options;
-    private final Slots slots;
+    private final GenerationQueue queue;
     private final Completions completions;
+    private final Access access;
     private final long created = System.currentTimeMillis() / 1000;
     private final Javalin app;
+    private boolean stopped;
 
     public JllmServer(ServedModel served, ServerOptions options) {
         this(served, options, id -> {});
@@ -39,8 +49,9 @@ public final class JllmServer implements AutoCloseable {
     JllmServer(ServedModel served, ServerOptions options, IntConsumer tokenHook) {
         this.served = served;
         this.options = options;
-        this.slots = new Slots(options.maxConcurrent(), options.queue());
-        this.completions = new Completions(served, slots, tokenHook);
+        this.queue = new GenerationQueue(options.maxConcurrent(), options.queue());
+        this.completions = new Completions(served, queue, tokenHook);
+        this.access = new Access(options);
         this.app = Javalin.create(config -> {
             config.useVirtualThreads = true;
             config.showJavalinBanner = false;
@@ -53,6 +64,8 @@ public final class JllmServer implements AutoCloseable {
                 files.location = Location.CLASSPATH;
             });
         });
+        app.before(access::checkHost);
+        app.before("/v1/*", access::checkApi);
         app.post("/v1/completions", ctx -> completions.handle(ctx, false));
         app.post("/v1/chat/completions", ctx -> completions.handle(ctx, true));
         app.get("/v1/models", this::models);
@@ -60,8 +73,9 @@ public final class JllmServer implements AutoCloseable {
         app.post("/v1/classify", this::classify);
         app.get("/health", this::health);
         app.exception(ApiException.class, (e, ctx) -> error(ctx, e));
-        app.exception(Exception.class, (e, ctx) -> error(ctx, new ApiException(500, "server_error",
-                e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage(), null, null)));
+        app.exception(HttpResponseException.class, (e, ctx) -> error(ctx, javalinRefusal(ctx, e)));
+        app.exception(Exception.class, (e, ctx) -> error(ctx,
+                Completions.asApi(e instanceof RuntimeException r ? r : new RuntimeException(e))));
         app.error(404, ctx -> {
             if (ctx.attribute(ERROR_SENT) == null) { // not a 404 of ours (unknown model) but an unknown URL
                 error(ctx, new ApiException(404, "invalid_request_error",
@@ -88,9 +102,37 @@ public final class JllmServer implements AutoCloseable {
         return URI.create("http://" + host + ":" + port());
     }
 
+    /**
+     * Stops gracefully: new generations are refused (503), queued ones are answered 503, running ones may finish
+     * within {@code grace}; those still running then end, a stream with an error event and a plain request with a
+     * 503, before the port closes. Returns how many generations had to be cut short.
+     */
+    public synchronized int shutdown(Duration grace) {
+        if (stopped) return 0;
+        stopped = true;
+        int cut = 0;
+        try {
+            cut = queue.drain(grace);
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LAST_WRITES_MILLIS);
+            while (completions.handling() > 0 && System.nanoTime() < deadline) Thread.sleep(10);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            queue.close();
+            app.stop();
+        }
+        return cut;
+    }
+
+    /** Generations running or queued now. */
+    public int inFlight() {
+        return queue.busy() + queue.waiting();
+    }
+
+    /** {@link #shutdown} without a grace period. */
     @Override
     public void close() {
-        app.stop();
+        shutdown(Duration.ZERO);
     }
 
     private void models(Context ctx) {
@@ -111,7 +153,7 @@ public final class JllmServer implements AutoCloseable {
     }
 
     private void classify(Context ctx) throws InterruptedException {
-        RequestFields f = RequestFields.parse(ctx.body());
+        RequestFields f = RequestFields.parse(ctx);
         if (f.has("model")) {
             String name = f.requiredString("model");
             if (!name.equals(served.name())) throw ApiException.unknownModel(name);
@@ -121,10 +163,28 @@ public final class JllmServer implements AutoCloseable {
                     "model_not_classifier");
         }
         String input = f.requiredString("input");
-        Classifier.Classification c;
-        try (Slots.Slot ignored = slots.acquire()) {
-            c = served.classifier().classify(input);
+        AtomicReference<Classifier.Classification> result = new AtomicReference<>();
+        Generation job = new Generation();
+        queue.submit(job, () -> {
+            try {
+                result.set(served.classifier().classify(input));
+                job.report(new Generation.Done("", "stop", 0, null));
+            } catch (RuntimeException e) {
+                job.report(new Generation.Failed(e));
+            }
+        });
+        ClientProbe client = ClientProbe.of(ctx);
+        for (;;) {
+            Generation.Event event = job.next(Completions.PROBE_MILLIS);
+            if (event instanceof Generation.Failed failed) throw failed.error();
+            if (event instanceof Generation.Done) break;
+            if (event == null && client.gone()) {
+                job.cancel(Generation.Cancel.CLIENT_GONE);
+                queue.withdraw(job);
+                return;
+            }
         }
+        Classifier.Classification c = result.get();
         ObjectNode body = RequestFields.JSON.createObjectNode().put("model", served.name()).put("label", c.label());
         ObjectNode probabilities = body.putObject("probabilities");
         c.probabilities().forEach(probabilities::put);
@@ -133,16 +193,31 @@ public final class JllmServer implements AutoCloseable {
 
     private void health(Context ctx) {
         json(ctx, RequestFields.JSON.createObjectNode()
-                .put("status", "ok")
+                .put("status", stopped ? "stopping" : "ok")
                 .put("model", served.name())
                 .put("classifier", served.classifier() != null)
                 .put("context_length", served.contextLength())
                 .put("format", served.format() == null ? "none" : served.format().cliName())
-                .put("generating", slots.busy())
-                .put("queued", slots.waiting())
-                .put("max_concurrent", slots.capacity())
-                .put("queue", slots.queueCapacity())
+                .put("api_key_required", access.keyRequired())
+                .put("generating", queue.busy())
+                .put("queued", queue.waiting())
+                .put("max_concurrent", queue.capacity())
+                .put("queue", queue.queueCapacity())
                 .put("cancelled", completions.cancelled()));
+    }
+
+    /** Javalin's own refusals (an unknown URL, a body over its size limit) in OpenAI's shape. */
+    private ApiException javalinRefusal(Context ctx, HttpResponseException e) {
+        return switch (e.getStatus()) {
+            case 404 -> new ApiException(404, "invalid_request_error",
+                    "Unknown request URL: " + ctx.method() + " " + ctx.path(), null, "unknown_url");
+            case 405 -> new ApiException(405, "invalid_request_error",
+                    "Method " + ctx.method() + " is not allowed for " + ctx.path(), null, "method_not_allowed");
+            case 413 -> new ApiException(413, "invalid_request_error", "the request body is larger than the limit of "
+                    + app.unsafeConfig().http.maxRequestSize + " bytes", null, "request_too_large");
+            default -> new ApiException(e.getStatus(), e.getStatus() >= 500 ? "server_error" : "invalid_request_error",
+                    e.getMessage(), null, null);
+        };
     }
 
     private static void json(Context ctx, ObjectNode body) {
@@ -151,6 +226,8 @@ public final class JllmServer implements AutoCloseable {
 
     private static void error(Context ctx, ApiException e) {
         ctx.attribute(ERROR_SENT, true);
+        if (e.retryAfter > 0) ctx.header("Retry-After", Integer.toString(e.retryAfter));
+        if (e.status == 401) ctx.header("WWW-Authenticate", "Bearer");
         ctx.status(e.status).contentType("application/json").result(Completions.errorBody(e).toString());
     }
 }

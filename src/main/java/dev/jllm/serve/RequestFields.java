@@ -1,8 +1,12 @@
 package dev.jllm.serve;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,6 +14,8 @@ import java.util.List;
 /** Typed access to a request's JSON fields; a wrong type or a missing required field is a 400 naming the field. */
 final class RequestFields {
     static final ObjectMapper JSON = new ObjectMapper();
+    /** Reads one JSON value and refuses anything after it ({@code {"a": 1} garbage}). */
+    private static final ObjectReader STRICT = JSON.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private final ObjectNode body;
 
@@ -17,10 +23,28 @@ final class RequestFields {
         this.body = body;
     }
 
+    /**
+     * The request's body as a JSON object. A body that cannot be read (a broken chunked encoding, a connection
+     * that ends early) is a 400 here, rather than the empty 500 Javalin answers for an I/O failure; Javalin's
+     * 413 for a body over its limit passes through.
+     */
+    static RequestFields parse(Context ctx) {
+        String text;
+        try {
+            text = ctx.body();
+        } catch (HttpResponseException e) {
+            throw e;
+        } catch (Exception e) { // Jetty's EofException or BadMessageException, thrown through Kotlin undeclared
+            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            throw ApiException.invalid("the request body could not be read: " + why, null, "malformed_body");
+        }
+        return parse(text);
+    }
+
     static RequestFields parse(String text) {
         JsonNode node;
         try {
-            node = text == null || text.isBlank() ? null : JSON.readTree(text);
+            node = text == null || text.isBlank() ? null : STRICT.readTree(text);
         } catch (IOException e) {
             String why = e.getMessage() == null ? "" : e.getMessage().lines().findFirst().orElse("");
             throw ApiException.invalid("We could not parse the JSON body of your request: " + why, null);
@@ -97,6 +121,14 @@ final class RequestFields {
         if (stops.size() > 4) throw ApiException.invalid(name + " takes at most 4 strings, got " + stops.size(), name);
         if (stops.stream().anyMatch(String::isEmpty)) throw ApiException.invalid(name + " strings must not be empty", name);
         return stops;
+    }
+
+    /**
+     * Refuses a field this server does not implement unless it is absent, null, or {@code harmless} (the value
+     * that asks for nothing: false, 0, 1, "", [] or {} as the field's meaning has it).
+     */
+    void refuseUnless(String name, java.util.function.Predicate<JsonNode> harmless, String what) {
+        if (has(name) && !harmless.test(body.get(name))) throw ApiException.unsupported(name, what);
     }
 
     static ApiException wrongType(String name, String expected) {

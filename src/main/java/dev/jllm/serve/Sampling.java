@@ -15,6 +15,7 @@ record Sampling(int maxTokens, float temperature, float topP, int topK, List<Str
 
     /** {@code defaultMaxTokens} applies when the request names none; any value must be in [1, context]. */
     static Sampling parse(RequestFields f, boolean chat, int defaultMaxTokens, int context) {
+        refuseUnsupported(f, chat);
         String maxName = chat && f.has("max_completion_tokens") ? "max_completion_tokens" : "max_tokens";
         int maxTokens = (int) f.integer(maxName, defaultMaxTokens, 1, context);
         if (f.integer("n", 1, 1, Integer.MAX_VALUE) != 1) {
@@ -34,6 +35,29 @@ record Sampling(int maxTokens, float temperature, float topP, int topK, List<Str
             includeUsage = options.path("include_usage").asBoolean(false);
         }
         return new Sampling(maxTokens, temperature, topP, topK, stops, seed, stream, includeUsage);
+    }
+
+    /**
+     * OpenAI's fields that this server does not implement are refused rather than silently ignored, unless they
+     * ask for nothing.
+     */
+    private static void refuseUnsupported(RequestFields f, boolean chat) {
+        if (chat) {
+            f.refuseUnless("logprobs", v -> v.isBoolean() && !v.asBoolean(), "logprobs: true");
+            f.refuseUnless("top_logprobs", v -> false, "top_logprobs");
+            f.refuseUnless("tools", v -> v.isArray() && v.isEmpty(), "tools");
+            f.refuseUnless("functions", v -> v.isArray() && v.isEmpty(), "functions");
+            f.refuseUnless("response_format", v -> v.path("type").asText().equals("text"),
+                    "a response_format other than text");
+        } else {
+            f.refuseUnless("echo", v -> v.isBoolean() && !v.asBoolean(), "echo: true");
+            f.refuseUnless("logprobs", v -> false, "logprobs");
+            f.refuseUnless("best_of", v -> v.isIntegralNumber() && v.asLong() == 1, "best_of other than 1");
+            f.refuseUnless("suffix", v -> v.isTextual() && v.asText().isEmpty(), "suffix");
+        }
+        f.refuseUnless("presence_penalty", v -> v.isNumber() && v.asDouble() == 0, "presence_penalty");
+        f.refuseUnless("frequency_penalty", v -> v.isNumber() && v.asDouble() == 0, "frequency_penalty");
+        f.refuseUnless("logit_bias", v -> v.isObject() && v.isEmpty(), "logit_bias");
     }
 
     GenerationOptions options(int endId) {

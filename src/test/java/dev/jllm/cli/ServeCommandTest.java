@@ -29,6 +29,9 @@ class ServeCommandTest {
                 .contains("jllm: error: --max-concurrent must be >= 1, got 0");
         assertThat(run("serve", "--model", "x", "--queue", "-1").err()).contains("--queue must be >= 0");
         assertThat(run("serve", "--model", "x", "--port", "70000").err()).contains("--port must be in 0..65535");
+        assertThat(run("serve", "--model", "x", "--drain-seconds", "-1").err()).contains("--drain-seconds must be >= 0");
+        assertThat(run("serve", "--model", "x", "--api-key", "two words").err())
+                .contains("jllm: error: --api-key must be printable ASCII without spaces");
         assertThat(run("serve", "--model", "./no/such/folder").err())
                 .contains("jllm: error: ./no/such/folder: no such file or folder");
     }

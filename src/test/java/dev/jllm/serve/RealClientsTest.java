@@ -41,6 +41,16 @@ class RealClientsTest {
     }
 
     @Test
+    void theOpenAiPackageSendsItsKeyToAServerThatNeedsOne() throws Exception {
+        String key = "sk-e2e-" + System.nanoTime();
+        try (JllmServer server = TestServers.start(TestServers.served(null, null),
+                new ServerOptions("127.0.0.1", 0, 2, 4, key), id -> {})) {
+            String out = node("openai-client.mjs", server.url() + "/v1", "tiny", key);
+            assertThat(out).contains("openai-client: OK");
+        }
+    }
+
+    @Test
     void theOpenAiPackageCompletesAndStreamsAChat() throws Exception {
         try (JllmServer server = TestServers.start(TestServers.served(null, null), 2, 4, id -> {})) {
             String out = node("openai-client.mjs", server.url() + "/v1", "tiny");
@@ -54,8 +64,11 @@ class RealClientsTest {
         Files.createDirectories(screenshot.getParent());
         Files.deleteIfExists(screenshot);
         // 10 ms a token: a 120-token reply lasts long enough for the Stop button.
-        try (JllmServer server = TestServers.start(TestServers.served(null, null), 2, 4, id -> sleep(10))) {
-            String out = node("chat-page.mjs", server.url() + "/", screenshot.toString(), "--stop");
+        // With an API key: the page asks for it, shows a wrong one's refusal, then chats with the right one.
+        String key = "sk-page-" + System.nanoTime();
+        try (JllmServer server = TestServers.start(TestServers.served(null, null),
+                new ServerOptions("127.0.0.1", 0, 2, 4, key), id -> sleep(10))) {
+            String out = node("chat-page.mjs", server.url() + "/", screenshot.toString(), "--stop", "--api-key", key);
             assertThat(out).contains("chat-page: OK").contains("\"stopped\":\"aborted\"");
             assertThat(screenshot).isNotEmptyFile();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);

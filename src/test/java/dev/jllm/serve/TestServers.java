@@ -46,7 +46,11 @@ final class TestServers {
     }
 
     static JllmServer start(ServedModel served, int maxConcurrent, int queue, IntConsumer tokenHook) {
-        return new JllmServer(served, new ServerOptions("127.0.0.1", 0, maxConcurrent, queue), tokenHook).start();
+        return start(served, new ServerOptions("127.0.0.1", 0, maxConcurrent, queue), tokenHook);
+    }
+
+    static JllmServer start(ServedModel served, ServerOptions options, IntConsumer tokenHook) {
+        return new JllmServer(served, options, tokenHook).start();
     }
 
     /** Top-k of the sampled requests in the tests. */
@@ -90,6 +94,27 @@ final class TestServers {
 
     static Reply get(JllmServer server, String path) {
         return send(HttpRequest.newBuilder(server.url().resolve(path)).GET().build());
+    }
+
+    /**
+     * Sends {@code request} as raw bytes (any header, any framing; it should say {@code Connection: close}) and
+     * reads the answer until the server closes the connection.
+     */
+    static String raw(JllmServer server, String request) {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(30_000);
+            socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            socket.getOutputStream().flush();
+            return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The body of a raw HTTP/1.1 answer (after the blank line; chunked framing left as it is). */
+    static String rawBody(String answer) {
+        int i = answer.indexOf("\r\n\r\n");
+        return i < 0 ? "" : answer.substring(i + 4);
     }
 
     static Reply send(HttpRequest request) {

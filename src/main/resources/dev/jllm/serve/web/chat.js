@@ -1,5 +1,7 @@
 // The chat page of jllm serve: sends the conversation to /v1/chat/completions with stream: true and reads the
 // server-sent events from the response body as they arrive; for a classification model it asks /v1/classify.
+// When the server was started with an API key (/health says api_key_required) the page asks for it and sends it as
+// OpenAI clients do (Authorization: Bearer KEY); it is kept for this tab only (sessionStorage).
 "use strict";
 
 const $ = (id) => document.getElementById(id);
@@ -13,6 +15,14 @@ async function connect() {
     const response = await fetch("/health");
     server = await response.json();
     $("model").textContent = server.model + (server.classifier ? " (classifier)" : "") + " · context " + server.context_length;
+    if (server.api_key_required) {
+      $("key-field").hidden = false;
+      $("api-key").value = sessionStorage.getItem("jllm-api-key") || "";
+      if (!$("api-key").value) {
+        $("status").textContent = "This server needs an API key: enter it at the top right.";
+        $("api-key").focus();
+      }
+    }
     if (server.classifier) { // no sampling: the answer is a label
       $("message").placeholder = "Write a text to classify";
       document.body.classList.add("classifier");
@@ -20,6 +30,19 @@ async function connect() {
   } catch (e) {
     $("model").textContent = "server unreachable: " + e.message;
   }
+}
+
+$("api-key").addEventListener("input", () => {
+  sessionStorage.setItem("jllm-api-key", $("api-key").value);
+  $("status").textContent = "";
+});
+
+/** The headers of an API request: JSON, and the key when the server needs one. */
+function headers() {
+  const h = { "Content-Type": "application/json" };
+  const key = $("api-key").value.trim();
+  if (server && server.api_key_required && key) h.Authorization = "Bearer " + key;
+  return h;
 }
 
 function bubble(kind, text) {
@@ -56,6 +79,10 @@ function settings() {
 async function errorMessage(response) {
   try {
     const body = await response.json();
+    if (response.status === 401) {
+      $("api-key").focus();
+      return "API key refused (" + (body.error ? body.error.message : response.statusText) + "): enter the server's key at the top right.";
+    }
     return body.error ? body.error.message : response.statusText;
   } catch (e) {
     return response.status + " " + response.statusText;
@@ -71,7 +98,7 @@ async function chat(text) {
   try {
     const response = await fetch("/v1/chat/completions", {
       method: "POST",
-      headers: { "Content-Type": "application/json" },
+      headers: headers(),
       body: JSON.stringify({ model: server.model, messages: history, stream: true, ...settings() }),
       signal: controller.signal,
     });
@@ -126,7 +153,7 @@ async function classify(text) {
   try {
     const response = await fetch("/v1/classify", {
       method: "POST",
-      headers: { "Content-Type": "application/json" },
+      headers: headers(),
       body: JSON.stringify({ model: server.model, input: text }),
     });
     if (!response.ok) throw new Error(await errorMessage(response));
