@@ -19,9 +19,9 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine;
 
 /** {@code jllm finetune classify}: the book's chapter 6 (and appendix E with LoRA) on any labelled table. */
 @Command(name = "classify", mixinStandardHelpOptions = true, sortOptions = false,

@@ -23,9 +23,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine;
 
 /** {@code jllm finetune dpo}: preference tuning of an instruction-finetuned model (the book's chapter 7 bonus). */
 @Command(name = "dpo", mixinStandardHelpOptions = true, description = {

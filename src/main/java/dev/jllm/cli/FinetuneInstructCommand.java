@@ -15,9 +15,9 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.function.IntConsumer;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine;
 
 /** {@code jllm finetune instruct}: instruction finetuning (the book's chapter 7). */
 @Command(name = "instruct", mixinStandardHelpOptions = true, description = {

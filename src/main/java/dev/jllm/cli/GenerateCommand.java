@@ -10,10 +10,10 @@ import dev.jllm.tokenizer.Tokenizer;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine;
 
 /** {@code jllm generate}: continue a prompt, streaming the text as it is produced. */
 @Command(name = "generate", mixinStandardHelpOptions = true, description = "Continue a prompt with a GPT model (greedy or sampled), streaming the text.")

@@ -9,9 +9,9 @@ import dev.jllm.model.ModelStats;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine;
 
 /** {@code jllm info}: a model's sizes, parameter count, compute per token and training memory. */
 @Command(name = "info", mixinStandardHelpOptions = true, description = "Config, parameter count, FLOPs per token and memory estimates of a model.")

@@ -11,9 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine;
 
 /** {@code jllm init}: a randomly initialised GPT-2 model folder, for experiments and as a training start. */
 @Command(name = "init", mixinStandardHelpOptions = true, description = "Write a model folder with random weights (Hugging Face layout).")

@@ -1,6 +1,10 @@
 package dev.jllm.cli;
 
+import dev.jllm.mpi.Mpi;
+import dev.jllm.mpi.MpiDataParallel;
 import dev.jllm.train.ShutdownGate;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.file.AccessDeniedException;
@@ -9,14 +13,17 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine;
 
 /**
  * The {@code jllm} command line: one subcommand per task.
  *
  * <p>Errors end as a single line on stderr and a non-zero exit code; {@code --verbose} adds the stack trace.
+ *
+ * <p>Started by {@code mpirun}, each process is one rank of a data-parallel run: only rank 0 prints to standard
+ * output, an error line names the rank, and an error on any rank ends every rank ({@link MpiDataParallel#end}).
  */
 @Command(
         name = "jllm",
@@ -57,7 +64,11 @@ public final class Main implements Runnable {
 
     public static void main(String[] args) {
         ShutdownGate.hold();
-        int code = run(args);
+        if (Mpi.launched()) {
+            // MPI first, so that an error on any rank, even while reading the options, ends every rank in order
+            if (!MpiDataParallel.get().leader()) System.setOut(new PrintStream(OutputStream.nullOutputStream()));
+        }
+        int code = MpiDataParallel.end(run(args));
         System.out.flush();
         System.err.flush();
         ShutdownGate.release(); // after Ctrl-C, the JVM halts as soon as this lets the trainer's hook return
@@ -99,7 +110,11 @@ public final class Main implements Runnable {
         }
         if (verbose) e.printStackTrace(cmd.getErr());
         String message = describe(e);
-        cmd.getErr().println("jllm: error: " + message.lines().findFirst().orElse(message));
+        String line = message.lines().findFirst().orElse(message);
+        if (MpiDataParallel.active() && line.contains("no such file")) {
+            line += " (under mpirun every rank reads its files at the same path on its own machine)";
+        }
+        cmd.getErr().println("jllm: error: " + MpiDataParallel.errorPrefix() + line);
         return 1;
     }
 

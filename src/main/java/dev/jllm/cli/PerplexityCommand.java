@@ -8,9 +8,9 @@ import dev.jllm.tokenizer.Tokenizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine;
 
 /** {@code jllm perplexity}: how well a model predicts a text. */
 @Command(name = "perplexity", mixinStandardHelpOptions = true, description = "Mean next-token cross-entropy and perplexity of a model on a text.")

@@ -13,9 +13,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine;
 
 /** {@code jllm serve}: an OpenAI-compatible API and a chat page for one model, until interrupted. */
 @Command(name = "serve", mixinStandardHelpOptions = true, description = "Serve a model over HTTP: OpenAI-compatible API (/v1/completions, "

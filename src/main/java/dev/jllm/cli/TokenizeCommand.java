@@ -14,10 +14,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine;
 
 /** {@code jllm tokenize}: text to token ids (and pieces), or ids back to text with {@code --decode}. */
 @Command(name = "tokenize", mixinStandardHelpOptions = true,

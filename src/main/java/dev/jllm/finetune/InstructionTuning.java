@@ -4,10 +4,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jllm.io.GptCheckpoint;
 import dev.jllm.model.GptLoRA;
 import dev.jllm.model.GptModel;
+import dev.jllm.mpi.DataParallel;
 import dev.jllm.tensor.Tensor;
 import dev.jllm.tokenizer.Gpt2Tokenizer;
 import dev.jllm.tokenizer.Tokenizer;
 import dev.jllm.train.Checkpoint;
+import dev.jllm.train.RankFolder;
 import dev.jllm.train.ResumableRandom;
 import dev.jllm.train.RunFolder;
 import dev.jllm.train.TrainProgress;
@@ -42,8 +44,9 @@ public final class InstructionTuning {
      */
     public static Report start(GptModel start, Tokenizer tokenizer, InstructSpec spec, Path out, TrainProgress progress,
                                IntConsumer responsesDone) throws IOException {
-        try (RunFolder run = RunFolder.create(out)) {
-            if (tokenizer instanceof Gpt2Tokenizer t) t.save(out);
+        DataParallel parallel = DataParallel.current();
+        try (RunFolder run = RankFolder.create(out, parallel)) {
+            if (parallel.leader() && tokenizer instanceof Gpt2Tokenizer t) t.save(out);
             return fromStepZero(start, tokenizer, spec, run, progress, responsesDone);
         }
     }
@@ -55,7 +58,7 @@ public final class InstructionTuning {
                 ? withLoRA(untied(start, rng), spec, null)
                 : GptModel.fromStateDict(start.config.withDropRate(0f), start.stateDict(), rng);
         Data data = Data.read(spec, tokenizer, model);
-        run.writeModel(model, JSON.valueToTree(spec));
+        if (DataParallel.current().leader()) run.writeModel(model, JSON.valueToTree(spec));
         Trainer trainer = new Trainer(model, rng, tokenizer, spec.train(), data.training(), run, progress);
         return finish(trainer, model, tokenizer, spec, data, run, responsesDone);
     }
@@ -72,13 +75,13 @@ public final class InstructionTuning {
      */
     public static Report resume(Path dir, TrainProgress progress, IntConsumer responsesDone, ModelLoader loader)
             throws IOException {
-        try (RunFolder run = RunFolder.open(dir)) {
-            InstructSpec spec = JSON.treeToValue(run.training(), InstructSpec.class);
+        try (RunFolder run = RankFolder.open(dir, DataParallel.current())) {
+            InstructSpec spec = JSON.treeToValue(RunFolder.training(dir), InstructSpec.class);
             Tokenizer tokenizer = Gpt2Tokenizer.load(dir);
-            if (run.latestCheckpoint().isEmpty()) {
+            if (RunFolder.latestCheckpoint(dir).isEmpty()) {
                 return fromStepZero(loader.load(spec.model()), tokenizer, spec, run, progress, responsesDone);
             }
-            Checkpoint.Loaded checkpoint = Checkpoint.read(run.latestCheckpoint().orElseThrow());
+            Checkpoint.Loaded checkpoint = Checkpoint.read(RankFolder.latestCheckpoint(dir));
             GptCheckpoint weights = checkpoint.model();
             ResumableRandom rng = new ResumableRandom(spec.train().seed());
             GptModel model = GptModel.fromStateDict(weights.config(), weights.weights().tensors(), rng);
@@ -93,6 +96,7 @@ public final class InstructionTuning {
     private static Report finish(Trainer trainer, GptModel model, Tokenizer tokenizer, InstructSpec spec, Data data,
                                  RunFolder run, IntConsumer responsesDone) throws IOException {
         Trainer.Result result = trainer.runStoppable();
+        if (!trainer.parallel().leader()) return new Report(run.dir(), result, null); // rank 0 answers the test set
         run.writePlot();
         if (result.outcome() == Trainer.Outcome.INTERRUPTED) return new Report(run.dir(), result, null);
         // The generator reads the weights directly, so LoRA adapters are merged in first.
@@ -143,7 +147,7 @@ public final class InstructionTuning {
                     maxLength, spec.maskPrompt());
             return new Data(new InstructionData(EncodedInstruction.encode(splits.train(), format, tokenizer::encode),
                     EncodedInstruction.encode(splits.validation(), format, tokenizer::encode), collator,
-                    spec.train().batchSize()), splits.test());
+                    spec.train().batchSize() * DataParallel.current().ranks()), splits.test());
         }
     }
 }

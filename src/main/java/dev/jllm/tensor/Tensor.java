@@ -160,6 +160,16 @@ public final class Tensor {
      * {@link #requiresGrad(boolean)} was set on them.
      */
     public void backward() {
+        backward(null);
+    }
+
+    /**
+     * {@link #backward()} that also tells {@code gradientDone} about each leaf that tracks a gradient (a parameter)
+     * as soon as the last op reading it has pushed its gradient back, while the rest of the backward pass still runs:
+     * data-parallel training starts averaging those gradients across processes then (PyTorch DDP's hooks).
+     * Leaves are told in the order their gradients finish; null {@code gradientDone} is plain {@link #backward()}.
+     */
+    public void backward(java.util.function.Consumer<Tensor> gradientDone) {
         if (data.length != 1) {
             throw new IllegalStateException("backward() needs a one-value loss, tensor has shape " + shapeString());
         }
@@ -168,6 +178,7 @@ public final class Tensor {
         }
         gradOrCreate()[0] += 1f;
         List<Tensor> order = topologicalOrder(this);
+        IdentityHashMap<Tensor, int[]> readers = gradientDone == null ? null : leafReaders(order);
         for (int i = order.size() - 1; i >= 0; i--) {
             Tensor t = order.get(i);
             Node n = t.node;
@@ -177,7 +188,24 @@ public final class Tensor {
                 Workspace.giveBack(t.grad);
                 t.grad = null;
             }
+            if (readers != null) {
+                for (Tensor in : n.inputs) {
+                    int[] left = in == null ? null : readers.get(in);
+                    if (left != null && --left[0] == 0) gradientDone.accept(in);
+                }
+            }
         }
+    }
+
+    /** For each gradient-tracking leaf read by the ops in {@code order}: how many times they read it. */
+    private static IdentityHashMap<Tensor, int[]> leafReaders(List<Tensor> order) {
+        IdentityHashMap<Tensor, int[]> readers = new IdentityHashMap<>();
+        for (Tensor t : order) {
+            for (Tensor in : t.node.inputs) {
+                if (in != null && in.node == null && in.requiresGrad) readers.computeIfAbsent(in, k -> new int[1])[0]++;
+            }
+        }
+        return readers;
     }
 
     /** Tensors with a node reachable from {@code root}, each after all the inputs it was made from. */

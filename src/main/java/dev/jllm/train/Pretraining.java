@@ -10,6 +10,7 @@ import dev.jllm.io.TextFiles;
 import dev.jllm.model.GptConfig;
 import dev.jllm.model.GptModel;
 import dev.jllm.model.InitScheme;
+import dev.jllm.mpi.DataParallel;
 import dev.jllm.tokenizer.BpeTrainer;
 import dev.jllm.tokenizer.Gpt2Tokenizer;
 import java.io.IOException;
@@ -26,6 +27,9 @@ import java.util.Set;
  * A whole pretraining run, as {@code jllm pretrain} does it: read the text (or the built-in stories), get a
  * tokenizer, split the text into training and validation parts, build or load the model, train, and leave a run
  * folder behind. Also resumes a run from its latest checkpoint.
+ *
+ * <p>Under {@code mpirun} every rank does the same, reading the same data at the same path; the data is cut into
+ * global batches of ranks × {@code --batch} windows, and only rank 0 writes the run folder ({@link RankFolder}).
  */
 public final class Pretraining {
     private Pretraining() {}
@@ -42,8 +46,9 @@ public final class Pretraining {
         Corpus corpus = Corpus.read(spec);
         Gpt2Tokenizer tokenizer = tokenizer(spec, corpus, log);
         checkPrompt(spec.train(), tokenizer);
-        try (RunFolder run = RunFolder.create(out)) {
-            tokenizer.save(out);
+        DataParallel parallel = DataParallel.current();
+        try (RunFolder run = RankFolder.create(out, parallel)) {
+            if (parallel.leader()) tokenizer.save(out);
             return fromStepZero(spec, corpus, tokenizer, run, progress, log);
         }
     }
@@ -61,7 +66,7 @@ public final class Pretraining {
                 model.config.contextLength(), model.config.vocabSize());
         log.printf("data: %,d training and %,d validation tokens%n", split[0].length(), split[1].length());
         log.flush();
-        run.writeModel(model, JSON.valueToTree(spec));
+        if (DataParallel.current().leader()) run.writeModel(model, JSON.valueToTree(spec));
         Trainer trainer = new Trainer(model, rng, tokenizer, cfg, windows(split, cfg), run, progress);
         return train(trainer, run, spec, log);
     }
@@ -79,24 +84,29 @@ public final class Pretraining {
         }
     }
 
+    /** The windows in batches of ranks × {@code --batch} (each rank trains on its rows of every batch). */
     private static WindowData windows(TokenSequence[] split, TrainConfig cfg) {
-        return new WindowData(split[0], split[1], cfg.contextLength(), cfg.stride(), cfg.batchSize());
+        return new WindowData(split[0], split[1], cfg.contextLength(), cfg.stride(),
+                cfg.batchSize() * DataParallel.current().ranks());
     }
 
-    /** Continues the run in {@code dir} from its latest checkpoint, with the settings it was started with. */
+    /**
+     * Continues the run in {@code dir} from its latest checkpoint, with the settings it was started with; a run
+     * killed before its first checkpoint starts again from step 0.
+     */
     public static Report resume(Path dir, TrainProgress progress, PrintWriter log) throws IOException {
-        try (RunFolder run = RunFolder.open(dir)) {
-            PretrainSpec spec = JSON.treeToValue(run.training(), PretrainSpec.class);
+        try (RunFolder run = RankFolder.open(dir, DataParallel.current())) {
+            PretrainSpec spec = JSON.treeToValue(RunFolder.training(dir), PretrainSpec.class);
             TrainConfig cfg = spec.train();
             Gpt2Tokenizer tokenizer = Gpt2Tokenizer.load(dir);
             Corpus corpus = Corpus.read(spec);
-            if (run.latestCheckpoint().isEmpty()) { // killed before its first checkpoint: the same run, from the start
+            if (RunFolder.latestCheckpoint(dir).isEmpty()) { // killed before its first checkpoint: again from the start
                 log.printf("%s has no checkpoint yet: starting the run again from step 0%n", dir);
                 log.flush();
                 return fromStepZero(spec, corpus, tokenizer, run, progress, log);
             }
             TokenSequence[] split = corpus.tokenize(tokenizer, cfg.trainFraction());
-            Path checkpointDir = run.latestCheckpoint().orElseThrow();
+            Path checkpointDir = RankFolder.latestCheckpoint(dir);
             Checkpoint.Loaded checkpoint = Checkpoint.read(checkpointDir);
             ResumableRandom rng = new ResumableRandom(cfg.seed());
             GptModel model = GptModel.fromStateDict(checkpoint.model().config(), checkpoint.model().weights().tensors(), rng);
@@ -112,6 +122,9 @@ public final class Pretraining {
     /** Runs the loop (Ctrl-C stops it after a checkpoint), then writes the plot and generates the final samples. */
     private static Report train(Trainer trainer, RunFolder run, PretrainSpec spec, PrintWriter log) throws IOException {
         Trainer.Result result = trainer.runStoppable();
+        if (!trainer.parallel().leader()) return new Report(run.dir(), result, List.of());
+        String reduce = trainer.gradients().summary(result.steps() > 0 ? result.trainSeconds() / result.steps() : 0);
+        if (reduce != null) log.println(reduce);
         run.writePlot();
         if (result.outcome() == Trainer.Outcome.INTERRUPTED) {
             log.printf("%nstopped at step %d; checkpoint written. Continue with: jllm pretrain --resume %s%n",

@@ -25,6 +25,11 @@ public final class ResumableRandom implements RandomGenerator {
         return mix(seed + GOLDEN_GAMMA * (index + 1));
     }
 
+    /** The state of a generator in {@code state} after it drew {@code draws} more numbers. */
+    public static long skip(long state, long draws) {
+        return state + GOLDEN_GAMMA * draws;
+    }
+
     private static long mix(long z) {
         z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
         z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;

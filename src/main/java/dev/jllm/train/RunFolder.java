@@ -106,13 +106,7 @@ public final class RunFolder implements AutoCloseable {
         Lock lock = Lock.acquire(dir);
         try {
             List<Path> checkpoints = checkpoints(dir);
-            JsonNode training = savedTraining(dir);
-            if (training == null && !checkpoints.isEmpty()) training = checkpointTraining(checkpoints.getLast());
-            if (training == null) {
-                throw new IllegalArgumentException(dir + " holds no run to resume (neither its " + CONFIG
-                        + " nor a checkpoint holds the run's \"training\" settings: a run stopped before it began);"
-                        + " start it again with --out " + dir);
-            }
+            JsonNode training = training(dir);
             removeTemporaryFiles(dir);
             return new RunFolder(dir, lock, checkpoints.isEmpty() ? -1 : stepOf(checkpoints.getLast()), training);
         } catch (IOException | RuntimeException e) {
@@ -183,6 +177,22 @@ public final class RunFolder implements AutoCloseable {
         }
     }
 
+    /**
+     * The settings of the run in {@code dir}, read without opening the run: config.json's "training", else the copy
+     * in the latest checkpoint (a kill can leave config.json without them).
+     */
+    public static JsonNode training(Path dir) throws IOException {
+        JsonNode training = savedTraining(dir);
+        List<Path> checkpoints = checkpoints(dir);
+        if (training == null && !checkpoints.isEmpty()) training = checkpointTraining(checkpoints.getLast());
+        if (training == null) {
+            throw new IllegalArgumentException(dir + " holds no run to resume (neither its " + CONFIG
+                    + " nor a checkpoint holds the run's \"training\" settings: a run stopped before it began);"
+                    + " start it again with --out " + dir);
+        }
+        return training;
+    }
+
     /** The "training" settings of the folder's config.json, or null when it has none (or cannot be read). */
     private static JsonNode savedTraining(Path dir) {
         try {
@@ -218,6 +228,11 @@ public final class RunFolder implements AutoCloseable {
 
     /** The latest complete checkpoint folder. */
     public Optional<Path> latestCheckpoint() {
+        return latestCheckpoint(dir);
+    }
+
+    /** The latest complete checkpoint folder of the run in {@code dir}, read without opening the run. */
+    public static Optional<Path> latestCheckpoint(Path dir) {
         try {
             List<Path> all = checkpoints(dir);
             return all.isEmpty() ? Optional.empty() : Optional.of(all.getLast());

@@ -1,5 +1,6 @@
 package dev.jllm.train;
 
+import dev.jllm.mpi.DataParallel;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Locale;
@@ -29,10 +30,10 @@ public interface TrainProgress extends AutoCloseable {
 
     /**
      * A progress bar on standard error (epoch, step, loss, tokens/s, elapsed and time left) and the evaluations and
-     * samples as lines on {@code log}.
+     * samples as lines on {@code log}; under mpirun, on rank 0 only (its tokens/s count every rank's tokens).
      */
     static TrainProgress terminal(PrintWriter log) {
-        return new Terminal(log);
+        return DataParallel.current().leader() ? new Terminal(log) : silent();
     }
 
     final class Terminal implements TrainProgress {

@@ -5,6 +5,7 @@ import dev.jllm.generate.GenerationOptions;
 import dev.jllm.generate.Generator;
 import dev.jllm.model.GptLoRA;
 import dev.jllm.model.GptModel;
+import dev.jllm.mpi.DataParallel;
 import dev.jllm.optim.AdamW;
 import dev.jllm.optim.GradClip;
 import dev.jllm.optim.LrSchedule;
@@ -15,6 +16,8 @@ import dev.jllm.tensor.Workspace;
 import dev.jllm.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -30,6 +33,12 @@ import java.util.concurrent.TimeUnit;
  * <p>One <em>step</em> is one optimizer update over {@code gradAccum} micro-batches of {@code batchSize} examples.
  * Epoch {@code e} visits the training data in an order drawn from {@code (seed, e)} alone, and the dropout
  * generator's state is saved with each checkpoint, so a resumed run takes exactly the steps of an uninterrupted one.
+ *
+ * <p>Under {@code mpirun} ({@link DataParallel}) the same loop runs on every rank: the data gives global batches of
+ * ranks × {@code batchSize} examples, each rank trains on its rows, the last micro-batch's backward pass averages
+ * the gradients over the ranks while it runs, and the losses and token counts are summed over the ranks, so every
+ * rank takes the same AdamW step and a run of N ranks with batch b gives the losses of one process with batch N·b.
+ * Only the leader (rank 0) writes checkpoints and samples.
  */
 public final class Trainer {
 
@@ -71,14 +80,20 @@ public final class Trainer {
     private final TrainProgress progress;
     /** Lends each micro-batch's activations and intermediate gradients to the next. */
     private final Workspace workspace = new Workspace();
+    /** The processes this run is spread over ({@link DataParallel#ALONE} for one). */
+    private final DataParallel parallel = DataParallel.current();
+    private final DataParallel.Gradients gradients;
     private volatile boolean stopRequested;
+    /** A stop was asked on some rank before the last step ended: every rank stops after that step. */
+    private boolean stopAgreed;
 
     private State state;
 
     /**
      * @param model     the model to train; its dropout masks must come from {@code rng}
      * @param rng       the run's dropout generator (its state goes into checkpoints)
-     * @param data      training and validation batches (without validation batches the validation loss is NaN)
+     * @param data      training and validation batches (without validation batches the validation loss is NaN);
+     *                  under mpirun, batches of ranks × {@code config.batchSize()} examples
      * @param run       the run folder (metrics, samples, checkpoints)
      * @param progress  the terminal progress display (or {@link TrainProgress#silent()})
      */
@@ -99,7 +114,25 @@ public final class Trainer {
         this.totalSteps = config.maxSteps() > 0 ? config.maxSteps() : (long) config.epochs() * stepsPerEpoch;
         this.schedule = config.schedule(totalSteps);
         this.optimizer = new AdamW(model.trainableParameters(), config.adamw());
+        this.gradients = parallel.gradients(new ArrayList<>(optimizer.parameters().values()));
+        parallel.start(model.namedParameters(), settings());
+        rng.setState(rankRng(rng.state()));
         this.state = new State(0, 0, rng.state(), 0, schedule.toString());
+    }
+
+    /** What must be the same on every rank: model, training settings, data size and its first batch. */
+    private String settings() {
+        Batch first = data.epoch(ResumableRandom.nth(config.seed(), 0)).next();
+        return model.config + "\n" + config + "\n" + data.describe() + ", " + data.batchesPerEpoch() + " batches\n"
+                + Arrays.hashCode(first.inputs()) + " " + Arrays.hashCode(first.targets());
+    }
+
+    /**
+     * A rank's dropout generator state from the leader's: rank r draws 2^40·r numbers ahead in the same sequence,
+     * so ranks drop different units, and a resumed run (which saved the leader's state) continues every rank's.
+     */
+    private long rankRng(long leaderState) {
+        return ResumableRandom.skip(leaderState, (long) parallel.rank() << 40);
     }
 
     public long totalSteps() {
@@ -114,6 +147,16 @@ public final class Trainer {
         return optimizer;
     }
 
+    /** The processes the run is spread over. */
+    public DataParallel parallel() {
+        return parallel;
+    }
+
+    /** The gradient averaging's timings (zeros for one process). */
+    public DataParallel.Gradients gradients() {
+        return gradients;
+    }
+
     public State state() {
         return state;
     }
@@ -125,7 +168,7 @@ public final class Trainer {
                     + " but this run computes " + schedule + " (has the data changed?)");
         }
         optimizer.loadState(checkpoint.optimizerTensors(), checkpoint.optimizerSteps());
-        rng.setState(checkpoint.state().rngState());
+        rng.setState(rankRng(checkpoint.state().rngState()));
         this.state = checkpoint.state();
     }
 
@@ -159,16 +202,18 @@ public final class Trainer {
                     }
                     boolean epochEnd = s % stepsPerEpoch == 0;
                     if (epochEnd) sample(epoch + 1);
-                    if (epochEnd || s == totalSteps || stopRequested
-                            || (config.checkpointEvery() > 0 && s % config.checkpointEvery() == 0)) {
+                    boolean stop = parallel.ranks() == 1 ? stopRequested : stopAgreed;
+                    if (parallel.leader() && (epochEnd || s == totalSteps || stop
+                            || (config.checkpointEvery() > 0 && s % config.checkpointEvery() == 0))) {
                         run.saveCheckpoint(model, optimizer, state);
                     }
-                    if (stopRequested) return result(Outcome.INTERRUPTED);
+                    if (stop) return result(Outcome.INTERRUPTED);
                 }
             }
             return result(Outcome.FINISHED);
         } finally {
             progress.close();
+            gradients.close();
         }
     }
 
@@ -213,24 +258,33 @@ public final class Trainer {
     /** Tokens (batch × length, padding included) of the last step's micro-batches. */
     private long stepTokens;
 
-    /** One optimizer step over {@code gradAccum} micro-batches; returns their mean loss. */
+    /**
+     * One optimizer step over {@code gradAccum} micro-batches; returns their mean loss (over all ranks). With several
+     * ranks, the last micro-batch's backward pass averages the gradients over them, and a stop asked on any rank
+     * stops every rank after this step.
+     */
     private double step(Iterator<Batch> batches) {
         model.train();
         optimizer.zeroGrad();
         double lossSum = 0;
         int accum = config.gradAccum();
-        stepTokens = 0;
+        long tokens = 0;
         for (int a = 0; a < accum; a++) {
-            Batch b = batches.next();
-            stepTokens += (long) b.batchSize() * b.length();
+            Batch b = parallel.shard(batches.next());
+            tokens += (long) b.batchSize() * b.length();
             try (Workspace.Scope micro = workspace.open()) {
                 Tensor loss = model.loss(b.inputs(), b.targets(), b.batchSize(), b.length());
                 lossSum += loss.item();
                 if (accum > 1) loss = Ops.scale(loss, 1f / accum);
-                loss.backward();
+                if (a == accum - 1) gradients.backward(loss);
+                else loss.backward();
             }
         }
-        double loss = lossSum / accum;
+        double[] global = {lossSum / accum, tokens, stopRequested ? 1 : 0};
+        parallel.sum(global);
+        stopAgreed = global[2] > 0;
+        stepTokens = (long) global[1];
+        double loss = global[0] / parallel.ranks();
         long stepNo = state.step() + 1;
         if (!Double.isFinite(loss)) throw nonFinite("training loss is " + loss, stepNo);
         double norm = config.clip() > 0
@@ -260,14 +314,23 @@ public final class Trainer {
         }
     }
 
-    /** Mean of the batches' losses; NaN for none. */
+    /**
+     * Mean of the batches' losses; NaN for none. With several ranks each evaluates its rows of every batch and a
+     * batch's loss is the row-weighted mean over the ranks.
+     */
     private double meanLoss(List<Batch> batches) {
-        double sum = 0;
-        for (Batch b : batches) {
+        double[] parts = new double[2 * batches.size()]; // per batch: loss × rows, rows
+        for (int k = 0; k < batches.size(); k++) {
+            Batch b = parallel.shard(batches.get(k));
+            if (b.batchSize() == 0) continue;
             try (Workspace.Scope batch = workspace.open()) {
-                sum += model.loss(b.inputs(), b.targets(), b.batchSize(), b.length()).item();
+                parts[2 * k] = model.loss(b.inputs(), b.targets(), b.batchSize(), b.length()).item() * (double) b.batchSize();
+                parts[2 * k + 1] = b.batchSize();
             }
         }
+        parallel.sum(parts);
+        double sum = 0;
+        for (int k = 0; k < batches.size(); k++) sum += parts[2 * k] / parts[2 * k + 1];
         return batches.isEmpty() ? Double.NaN : sum / batches.size();
     }
 
@@ -281,7 +344,7 @@ public final class Trainer {
 
     /** Greedy continuation of the sample prompt, written to samples.txt and shown. */
     private void sample(int epoch) {
-        if (config.sampleTokens() == 0 || config.samplePrompt().isEmpty()) return;
+        if (config.sampleTokens() == 0 || config.samplePrompt().isEmpty() || !parallel.leader()) return;
         String text = generate(config.samplePrompt(), GenerationOptions.greedy(config.sampleTokens()));
         try {
             run.appendSample(epoch, state.step(), text);

@@ -34,14 +34,22 @@ public final class MpiRun {
         return null;
     }
 
+    /**
+     * {@code -np N java ... mainClass}: one application context of an mpirun line (several, separated by ":",
+     * give ranks different arguments).
+     */
+    public static List<String> rankCommand(int ranks, Class<?> mainClass) {
+        return List.of("-np", Integer.toString(ranks), Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-Xmx1g",
+                "-cp", System.getProperty("java.class.path"), mainClass.getName());
+    }
+
     /** Runs {@code mainClass args} on {@code ranks} ranks with this JVM and the test class path. */
     public static Result run(int ranks, long timeoutSeconds, Class<?> mainClass, String... args)
             throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(mpirun(), "--oversubscribe", "-np", Integer.toString(ranks)));
-        if ("root".equals(System.getProperty("user.name"))) cmd.add(1, "--allow-run-as-root");
-        cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-Xmx1g",
-                "-cp", System.getProperty("java.class.path"), mainClass.getName()));
+        List<String> cmd = new ArrayList<>(List.of(mpirun(), "--oversubscribe"));
+        if ("root".equals(System.getProperty("user.name"))) cmd.add("--allow-run-as-root");
+        cmd.addAll(rankCommand(ranks, mainClass));
         cmd.addAll(List.of(args));
         long t0 = System.nanoTime();
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
