@@ -78,8 +78,10 @@ class Round:
              "--sample-tokens", "0", "--no-progress"]
 
     def popen(self, *args):
+        # SIGINT back to its default: a shell that starts this script in the background makes its children ignore it
         return subprocess.Popen([self.jllm, *args], cwd=self.work, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True, errors="replace", start_new_session=True)
+                                stderr=subprocess.PIPE, text=True, errors="replace", start_new_session=True,
+                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
     @staticmethod
     def kill_tree(p, sig):
@@ -94,8 +96,10 @@ class Round:
         section = "runs"
         reference = os.path.join(self.work, "run-reference")
         shutil.rmtree(reference, ignore_errors=True)
-        code, out, err = self.run("pretrain", "--data", self.stories, *self.TRAIN, "--out", reference, timeout=600)
+        t0 = time.time()
+        code, out, err = self.run("pretrain", "--data", self.stories, *self.TRAIN, "--out", reference, timeout=900)
         assert code == 0, err
+        duration = time.time() - t0  # kills land anywhere in a run of this length: start-up, BPE, steps, saves
         final = open(os.path.join(reference, "metrics.csv")).read().splitlines()
         for k in range(self.args.kills):
             run = os.path.join(self.work, f"run-killed-{k}")
@@ -103,7 +107,7 @@ class Round:
             args, kills, done = ["pretrain", "--data", self.stories, *self.TRAIN, "--out", run], 0, False
             for attempt in range(8):
                 p = self.popen(*args)
-                delay = self.rng.uniform(0.3, 9.0) if attempt < 3 else None
+                delay = self.rng.uniform(0.02, 0.9) * duration if attempt < 3 else None
                 try:
                     out, err = p.communicate(timeout=delay)
                 except subprocess.TimeoutExpired:
@@ -144,7 +148,12 @@ class Round:
         self.record(section, code == 1 and "is in use by a training run" in err,
                     f"a second --resume of a running run: exit {code}, {err.strip()[-200:]!r}")
         self.kill_tree(first, signal.SIGINT)
-        out, err = first.communicate(timeout=300)
+        try:
+            out, err = first.communicate(timeout=300)
+        except subprocess.TimeoutExpired:
+            self.kill_tree(first, signal.SIGKILL)
+            out, err = first.communicate()
+            err += "\n(no exit within 300 s of Ctrl-C)"
         self.record(section, "Continue with: jllm pretrain --resume" in err and out.strip().startswith('{"run_dir"'),
                     f"Ctrl-C: stdout {out.strip()[:120]!r}, stderr tail {err.strip()[-200:]!r}")
         rows = open(os.path.join(run, "metrics.csv")).read().splitlines()

@@ -46,9 +46,10 @@ public final class TokenFile implements TokenSequence, AutoCloseable {
             TokenFile file = new TokenFile(path, header, arena, ids);
             long bad = file.firstIdAtLeast(header.vocabSize());
             if (bad >= 0) {
+                long id = Integer.toUnsignedLong(file.get(bad));
                 file.close();
                 throw new IllegalArgumentException(String.format(Locale.ROOT, "%s: corrupt token file: id %d at position"
-                        + " %,d is not below the header's vocabulary size %,d", path, Integer.toUnsignedLong(file.get(bad)), bad, header.vocabSize()));
+                        + " %,d is not below the header's vocabulary size %,d", path, id, bad, header.vocabSize()));
             }
             return file;
         }
