@@ -5,6 +5,11 @@
 # Both JSON objects are kept in $OUT_DIR (default: target/bench) as jllm.json and torch.json.
 # TORCH_BLAS_DIR=dir puts a BLAS first on torch's library path (OpenBLAS's libblas.so.3 where Debian's torch
 # would otherwise get the reference BLAS; see BENCHMARKS.md).
+# OPENBLAS_CORETYPE is removed from the peers' environment, so that OpenBLAS picks its kernels for this CPU: some
+# environments pin it to Haswell (AVX2), which halves OpenBLAS on an AVX-512 machine (set PEER_OPENBLAS_CORETYPE
+# to pin one on purpose).
+# PYTHON=path picks the peer's Python (default /usr/bin/python3, Debian's torch; a venv's python for pip's torch).
+# Both sides warm up 2 training steps and take the median of at least 5, whatever --reps says.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -24,14 +29,14 @@ for ((i = 1; i <= $#; i++)); do  # pass the options the peer shares
   esac
 done
 echo "PyTorch peer ${part[*]:-} ${torch_args[*]:-}" >&2
-OMP_WAIT_POLICY=PASSIVE LD_LIBRARY_PATH="${TORCH_BLAS_DIR:+$TORCH_BLAS_DIR:}${LD_LIBRARY_PATH:-}" \
-  /usr/bin/python3 "$here/gpt_torch.py" "${part[@]}" --json "${torch_args[@]}" > "$out/torch.json"
+env -u OPENBLAS_CORETYPE ${PEER_OPENBLAS_CORETYPE:+OPENBLAS_CORETYPE=$PEER_OPENBLAS_CORETYPE} OMP_WAIT_POLICY=PASSIVE LD_LIBRARY_PATH="${TORCH_BLAS_DIR:+$TORCH_BLAS_DIR:}${LD_LIBRARY_PATH:-}" \
+  "${PYTHON:-/usr/bin/python3}" "$here/gpt_torch.py" "${part[@]}" --json "${torch_args[@]}" > "$out/torch.json"
 echo "load after: $(uptime)" >&2
 
 /usr/bin/python3 - "$out/jllm.json" "$out/torch.json" <<'PY'
 import json, sys
 j, t = (json.load(open(p)) for p in sys.argv[1:3])
-print(f"threads: jllm {j['threads']}, PyTorch {t['threads']}")
+print(f"threads: jllm {j['threads']}, PyTorch {t['threads']} (torch {t.get('torch', '?')}, BLAS {t.get('blas', '?')})")
 def key(kind, r):
     if kind == "train": return (r["model"], r["batch"], r["context"])
     if kind == "generate": return (r["model"], r["kv_cache"], r.get("dtype", "fp32"))

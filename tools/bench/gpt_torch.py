@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """The PyTorch peer of `jllm bench`: the book's GPTModel, trained and sampled the book's way.
 
-Run with Debian's torch 1.13:  OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 tools/bench/gpt_torch.py [--json] [train|generate]
+Run with a Python that has torch (Debian's torch 1.13 as /usr/bin/python3, or pip's torch in a venv made by
+tools/reference/make_venv.sh):  OMP_WAIT_POLICY=PASSIVE python3 tools/bench/gpt_torch.py [--json] [train|generate]
+Training steps and prefills: 2 warm-up steps, then the median of max(5, --reps) timed ones.
 
 Each configuration runs in a fresh subprocess so that its peak resident memory is its own.
 Prints one JSON object shaped like `jllm bench --json`:
@@ -117,6 +119,10 @@ def build_model(size, drop_rate, torch, nn):
     return GPTModel(CONFIGS[size])
 
 
+WARM_UP = 2    # untimed steps first: PyTorch's first steps are slow (allocator, AdamW state), the JVM's too (JIT)
+MIN_STEPS = 5  # timed training steps and prefills at least, whatever --reps says (jllm bench does the same)
+
+
 def run_one(kind, size, a, b, reps):
     import torch
     import torch.nn as nn
@@ -130,13 +136,13 @@ def run_one(kind, size, a, b, reps):
         x = torch.randint(0, 50257, (batch, context))
         y = torch.randint(0, 50257, (batch, context))
         times = []
-        for i in range(reps + 1):  # the first step is warm-up
+        for i in range(WARM_UP + max(MIN_STEPS, reps)):
             t0 = time.perf_counter()
             opt.zero_grad()
             loss = torch.nn.functional.cross_entropy(model(x).flatten(0, 1), y.flatten())
             loss.backward()
             opt.step()
-            if i > 0:
+            if i >= WARM_UP:
                 times.append(time.perf_counter() - t0)
         tps = batch * context / statistics.median(times)
         return {"model": size, "batch": batch, "context": context, "tokens_per_second": tps}
@@ -146,10 +152,10 @@ def run_one(kind, size, a, b, reps):
         x = torch.randint(0, 50257, (1, a))
         times = []
         with torch.no_grad():
-            for i in range(reps + 1):
+            for i in range(WARM_UP + max(MIN_STEPS, reps)):
                 t0 = time.perf_counter()
                 model(x)
-                if i > 0:
+                if i >= WARM_UP:
                     times.append(time.perf_counter() - t0)
         return {"model": size, "prompt": a, "tokens_per_second": a / statistics.median(times)}
     use_cache, new_tokens = bool(a), b
@@ -176,6 +182,15 @@ def run_one(kind, size, a, b, reps):
     return {"model": size, "kv_cache": use_cache, "tokens_per_second": new_tokens / statistics.median(times)}
 
 
+def blas_info(torch):
+    """The BLAS torch was built with (MKL or OpenBLAS), from its build configuration."""
+    cfg = torch.__config__.show()
+    for line in cfg.splitlines():
+        if "BLAS_INFO=" in line:
+            return line.split("BLAS_INFO=")[1].split(",")[0]
+    return "unknown"
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("part", nargs="?", default="all", choices=["all", "train", "generate"])
@@ -200,7 +215,9 @@ def main():
             plan += [("generate", size, 1, args.new_tokens), ("generate", size, 0, args.new_tokens)]
         plan.append(("prefill", models[0], 512, 0))
     env = dict(os.environ, OMP_WAIT_POLICY="PASSIVE")
-    out = {"threads": os.cpu_count(), "train": [], "generate": [], "prefill": []}
+    import torch
+    out = {"threads": os.cpu_count(), "torch": torch.__version__, "blas": blas_info(torch),
+           "train": [], "generate": [], "prefill": []}
     for kind, size, a, b in plan:
         cmd = [sys.executable, __file__, "--reps", str(args.reps), "--one", kind, size, str(a), str(b)]
         r = json.loads(subprocess.run(cmd, env=env, check=True, capture_output=True, text=True).stdout)

@@ -47,10 +47,42 @@ def blas_library():
     return ", ".join(sorted(libs)) or "unknown"
 
 
+def numpy_products(args):
+    """The same products through numpy (float32): its OpenBLAS honours OPENBLAS_NUM_THREADS."""
+    import numpy as np
+    rng = np.random.default_rng(0)
+    for m in TRAINING_ROWS:
+        for k, n in WEIGHT_SHAPES:
+            x, w, dy = (rng.random(s, dtype=np.float32) * 2 - 1 for s in ((m, k), (n, k), (m, n)))
+            flops = 2.0 * m * k * n
+            for layout, fn in (("xwt", lambda: x @ w.T), ("dyw", lambda: dy @ w), ("dytx", lambda: dy.T @ x)):
+                report(layout, m, k, n, flops / seconds_per_call(fn, args.seconds, args.cpu_time) / 1e9)
+    cfg = np.__config__.CONFIG["Build Dependencies"]["blas"] if hasattr(np.__config__, "CONFIG") else {}
+    print(f"numpy {np.__version__}, BLAS: {cfg.get('name', '?')} {cfg.get('version', '')}, kernels: {openblas_core()}",
+          file=sys.stderr)
+
+
+def openblas_core():
+    """The CPU kernels OpenBLAS chose (e.g. SkylakeX = AVX-512, Haswell = AVX2), from the loaded library."""
+    import ctypes
+    with open("/proc/self/maps") as maps:
+        libs = sorted({line.split()[-1] for line in maps if "openblas" in line.lower() and "/" in line})
+    for path in libs:
+        lib = ctypes.CDLL(path)
+        for name in ("scipy_openblas_get_corename64_", "scipy_openblas_get_corename", "openblas_get_corename"):
+            if hasattr(lib, name):
+                f = getattr(lib, name)
+                f.restype = ctypes.c_char_p
+                return f().decode()
+    return "unknown"
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=os.cpu_count())
     parser.add_argument("--seconds", type=float, default=0.3, help="minimum time per measurement")
+    parser.add_argument("--numpy", action="store_true",
+                        help="time numpy's products (its own BLAS, OpenBLAS in pip's numpy) instead of torch's")
     parser.add_argument("--cpu-time", action="store_true",
                         help="divide by the process CPU time instead of the elapsed time (needs --threads 1)")
     args = parser.parse_args()
@@ -58,6 +90,8 @@ def main():
         parser.error("--cpu-time needs --threads 1")
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
+    if args.numpy:
+        return numpy_products(args)
     with torch.no_grad():
         for m in TRAINING_ROWS:
             for k, n in WEIGHT_SHAPES:

@@ -1,5 +1,8 @@
 package dev.jllm.cli;
 
+import dev.jllm.kernels.Bf16;
+import dev.jllm.kernels.FmaPeak;
+import dev.jllm.kernels.GemmTuning;
 import dev.jllm.kernels.MatMul;
 import dev.jllm.kernels.Parallel;
 import java.io.PrintWriter;
@@ -17,7 +20,8 @@ import picocli.CommandLine.Option;
  * from memory as in real decoding rather than from the cache. The PyTorch peer is tools/bench/matmul_torch.py.
  */
 @Command(name = "matmul", mixinStandardHelpOptions = true,
-        description = "GFLOP/s of X·Wᵀ (xwt), dY·W (dyw), dYᵀ·X (dytx) and W·x (gemv) at GPT-2 shapes.")
+        description = {"GFLOP/s of X·Wᵀ (xwt), dY·W (dyw), dYᵀ·X (dytx) and W·x (gemv) at GPT-2 shapes, and of X·Wᵀ",
+            "and W·x with bfloat16 weights (xwt-bf16, gemv-bf16), beside the measured FMA peak and the kernel plan."})
 public final class BenchMatmulCommand implements Runnable {
 
     /** K, N of the 124M model's products: attention qkv, MLP up, MLP down (and attention proj), output head. */
@@ -30,7 +34,7 @@ public final class BenchMatmulCommand implements Runnable {
     @Option(names = "--threads", description = "Worker threads (default: all cores, ${DEFAULT-VALUE}).")
     int threads = Runtime.getRuntime().availableProcessors();
 
-    @Option(names = "--json", description = "One JSON object per line: layout, m, k, n, gflops.")
+    @Option(names = "--json", description = "One JSON object per line: first plan, peak_gflops, fma_units, lanes, ghz, threads; then layout, m, k, n, gflops.")
     boolean json;
 
     @Option(names = "--seconds", description = "Minimum time per measurement (default: ${DEFAULT-VALUE}).")
@@ -51,7 +55,19 @@ public final class BenchMatmulCommand implements Runnable {
         }
         Parallel.setThreads(threads);
         PrintWriter out = spec.commandLine().getOut();
-        if (!json) out.printf("%-5s %6s %6s %6s %9s%n", "layout", "m", "k", "n", "GFLOP/s");
+        String plan = GemmTuning.describe();
+        FmaPeak.Peak peak = FmaPeak.measure(threads);
+        if (json) {
+            out.printf(java.util.Locale.ROOT, "{\"plan\": \"%s\", \"peak_gflops\": %.1f, \"fma_units\": %d, \"lanes\": %d, "
+                    + "\"ghz\": %.2f, \"threads\": %d}%n", plan.replace("\\", "\\\\").replace("\"", "\\\""),
+                    peak.gflops(), peak.fmaUnits(), peak.lanes(), peak.ghz(), threads);
+        } else {
+            out.println("matrix product: " + plan);
+            GemmTuning.tileGflops().forEach((t, g) -> out.printf(java.util.Locale.ROOT, "  tile %-5s %7.1f GFLOP/s on one thread%n", t, g));
+            out.println("peak: " + peak);
+            out.printf("%-9s %6s %6s %6s %9s %7s%n", "layout", "m", "k", "n", "GFLOP/s", "of peak");
+        }
+        this.peakGflops = peak.gflops();
         SplittableRandom random = new SplittableRandom(42);
         for (int m : TRAINING_ROWS) {
             for (int[] kn : WEIGHT_SHAPES) {
@@ -77,17 +93,42 @@ public final class BenchMatmulCommand implements Runnable {
             });
             report(out, "gemv", 1, k, n, 2.0 * k * n / perCall);
         }
+        // bfloat16 weights: X·Wᵀ for a 512-token prefill (the packed product widens W while packing), and the
+        // streamed matrix-vector product of decoding (half the bytes of fp32)
+        for (int[] kn : WEIGHT_SHAPES) {
+            int k = kn[0], n = kn[1], m = TRAINING_ROWS[0];
+            int[] w = Bf16.pack(random(random, n * k), n, k);
+            float[] x = random(random, m * k), y = new float[m * n];
+            report(out, "xwt-bf16", m, k, n, 2.0 * m * k * n / time(() -> Bf16.xwt(x, 0, w, null, y, 0, m, k, n)));
+        }
+        for (int[] kn : WEIGHT_SHAPES) {
+            int k = kn[0], n = kn[1];
+            int copies = (int) Math.max(1, GEMV_STREAM_BYTES / 2 / (2L * n * k));
+            int[][] ws = new int[copies][];
+            for (int c = 0; c < copies; c++) ws[c] = Bf16.pack(random(random, n * k), n, k);
+            float[] x = random(random, k), y = new float[n];
+            int[] next = {0};
+            double perCall = time(() -> {
+                Bf16.gemv(ws[next[0]], x, 0, null, y, 0, n, k);
+                next[0] = (next[0] + 1) % copies;
+            });
+            report(out, "gemv-bf16", 1, k, n, 2.0 * k * n / perCall);
+        }
         out.flush();
     }
+
+    /** The measured FMA peak of the threads used, for the "of peak" column. */
+    private double peakGflops;
 
     private void report(PrintWriter out, String layout, int m, int k, int n, double flopsPerSecond) {
         double gflops = flopsPerSecond / 1e9;
         if (json) {
             out.printf("{\"layout\": \"%s\", \"m\": %d, \"k\": %d, \"n\": %d, \"gflops\": %.2f}%n", layout, m, k, n, gflops);
-        } else if (layout.equals("gemv")) {
-            out.printf("%-6s %6d %6d %6d %9.2f  (%.1f GB/s of weights)%n", layout, m, k, n, gflops, gflops * 2);
+        } else if (layout.startsWith("gemv")) {
+            double bytesPerFlop = layout.equals("gemv") ? 2 : 1; // 4 or 2 bytes per weight, 2 flops per weight
+            out.printf("%-9s %6d %6d %6d %9.2f  (%.1f GB/s of weights)%n", layout, m, k, n, gflops, gflops * bytesPerFlop);
         } else {
-            out.printf("%-6s %6d %6d %6d %9.1f%n", layout, m, k, n, gflops);
+            out.printf("%-9s %6d %6d %6d %9.1f %6.0f%%%n", layout, m, k, n, gflops, 100 * gflops / peakGflops);
         }
         out.flush();
     }

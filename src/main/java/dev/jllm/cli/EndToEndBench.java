@@ -166,7 +166,7 @@ final class EndToEndBench {
             case "train" -> {
                 row.put("batch", c.a());
                 row.put("context", c.b());
-                row.put("tokens_per_second", c.a() * c.b() / median(reps, trainStep(c.model(), c.a(), c.b())));
+                row.put("tokens_per_second", c.a() * c.b() / median(Math.max(MIN_STEPS, reps), trainStep(c.model(), c.a(), c.b())));
             }
             case "generate" -> {
                 GptModel m = GptModel.create(bookConfig(c.model()), 123);
@@ -177,7 +177,7 @@ final class EndToEndBench {
             }
             case "prefill" -> {
                 row.put("prompt", c.a());
-                row.put("tokens_per_second", c.a() / median(reps, prefill(c.model(), c.a())));
+                row.put("tokens_per_second", c.a() / median(Math.max(MIN_STEPS, reps), prefill(c.model(), c.a())));
             }
             default -> throw new IllegalArgumentException("unknown bench kind '" + c.kind() + "' (train, generate, prefill)");
         }
@@ -226,9 +226,18 @@ final class EndToEndBench {
         };
     }
 
-    /** Median seconds of {@code reps} runs of {@code body}, after one warm-up run. */
+    /**
+     * Timed training steps and prefills at least, whatever {@code --reps} says: the peer's first steps are slow
+     * (allocator, AdamW state), and so are the JVM's (JIT), so both sides warm up {@link #WARM_UP} steps and take
+     * the median of at least 5 (tools/bench/gpt_torch.py does the same).
+     */
+    static final int MIN_STEPS = 5;
+    /** Untimed runs before the timed ones. */
+    static final int WARM_UP = 2;
+
+    /** Median seconds of {@code reps} runs of {@code body}, after {@link #WARM_UP} warm-up runs. */
     static double median(int reps, Runnable body) {
-        body.run();
+        for (int i = 0; i < WARM_UP; i++) body.run();
         double[] seconds = new double[Math.max(1, reps)];
         for (int i = 0; i < seconds.length; i++) {
             long start = System.nanoTime();

@@ -142,8 +142,7 @@ public final class CachedDecoder {
         float[] y = new float[n * out];
         float[] b = bias == null ? null : bias.data();
         if (bf16 != null) {
-            int[] w = bf16.of(weight);
-            for (int i = 0; i < n; i++) Bf16.gemv(w, x, i * in, b, y, i * out, out, in);
+            Bf16.xwt(x, 0, bf16.of(weight), b, y, 0, n, in, out);
         } else if (n == 1) {
             MatMul.gemv(weight.data(), 0, x, 0, b, y, 0, out, in);
         } else {

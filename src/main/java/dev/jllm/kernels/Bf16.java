@@ -50,8 +50,23 @@ public final class Bf16 {
         return Float.intBitsToFloat(bits << 16);
     }
 
+    /**
+     * Y[M,N] = X[M,K] · W[N,K]ᵀ (+ bias[N] when not null), W {@link #pack packed} bfloat16 (a decoder's prefill,
+     * LoRA over a frozen bf16 base). Few rows stream W row by row ({@link #gemv}); more go through the packed
+     * product, which widens each weight once per K block into its float32 B panels and runs the machine's
+     * register tile on them. Overwrites Y.
+     */
+    public static void xwt(float[] x, int xOff, int[] w, float[] bias, float[] y, int yOff, int m, int k, int n) {
+        if (m <= Gemv.MAX_ROWS || !VectorSupport.ENABLED) {
+            for (int i = 0; i < m; i++) gemv(w, x, xOff + i * k, bias, y, yOff + i * n, n, k);
+        } else {
+            Gemm.multiplyBf16(GemmPlan.active(), x, xOff, w, bias, y, yOff, m, n, k);
+        }
+    }
+
     /** y[N] = W[N,K] · x[K] (+ bias[N] when not null), W {@link #pack packed} bfloat16. Overwrites y. */
     public static void gemv(int[] w, float[] x, int xOff, float[] bias, float[] y, int yOff, int n, int k) {
+        FlopCounter.add(1, n, k);
         int half = (k + 1) / 2;
         // x split into its even and odd elements, the order in which the packed pairs widen
         float[] even = new float[half], odd = new float[half];

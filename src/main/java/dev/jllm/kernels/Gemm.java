@@ -1,8 +1,5 @@
 package dev.jllm.kernels;
 
-import static dev.jllm.kernels.MicroKernel.MR;
-import static dev.jllm.kernels.MicroKernel.NR;
-
 import java.util.Arrays;
 
 /**
@@ -13,11 +10,13 @@ import java.util.Arrays;
  * lives at {@code c[cOff + i·ldc + j]}.
  *
  * <p>The loop nest, outermost first:
+ * <p>The loop nest, outermost first, with the register tile (MR rows × NR columns), the K block KC and the
+ * panel group of the machine's {@link GemmPlan}:
  * <ol>
- *   <li>chunks of {@code mc} rows of A and blocks of {@link #KC} along K: the A chunk is packed once, in parallel,
+ *   <li>chunks of {@code mc} rows of A and blocks of KC along K: the A chunk is packed once, in parallel,
  *       into MR-row slivers shared by all threads (it stays in L3);</li>
  *   <li>the threads split the output tiles (by panels of NR columns, or by slivers when there are few panels);
- *       each thread packs its own B panels, {@link #GROUP} at a time, into its own buffer (they stay in L2);</li>
+ *       each thread packs its own B panels, a group at a time, into its own buffer (they stay in L2);</li>
  *   <li>for each A sliver (in L1), the micro-kernel runs over the panels of the group.</li>
  * </ol>
  * Every output tile is written by exactly one thread; the buffers are per thread and reused between calls.
@@ -26,24 +25,29 @@ final class Gemm {
     private Gemm() {}
 
     /**
-     * Block along K: one packed A sliver (MR·KC floats, 12 KiB) stays in L1 while it meets the panels of a group.
-     * Measured on the Zen 4 machine: 768 beat 256, 384, 1024 and 1536 by 1 to 8 %.
+     * Floats of packed A shared per chunk (12 MiB, within the 32 MiB L3 of these machines): the B panels are
+     * packed again for every chunk, so a chunk holds M = 2048 rows at K blocks of 768 (4 MiB made B be packed
+     * twice there).
      */
-    static final int KC = 768;
-    /** B panels packed together by one thread: GROUP·NR·KC floats (384 KiB with AVX-512) stay in L2. */
-    static final int GROUP = 4;
-    /** Floats of packed A shared per chunk (4 MiB, within L3). */
-    static final int A_CHUNK = 1 << 20;
+    static final int A_CHUNK = 3 << 20;
 
     /** Per-thread packing buffers, grown on demand and kept: no allocation per call in steady state. */
     private static final class Buffers {
-        float[] a = new float[0];
-        float[] b = new float[GROUP * NR * KC];
-        final float[] edge = new float[MR * NR];
+        float[] a = new float[0], b = new float[0], edge = new float[0];
 
         float[] a(int size) {
             if (a.length < size) a = new float[size];
             return a;
+        }
+
+        float[] b(int size) {
+            if (b.length < size) b = new float[size];
+            return b;
+        }
+
+        float[] edge(int size) {
+            if (edge.length < size) edge = new float[size];
+            return edge;
         }
     }
 
@@ -55,7 +59,29 @@ final class Gemm {
      */
     static void multiply(float[] a, int aOff, int aRs, int aCs, float[] b, int bOff, int bRs, int bCs,
                          float[] bias, boolean accumulate, float[] c, int cOff, int ldc, int m, int n, int k) {
+        multiply(GemmPlan.active(), a, aOff, aRs, aCs, b, bOff, bRs, bCs, bias, accumulate, c, cOff, ldc, m, n, k);
+    }
+
+    /** {@link #multiply(float[], int, int, int, float[], int, int, int, float[], boolean, float[], int, int, int, int, int)} with the given plan. */
+    static void multiply(GemmPlan plan, float[] a, int aOff, int aRs, int aCs, float[] b, int bOff, int bRs, int bCs,
+                         float[] bias, boolean accumulate, float[] c, int cOff, int ldc, int m, int n, int k) {
+        multiply(plan, a, aOff, aRs, aCs, b, bOff, bRs, bCs, null, bias, accumulate, c, cOff, ldc, m, n, k);
+    }
+
+    /**
+     * C[M,N] = X[M,K] · Wᵀ (+ bias) with W [N, K] stored as {@link Bf16#pack bfloat16 pairs}: the same product,
+     * with the weights widened to float32 while B panels are packed (exact), so the flops run on the same tile.
+     */
+    static void multiplyBf16(GemmPlan plan, float[] x, int xOff, int[] w, float[] bias, float[] c, int cOff,
+                             int m, int n, int k) {
+        multiply(plan, x, xOff, k, 1, null, 0, (k + 1) / 2, 0, w, bias, false, c, cOff, n, m, n, k);
+    }
+
+    private static void multiply(GemmPlan plan, float[] a, int aOff, int aRs, int aCs, float[] b, int bOff, int bRs,
+                                 int bCs, int[] bf16, float[] bias, boolean accumulate, float[] c, int cOff, int ldc,
+                                 int m, int n, int k) {
         if (m == 0 || n == 0) return;
+        FlopCounter.add(m, n, k);
         if (k == 0) {
             if (!accumulate) {
                 for (int i = 0; i < m; i++) {
@@ -65,15 +91,18 @@ final class Gemm {
             }
             return;
         }
-        int kcMax = Math.min(k, KC);
-        int chunkRows = Math.max(MR, A_CHUNK / kcMax / MR * MR);
-        float[] aPack = BUFFERS.get().a(Math.min(roundUp(m, MR), chunkRows) * kcMax);
-        int panels = (n + NR - 1) / NR;
+        plan = plan.forWidth(n);
+        Tile tile = plan.tile();
+        int mr = tile.rows, nr = tile.columns(), kcPlan = plan.kc();
+        int kcMax = Math.min(k, kcPlan);
+        int chunkRows = Math.max(mr, A_CHUNK / kcMax / mr * mr);
+        float[] aPack = BUFFERS.get().a(Math.min(roundUp(m, mr), chunkRows) * kcMax);
+        int panels = (n + nr - 1) / nr;
         for (int i0 = 0; i0 < m; i0 += chunkRows) {
-            int mc = Math.min(chunkRows, m - i0), slivers = (mc + MR - 1) / MR;
-            for (int p0 = 0; p0 < k; p0 += KC) {
-                Block blk = new Block(a, aOff, aRs, aCs, b, bOff, bRs, bCs, bias, !accumulate && p0 == 0,
-                        c, cOff, ldc, n, i0, mc, p0, Math.min(KC, k - p0), aPack);
+            int mc = Math.min(chunkRows, m - i0), slivers = (mc + mr - 1) / mr;
+            for (int p0 = 0; p0 < k; p0 += kcPlan) {
+                Block blk = new Block(tile, mr, nr, plan.group(), a, aOff, aRs, aCs, b, bOff, bRs, bCs, bf16, bias,
+                        !accumulate && p0 == 0, c, cOff, ldc, n, i0, mc, p0, Math.min(kcPlan, k - p0), aPack);
                 Parallel.forRange(slivers, blk::packA);
                 if (panels >= 2 * Parallel.threads() || slivers < Parallel.threads()) {
                     Parallel.forRange(panels, (q0, q1) -> blk.compute(0, slivers, q0, q1));
@@ -85,31 +114,48 @@ final class Gemm {
     }
 
     /**
-     * One (row chunk, K block) step: rows [i0, i0+mc) of C, reduction indices [p0, p0+kc).
+     * One (row chunk, K block) step: rows [i0, i0+mc) of C, reduction indices [p0, p0+kc). B is {@code b} read
+     * through its strides, or (when {@code bf16} is not null) W [n, K] in bfloat16 pairs, bRs ints per row.
      * {@code overwrite}: this is the first K block of a non-accumulating product, so tiles start from the bias
      * (or zero) instead of from C.
      */
-    private record Block(float[] a, int aOff, int aRs, int aCs, float[] b, int bOff, int bRs, int bCs,
-                         float[] bias, boolean overwrite, float[] c, int cOff, int ldc, int n,
-                         int i0, int mc, int p0, int kc, float[] aPack) {
+    private record Block(Tile tile, int mr, int nr, int group, float[] a, int aOff, int aRs, int aCs,
+                         float[] b, int bOff, int bRs, int bCs, int[] bf16, float[] bias, boolean overwrite,
+                         float[] c, int cOff, int ldc, int n, int i0, int mc, int p0, int kc, float[] aPack) {
 
         /** Packs slivers [s0, s1) of the A chunk: sliver s holds A(i0+s·MR+r, p0+p) at s·MR·kc + p·MR + r. */
         void packA(int s0, int s1) {
-            for (int s = s0; s < s1; s++) {
-                int row = i0 + s * MR, rows = Math.min(MR, i0 + mc - row), d = s * MR * kc;
-                if (aCs == 1) { // rows of A are contiguous: read each along p
-                    for (int r = 0; r < MR; r++) {
-                        if (r < rows) {
-                            int src = aOff + (row + r) * aRs + p0;
-                            for (int p = 0; p < kc; p++) aPack[d + p * MR + r] = a[src + p];
+            if (aCs != 1 && aRs == 1) { // A is a transposed view (dYᵀ): row p of the array holds A(·, p)
+                // p outermost: each array row is read once, front to back, across all slivers (whole cache
+                // lines), instead of once per sliver MR values at a time
+                for (int p = 0; p < kc; p++) {
+                    int src = aOff + (p0 + p) * aCs;
+                    for (int s = s0; s < s1; s++) {
+                        int row = i0 + s * mr, rows = Math.min(mr, i0 + mc - row), d = s * mr * kc + p * mr;
+                        if (rows == mr) {
+                            System.arraycopy(a, src + row, aPack, d, mr);
                         } else {
-                            for (int p = 0; p < kc; p++) aPack[d + p * MR + r] = 0f;
+                            for (int r = 0; r < mr; r++) aPack[d + r] = r < rows ? a[src + row + r] : 0f;
                         }
                     }
-                } else { // columns of A are contiguous (A is a transposed view): read MR values per p
+                }
+                return;
+            }
+            for (int s = s0; s < s1; s++) {
+                int row = i0 + s * mr, rows = Math.min(mr, i0 + mc - row), d = s * mr * kc;
+                if (aCs == 1) { // rows of A are contiguous: read each along p
+                    for (int r = 0; r < mr; r++) {
+                        if (r < rows) {
+                            int src = aOff + (row + r) * aRs + p0;
+                            for (int p = 0; p < kc; p++) aPack[d + p * mr + r] = a[src + p];
+                        } else {
+                            for (int p = 0; p < kc; p++) aPack[d + p * mr + r] = 0f;
+                        }
+                    }
+                } else { // A read through general strides: MR values per p
                     for (int p = 0; p < kc; p++) {
                         int src = aOff + row * aRs + (p0 + p) * aCs;
-                        for (int r = 0; r < MR; r++) aPack[d + p * MR + r] = r < rows ? a[src + r * aRs] : 0f;
+                        for (int r = 0; r < mr; r++) aPack[d + p * mr + r] = r < rows ? a[src + r * aRs] : 0f;
                     }
                 }
             }
@@ -117,17 +163,25 @@ final class Gemm {
 
         /** Packs panel q of the K block into dst at d: B(p0+p, q·NR+j) at d + p·NR + j, zero past column n. */
         void packB(int q, float[] dst, int d) {
-            int col = q * NR, cols = Math.min(NR, n - col);
-            if (bCs == 1) { // rows of B are contiguous
+            int col = q * nr, cols = Math.min(nr, n - col);
+            if (bf16 != null) { // B(p, j) = W[j, p], W in bfloat16 pairs: element p of row j in int j·bRs + p/2
+                for (int j = 0; j < nr; j++) {
+                    int row = (col + j) * bRs;
+                    for (int p = 0; p < kc; p++) {
+                        int pp = p0 + p, pair = j < cols ? bf16[row + (pp >> 1)] : 0;
+                        dst[d + p * nr + j] = Float.intBitsToFloat((pp & 1) == 0 ? pair << 16 : pair & 0xFFFF0000);
+                    }
+                }
+            } else if (bCs == 1) { // rows of B are contiguous
                 for (int p = 0; p < kc; p++) {
-                    System.arraycopy(b, bOff + (p0 + p) * bRs + col, dst, d + p * NR, cols);
-                    if (cols < NR) Arrays.fill(dst, d + p * NR + cols, d + (p + 1) * NR, 0f);
+                    System.arraycopy(b, bOff + (p0 + p) * bRs + col, dst, d + p * nr, cols);
+                    if (cols < nr) Arrays.fill(dst, d + p * nr + cols, d + (p + 1) * nr, 0f);
                 }
             } else { // B is a transposed view (W[N,K] read as Wᵀ): four columns at a time, each read along p
                 int j = 0;
                 for (; j + 4 <= cols; j += 4) {
                     int s0 = bOff + (col + j) * bCs + p0 * bRs, s1 = s0 + bCs, s2 = s1 + bCs, s3 = s2 + bCs;
-                    for (int p = 0, at = d + j; p < kc; p++, at += NR) {
+                    for (int p = 0, at = d + j; p < kc; p++, at += nr) {
                         int o = p * bRs;
                         dst[at] = b[s0 + o];
                         dst[at + 1] = b[s1 + o];
@@ -135,30 +189,30 @@ final class Gemm {
                         dst[at + 3] = b[s3 + o];
                     }
                 }
-                for (; j < NR; j++) {
+                for (; j < nr; j++) {
                     int src = bOff + (col + j) * bCs + p0 * bRs;
-                    for (int p = 0; p < kc; p++) dst[d + p * NR + j] = j < cols ? b[src + p * bRs] : 0f;
+                    for (int p = 0; p < kc; p++) dst[d + p * nr + j] = j < cols ? b[src + p * bRs] : 0f;
                 }
             }
         }
 
-        /** The output tiles of slivers [s0, s1) × panels [q0, q1), in groups of {@link #GROUP} panels. */
+        /** The output tiles of slivers [s0, s1) × panels [q0, q1), in groups of {@code group} panels. */
         void compute(int s0, int s1, int q0, int q1) {
             Buffers buf = BUFFERS.get();
-            float[] bPack = buf.b;
-            for (int g0 = q0; g0 < q1; g0 += GROUP) {
-                int g1 = Math.min(q1, g0 + GROUP);
-                for (int q = g0; q < g1; q++) packB(q, bPack, (q - g0) * NR * kc);
+            float[] bPack = buf.b(group * nr * kc), edge = buf.edge(mr * nr);
+            for (int g0 = q0; g0 < q1; g0 += group) {
+                int g1 = Math.min(q1, g0 + group);
+                for (int q = g0; q < g1; q++) packB(q, bPack, (q - g0) * nr * kc);
                 for (int s = s0; s < s1; s++) {
-                    int row = i0 + s * MR, rows = Math.min(MR, i0 + mc - row);
+                    int row = i0 + s * mr, rows = Math.min(mr, i0 + mc - row);
                     for (int q = g0; q < g1; q++) {
-                        int col = q * NR, cols = Math.min(NR, n - col);
-                        int aAt = s * MR * kc, bAt = (q - g0) * NR * kc, cAt = cOff + row * ldc + col;
-                        if (rows == MR && cols == NR) {
-                            if (!overwrite) MicroKernel.tile(aPack, aAt, bPack, bAt, kc, c, cAt, ldc, c, cAt, ldc);
-                            else MicroKernel.tile(aPack, aAt, bPack, bAt, kc, bias, col, 0, c, cAt, ldc);
+                        int col = q * nr, cols = Math.min(nr, n - col);
+                        int aAt = s * mr * kc, bAt = (q - g0) * nr * kc, cAt = cOff + row * ldc + col;
+                        if (rows == mr && cols == nr) {
+                            if (!overwrite) MicroKernel.tile(tile, aPack, aAt, bPack, bAt, kc, c, cAt, ldc, c, cAt, ldc);
+                            else MicroKernel.tile(tile, aPack, aAt, bPack, bAt, kc, bias, col, 0, c, cAt, ldc);
                         } else {
-                            edgeTile(buf.edge, aAt, bPack, bAt, cAt, rows, col, cols);
+                            edgeTile(edge, aAt, bPack, bAt, cAt, rows, col, cols);
                         }
                     }
                 }
@@ -167,13 +221,13 @@ final class Gemm {
 
         /** A tile that overhangs C: computed in a scratch tile, of which the part inside C is copied back. */
         private void edgeTile(float[] t, int aAt, float[] bPack, int bAt, int cAt, int rows, int col, int cols) {
-            Arrays.fill(t, 0f);
+            Arrays.fill(t, 0, mr * nr, 0f);
             for (int r = 0; r < rows; r++) {
-                if (!overwrite) System.arraycopy(c, cAt + r * ldc, t, r * NR, cols);
-                else if (bias != null) System.arraycopy(bias, col, t, r * NR, cols);
+                if (!overwrite) System.arraycopy(c, cAt + r * ldc, t, r * nr, cols);
+                else if (bias != null) System.arraycopy(bias, col, t, r * nr, cols);
             }
-            MicroKernel.tile(aPack, aAt, bPack, bAt, kc, t, 0, NR, t, 0, NR);
-            for (int r = 0; r < rows; r++) System.arraycopy(t, r * NR, c, cAt + r * ldc, cols);
+            MicroKernel.tile(tile, aPack, aAt, bPack, bAt, kc, t, 0, nr, t, 0, nr);
+            for (int r = 0; r < rows; r++) System.arraycopy(t, r * nr, c, cAt + r * ldc, cols);
         }
     }
 

@@ -21,6 +21,7 @@ final class Gemv {
 
     static void multiply(float[] x, int xOff, float[] w, int wOff, float[] bias, float[] y, int yOff,
                          int m, int k, int n) {
+        FlopCounter.add(m, n, k);
         Parallel.forEachUnit((n + ROWS_PER_UNIT - 1) / ROWS_PER_UNIT, (u0, u1) -> {
             int j1 = Math.min(n, u1 * ROWS_PER_UNIT);
             for (int j = u0 * ROWS_PER_UNIT; j < j1; j++) {

@@ -19,9 +19,15 @@ public final class MatMul {
         } else if (m <= Gemv.MAX_ROWS) {
             Gemv.multiply(x, xOff, w, wOff, bias, y, yOff, m, k, n);
         } else {
-            // A = X (rows contiguous), B(p, j) = W[j, p] (W viewed transposed)
-            Gemm.multiply(x, xOff, k, 1, w, wOff, 1, k, bias, false, y, yOff, n, m, n, k);
+            xwt(GemmPlan.active(), x, xOff, w, wOff, bias, y, yOff, m, k, n);
         }
+    }
+
+    /** {@link #xwt} through the packed product with the given plan. */
+    static void xwt(GemmPlan plan, float[] x, int xOff, float[] w, int wOff, float[] bias, float[] y, int yOff,
+                    int m, int k, int n) {
+        // A = X (rows contiguous), B(p, j) = W[j, p] (W viewed transposed)
+        Gemm.multiply(plan, x, xOff, k, 1, w, wOff, 1, k, bias, false, y, yOff, n, m, n, k);
     }
 
     /** DX[M,K] += DY[M,N] · W[N,K]. */
@@ -29,9 +35,14 @@ public final class MatMul {
         if (!VectorSupport.ENABLED) {
             ScalarMatMul.dyw(dy, dyOff, w, wOff, dx, dxOff, m, n, k);
         } else {
-            // C = DX [m, k], A = DY [m, n], B = W [n, k]: both rows contiguous; reduction over n
-            Gemm.multiply(dy, dyOff, n, 1, w, wOff, k, 1, null, true, dx, dxOff, k, m, k, n);
+            dyw(GemmPlan.active(), dy, dyOff, w, wOff, dx, dxOff, m, n, k);
         }
+    }
+
+    /** {@link #dyw} with the given plan. */
+    static void dyw(GemmPlan plan, float[] dy, int dyOff, float[] w, int wOff, float[] dx, int dxOff, int m, int n, int k) {
+        // C = DX [m, k], A = DY [m, n], B = W [n, k]: both rows contiguous; reduction over n
+        Gemm.multiply(plan, dy, dyOff, n, 1, w, wOff, k, 1, null, true, dx, dxOff, k, m, k, n);
     }
 
     /** DW[N,K] += DY[M,N]ᵀ · X[M,K]. */
@@ -39,9 +50,14 @@ public final class MatMul {
         if (!VectorSupport.ENABLED) {
             ScalarMatMul.dytx(dy, dyOff, x, xOff, dw, dwOff, m, n, k);
         } else {
-            // C = DW [n, k], A(i, p) = DY[p, i] (DY viewed transposed), B = X [m, k]; reduction over m
-            Gemm.multiply(dy, dyOff, 1, n, x, xOff, k, 1, null, true, dw, dwOff, k, n, k, m);
+            dytx(GemmPlan.active(), dy, dyOff, x, xOff, dw, dwOff, m, n, k);
         }
+    }
+
+    /** {@link #dytx} with the given plan. */
+    static void dytx(GemmPlan plan, float[] dy, int dyOff, float[] x, int xOff, float[] dw, int dwOff, int m, int n, int k) {
+        // C = DW [n, k], A(i, p) = DY[p, i] (DY viewed transposed), B = X [m, k]; reduction over m
+        Gemm.multiply(plan, dy, dyOff, 1, n, x, xOff, k, 1, null, true, dw, dwOff, k, n, k, m);
     }
 
     /** y[N] = W[N,K] · x[K] (+ bias[N] when not null). Overwrites y. */

@@ -1,5 +1,6 @@
 package dev.jllm.tensor;
 
+import dev.jllm.kernels.FlopCounter;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -10,7 +11,8 @@ import java.util.Map;
  * op's name, and {@link Tensor#backward()} times each node's backward under that name. When off, a hook is one
  * read of a static boolean. A {@link #scope} relabels the ops made inside it ({@code GptModel.head} labels its
  * product "logits"), and {@link #time} measures any other piece (the optimizer step). Timing is meant for one
- * thread driving the step (the kernels may fan out underneath): totals are wall-clock nanoseconds.
+ * thread driving the step (the kernels may fan out underneath): totals are wall-clock nanoseconds. Beside the time,
+ * each name gets the flops of the matrix products made inside it ({@link FlopCounter}), for GFLOP/s per op.
  */
 public final class Profiler {
     private Profiler() {}
@@ -18,8 +20,10 @@ public final class Profiler {
     private static volatile boolean enabled;
     /** The label that replaces an op's name inside a {@link #scope}, or null. */
     private static String scopeLabel;
-    /** name → {nanoseconds, calls}, in first-seen order. */
+    /** name → {nanoseconds, calls, flops}, in first-seen order. */
     private static final Map<String, long[]> totals = new LinkedHashMap<>();
+    /** The flop count when the op being timed started (ops are timed one at a time, by the driving thread). */
+    private static long flopMark;
 
     /** Closes a {@link #scope}; never throws. */
     public interface Scope extends AutoCloseable {
@@ -31,6 +35,7 @@ public final class Profiler {
 
     public static void enable(boolean on) {
         enabled = on;
+        FlopCounter.enable(on);
     }
 
     public static boolean enabled() {
@@ -40,6 +45,15 @@ public final class Profiler {
     /** Forgets every total. */
     public static synchronized void reset() {
         totals.clear();
+    }
+
+    /** Flops of the matrix products per name (only names that made some), in first-seen order. */
+    public static synchronized Map<String, Long> flops() {
+        Map<String, Long> out = new LinkedHashMap<>();
+        totals.forEach((name, t) -> {
+            if (t[2] > 0) out.put(name, t[2]);
+        });
+        return out;
     }
 
     /** Seconds per name, in first-seen order. */
@@ -63,6 +77,7 @@ public final class Profiler {
             body.run();
             return;
         }
+        flopMark = FlopCounter.total();
         long start = System.nanoTime();
         body.run();
         add(name, System.nanoTime() - start);
@@ -70,7 +85,9 @@ public final class Profiler {
 
     /** The start of an op's forward: a timestamp when profiling, else 0. */
     static long start() {
-        return enabled ? System.nanoTime() : 0L;
+        if (!enabled) return 0L;
+        flopMark = FlopCounter.total();
+        return System.nanoTime();
     }
 
     /**
@@ -92,14 +109,17 @@ public final class Profiler {
             node.backward.run(gradOut);
             return;
         }
+        flopMark = FlopCounter.total();
         long start = System.nanoTime();
         node.backward.run(gradOut);
         add(node.op + " bwd", System.nanoTime() - start);
     }
 
     private static synchronized void add(String name, long nanos) {
-        long[] t = totals.computeIfAbsent(name, k -> new long[2]);
+        long[] t = totals.computeIfAbsent(name, k -> new long[3]);
         t[0] += nanos;
         t[1]++;
+        t[2] += FlopCounter.total() - flopMark;
+        flopMark = FlopCounter.total();
     }
 }

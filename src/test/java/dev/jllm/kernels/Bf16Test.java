@@ -48,4 +48,38 @@ class Bf16Test {
             }
         }
     }
+
+    @Test
+    void xwtEqualsTheFloatProductOfTheWidenedWeightsWithEveryTile() {
+        SplittableRandom r = new SplittableRandom(3);
+        for (int[] mkn : new int[][] {{2, 9, 5}, {5, 33, 70}, {37, 100, 65}, {64, 7, 129}}) {
+            int m = mkn[0], k = mkn[1], n = mkn[2];
+            float[] w = new float[n * k], x = new float[m * k], bias = new float[n];
+            for (int i = 0; i < w.length; i++) w[i] = (float) r.nextGaussian();
+            for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
+            for (int i = 0; i < n; i++) bias[i] = (float) r.nextGaussian();
+            int[] packed = Bf16.pack(w, n, k);
+            float[] widened = new float[n * k];
+            for (int i = 0; i < w.length; i++) widened[i] = Bf16.toFloat(Bf16.fromFloat(w[i]));
+            float[] want = new float[m * n];
+            ScalarMatMul.xwt(x, 0, widened, 0, bias, want, 0, m, k, n);
+            float[] y = new float[m * n];
+            Bf16.xwt(x, 0, packed, bias, y, 0, m, k, n);
+            assertClose(y, want, k);
+            for (Tile t : Tile.values()) {
+                for (GemmPlan plan : new GemmPlan[] {GemmPlan.forTile(t), new GemmPlan(t, 6, 2)}) {
+                    java.util.Arrays.fill(y, Float.NaN);
+                    Gemm.multiplyBf16(plan, x, 0, packed, bias, y, 0, m, n, k);
+                    assertClose(y, want, k);
+                }
+            }
+        }
+    }
+
+    private static void assertClose(float[] got, float[] want, int k) {
+        for (int i = 0; i < got.length; i++) {
+            assertThat((double) got[i]).as("element %d", i)
+                    .isCloseTo(want[i], org.assertj.core.data.Offset.offset(1e-4 * (k + 1)));
+        }
+    }
 }

@@ -73,8 +73,8 @@ class MatMulTest {
 
     @Test
     void rowsBeyondOnePackedChunkOfA() {
-        // Gemm packs A in chunks of A_CHUNK / KC rows; cross a chunk boundary in every layout
-        int m = Gemm.A_CHUNK / Gemm.KC + 7, k = 9, n = 35;
+        // Gemm packs A in chunks of about A_CHUNK / min(K, KC) rows; cross a chunk boundary
+        int k = 9, m = Gemm.A_CHUNK / k + 7, n = 35;
         Case c = new Case(m, k, n, 19);
         float[] x = c.matrix(m * k), w = c.matrix(n * k), y = c.output(m * n), want = y.clone();
         MatMul.xwt(x, c.off, w, c.off, null, y, c.off, m, k, n);

@@ -60,4 +60,15 @@ class ProfilerTest {
         Profiler.time("step", () -> {});
         assertThat(Profiler.seconds().keySet()).containsExactlyInAnyOrder("head fwd", "head bwd", "sum fwd", "sum bwd", "step");
     }
+
+    @Test
+    void countsTheFlopsOfTheMatrixProductsOfEachOp() {
+        Profiler.enable(true);
+        Tensor x = Tensor.of(new float[6 * 5], 6, 5).requiresGrad(true);
+        Tensor w = Tensor.of(new float[4 * 5], 4, 5).requiresGrad(true);
+        Ops.sum(Ops.linear(x, w, null)).backward();
+        // forward X·Wᵀ: 2·6·4·5; backward dX = dY·W and dW = dYᵀ·X: twice that
+        assertThat(Profiler.flops()).containsEntry("linear fwd", 240L).containsEntry("linear bwd", 480L)
+                .doesNotContainKey("sum fwd");
+    }
 }
