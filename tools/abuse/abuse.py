@@ -129,6 +129,7 @@ class Round:
                 break
             if not done:
                 continue
+            print(f"run {k}: {kills} kill(s) -9, then finished", flush=True)
             rows = open(os.path.join(run, "metrics.csv")).read().splitlines()
             same = [r.split(",")[:5] for r in rows] == [r.split(",")[:5] for r in final]
             leftovers = [os.path.join(d, f) for d, _, fs in os.walk(run) for f in fs + _ if f.endswith(".tmp")]
