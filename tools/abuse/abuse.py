@@ -107,7 +107,7 @@ class Round:
             args, kills, done = ["pretrain", "--data", self.stories, *self.TRAIN, "--out", run], 0, False
             for attempt in range(8):
                 p = self.popen(*args)
-                delay = self.rng.uniform(0.02, 0.9) * duration if attempt < 3 else None
+                delay = self.rng.uniform(0.02, 0.45) * duration if attempt < 3 else None
                 try:
                     out, err = p.communicate(timeout=delay)
                 except subprocess.TimeoutExpired:
