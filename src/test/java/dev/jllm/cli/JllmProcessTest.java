@@ -36,7 +36,7 @@ class JllmProcessTest {
     }
 
     @Test
-    void ctrlCWritesTheCheckpointThenTheResumeLineAndTheJsonObject() throws Exception {
+    void aStopSignalWritesTheCheckpointThenTheResumeLineAndTheJsonObject() throws Exception {
         Path stories = tmp.resolve("stories.txt");
         Files.writeString(stories, StoryCorpus.generate(11, 20));
         Path run = tmp.resolve("run");
@@ -51,9 +51,14 @@ class JllmProcessTest {
             if (l.startsWith("data:")) break; // training starts now
         }
         Thread.sleep(1500);
-        new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();
-        log.append(read(err));
-        assertThat(p.waitFor(120, TimeUnit.SECONDS)).as(log.toString()).isTrue();
+        // SIGTERM takes Ctrl-C's path (the shutdown hook). SIGINT itself would be ignored when the build was started
+        // from a background shell, which makes its children ignore it.
+        new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).start().waitFor();
+        CompletableFuture<String> rest = CompletableFuture.supplyAsync(() -> read(err));
+        boolean ended = p.waitFor(120, TimeUnit.SECONDS);
+        if (!ended) p.destroyForcibly();
+        log.append(rest.get());
+        assertThat(ended).as(log.toString()).isTrue();
 
         assertThat(log.toString()).contains("checkpoint written. Continue with: jllm pretrain --resume " + run);
         assertThat(out.get()).as(log.toString()).startsWith("{\"run_dir\":\"" + run + "\",\"steps\":");
