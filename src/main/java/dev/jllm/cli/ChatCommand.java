@@ -10,11 +10,14 @@ import dev.jllm.prompt.PromptFormat;
 import dev.jllm.chat.ChatTemplate;
 import dev.jllm.tokenizer.HfTokenizer;
 import dev.jllm.tokenizer.Tokenizer;
+import dev.jllm.tokenizer.Utf8;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +38,7 @@ import picocli.CommandLine.Option;
  * {@code jllm chat}: talk to a model. On a terminal, lines are edited and kept in a history (JLine); from a pipe,
  * each input line is one message and only the replies are printed.
  */
-@Command(name = "chat", description = {
+@Command(name = "chat", mixinStandardHelpOptions = true, description = {
         "Chat with a model: each message is wrapped in the model's chat template (tokenizer_config.json beside a"
                 + " tokenizer.json) or prompt format (from its run's config.json) and the reply is streamed; a model"
                 + " without one (plain GPT-2) continues the text.",
@@ -217,6 +220,21 @@ final class ChatCommand implements Callable<Integer> {
         return name.equalsIgnoreCase("none") ? null : PromptFormat.named(name);
     }
 
+    /**
+     * Whether the process was started with standard input closed ({@code <&-}): descriptor 0 is then free, and the
+     * JVM's first open file, its own {@code lib/modules}, takes it, so System.in would read the JDK's class archive.
+     */
+    static boolean stdinIsClosed() {
+        try {
+            Path fd0 = Path.of("/proc/self/fd/0");
+            if (!Files.isSymbolicLink(fd0)) return false;
+            Path target = Files.readSymbolicLink(fd0);
+            return target.isAbsolute() && target.startsWith(Path.of(System.getProperty("java.home")).toRealPath());
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
     /** The user's lines, null at the end. */
     private interface Lines extends AutoCloseable {
         String next() throws IOException;
@@ -229,11 +247,27 @@ final class ChatCommand implements Callable<Integer> {
 
     private Lines openLines() throws IOException {
         if (input == System.in && System.console() != null && System.console().isTerminal()) return new TerminalLines();
-        BufferedReader reader = new BufferedReader(new InputStreamReader(input, StandardCharsets.UTF_8));
+        if (input == System.in && stdinIsClosed()) {
+            spec.commandLine().getErr().println("jllm: standard input is closed: no messages to answer");
+            spec.commandLine().getErr().flush();
+            input = InputStream.nullInputStream();
+        }
+        BufferedReader reader = new BufferedReader(new InputStreamReader(input, StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)));
         return new Lines() {
+            private boolean first = true;
+
             @Override
             public String next() throws IOException {
-                return reader.readLine();
+                String line;
+                try {
+                    line = reader.readLine();
+                } catch (CharacterCodingException e) {
+                    throw new IllegalArgumentException("the input is not UTF-8 text");
+                }
+                if (first && line != null) line = Utf8.withoutBom(line);
+                first = false;
+                return line;
             }
 
             @Override

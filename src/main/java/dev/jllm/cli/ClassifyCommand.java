@@ -3,8 +3,8 @@ package dev.jllm.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jllm.finetune.classify.Classifier;
+import dev.jllm.io.TextFiles;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -43,7 +43,7 @@ final class ClassifyCommand implements Callable<Integer> {
         List<String> texts;
         if (file != null) {
             if (!Files.isRegularFile(file)) throw new IllegalArgumentException(file + ": no such file");
-            texts = Files.readAllLines(file, StandardCharsets.UTF_8).stream().filter(l -> !l.isBlank()).toList();
+            texts = TextFiles.readLines(file).stream().filter(l -> !l.isBlank()).toList();
             if (texts.isEmpty()) throw new IllegalArgumentException(file + ": no text in the file");
         } else {
             texts = List.of(text);

@@ -97,7 +97,7 @@ final class FinetuneInstructCommand implements Callable<Integer> {
                 throw new CommandLine.ParameterException(spec.commandLine(),
                         "--resume takes the run's own --model, --data and LoRA settings");
             }
-            report = InstructionTuning.resume(resume, progress, answered);
+            report = InstructionTuning.resume(resume, progress, answered, name -> LoadedModel.load(name).model());
         } else {
             if (model == null || data == null) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "give --model DIR|NAME and --data FILE (or --resume DIR)");
@@ -129,16 +129,18 @@ final class FinetuneInstructCommand implements Callable<Integer> {
         if (report.responses() == null) {
             log.printf("%nstopped at step %d; checkpoint written. Continue with: jllm finetune instruct --resume %s%n",
                     r.steps(), report.runDir());
-        } else if (json) {
+        }
+        if (json) {
             ObjectMapper mapper = new ObjectMapper();
             ObjectNode o = mapper.createObjectNode();
             o.put("run_dir", report.runDir().toString());
             o.put("train_loss", r.trainLoss());
             o.put("val_loss", r.valLoss());
-            o.put("responses", report.responses().toString());
+            if (report.responses() == null) o.putNull("responses"); // interrupted: no test responses yet
+            else o.put("responses", report.responses().toString());
             o.put("seconds", Math.round(seconds * 10) / 10.0);
             spec.commandLine().getOut().println(mapper.writeValueAsString(o));
-        } else {
+        } else if (report.responses() != null) {
             log.printf(Locale.ROOT, "train loss %.3f, val loss %.3f after %d steps; test responses in %s (%.1f s)%n",
                     r.trainLoss(), r.valLoss(), r.steps(), report.responses(), seconds);
             log.printf("score them with: jllm evaluate --responses %s [--judge URL --judge-model NAME]%n", report.responses());

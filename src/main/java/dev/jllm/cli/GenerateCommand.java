@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code jllm generate}: continue a prompt, streaming the text as it is produced. */
-@Command(name = "generate", description = "Continue a prompt with a GPT model (greedy or sampled), streaming the text.")
+@Command(name = "generate", mixinStandardHelpOptions = true, description = "Continue a prompt with a GPT model (greedy or sampled), streaming the text.")
 final class GenerateCommand implements Callable<Integer> {
 
     @Option(names = "--model", required = true, paramLabel = "DIR|NAME",
@@ -97,6 +97,9 @@ final class GenerateCommand implements Callable<Integer> {
         }
         if (given != 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "give exactly one of --prompt TEXT and --prompt-ids 1,2,3");
+        }
+        if (stops.stream().anyMatch(String::isEmpty)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--stop needs a text to stop at, not ''");
         }
         if (dtype != null && dtype != WeightType.FP32 && noKvCache) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--dtype " + dtype.name().toLowerCase(java.util.Locale.ROOT)

@@ -22,7 +22,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code jllm info}: a model's sizes, parameter count, compute per token and training memory. */
-@Command(name = "info", description = "Config, parameter count, FLOPs per token and memory estimates of a model.")
+@Command(name = "info", mixinStandardHelpOptions = true, description = "Config, parameter count, FLOPs per token and memory estimates of a model.")
 final class InfoCommand implements Callable<Integer> {
 
     @Option(names = "--model", paramLabel = "DIR|NAME", description = "Model folder or downloaded model name.")

@@ -20,7 +20,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code jllm init}: a randomly initialised GPT-2 model folder, for experiments and as a training start. */
-@Command(name = "init", description = "Write a model folder with random weights (Hugging Face layout).")
+@Command(name = "init", mixinStandardHelpOptions = true, description = "Write a model folder with random weights (Hugging Face layout).")
 final class InitCommand implements Callable<Integer> {
 
     @Option(names = "--config", defaultValue = "gpt2-small", paramLabel = "NAME",

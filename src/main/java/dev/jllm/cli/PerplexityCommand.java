@@ -3,6 +3,7 @@ package dev.jllm.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jllm.arch.LoadedModel;
+import dev.jllm.io.TextFiles;
 import dev.jllm.model.Perplexity;
 import dev.jllm.tokenizer.Tokenizer;
 import java.nio.file.Files;
@@ -13,7 +14,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code jllm perplexity}: how well a model predicts a text. */
-@Command(name = "perplexity", description = "Mean next-token cross-entropy and perplexity of a model on a text.")
+@Command(name = "perplexity", mixinStandardHelpOptions = true, description = "Mean next-token cross-entropy and perplexity of a model on a text.")
 final class PerplexityCommand implements Callable<Integer> {
 
     @Option(names = "--model", required = true, paramLabel = "DIR|NAME", description = "Model folder or downloaded model name.")
@@ -65,6 +66,6 @@ final class PerplexityCommand implements Callable<Integer> {
     private int[] encodeFile(LoadedModel loaded) throws java.io.IOException {
         Tokenizer tokenizer = loaded.requireTokenizer("use --ids");
         if (!Files.isRegularFile(file)) throw new IllegalArgumentException(file + ": no such file");
-        return tokenizer.encode(Files.readString(file), tokenizer.specialTokens().keySet());
+        return tokenizer.encode(TextFiles.read(file), tokenizer.specialTokens().keySet());
     }
 }

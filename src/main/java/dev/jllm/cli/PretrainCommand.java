@@ -212,6 +212,10 @@ public final class PretrainCommand implements Callable<Integer> {
                 or(evalEvery, d.evalEvery), or(evalBatches, d.evalBatches), or(seed, 123L), or(trainFraction, 0.9),
                 or(prompt, d.prompt), or(sampleTokens, d.sampleTokens), or(checkpointEvery, 0));
         String tok = tokenizer != null ? tokenizer : init != null ? PretrainSpec.MODEL : d.tokenizer;
+        if (init != null && (config != null || emb != null || layers != null || heads != null)) {
+            throw new ParameterException(spec.commandLine(), "--init continues a model with its own sizes; it takes no"
+                    + " --config, --emb, --layers or --heads");
+        }
         if (init != null && weightsInit != null) {
             throw new ParameterException(spec.commandLine(),
                     "--weights-init draws random weights; --init loads them: give one");

@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine;
 
 /** {@code jllm serve}: an OpenAI-compatible API and a chat page for one model, until interrupted. */
-@Command(name = "serve", description = "Serve a model over HTTP: OpenAI-compatible API (/v1/completions, "
+@Command(name = "serve", mixinStandardHelpOptions = true, description = "Serve a model over HTTP: OpenAI-compatible API (/v1/completions, "
         + "/v1/chat/completions, /v1/models, /v1/classify, /health) and a chat page at /.")
 final class ServeCommand implements Callable<Integer> {
 
@@ -68,7 +68,7 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (drainSeconds < 0) throw new IllegalArgumentException("--drain-seconds must be >= 0, got " + drainSeconds);
         String key = apiKey != null ? apiKey : System.getenv("JLLM_API_KEY");
-        ServerOptions options = new ServerOptions(host, port, maxConcurrent, queue, key);
+        ServerOptions options = new ServerOptions(checkedHost(host), port, maxConcurrent, queue, key);
         PromptFormat promptFormat = format.equalsIgnoreCase("none") ? null : PromptFormat.named(format);
         LoadedModel loaded = LoadedModel.load(model);
         Tokenizer tokenizer = loaded.requireTokenizer("jllm serve needs one to read and write text");
@@ -99,6 +99,22 @@ final class ServeCommand implements Callable<Integer> {
             stopped.await();
         }
         return 0;
+    }
+
+    /** {@code --host} as given, once it is known to be an address of this machine (else a clear error, not Javalin's). */
+    static String checkedHost(String host) {
+        java.net.InetAddress address;
+        try {
+            address = java.net.InetAddress.getByName(host);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException("--host " + host + ": not an address or a known host name");
+        }
+        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+            probe.bind(new java.net.InetSocketAddress(address, 0));
+        } catch (IOException e) {
+            throw new IllegalArgumentException("--host " + host + ": not an address of this machine (" + e.getMessage() + ")");
+        }
+        return host;
     }
 
     /** The classifier of a folder written by {@code jllm finetune classify}, or null for a plain language model. */

@@ -3,12 +3,12 @@ package dev.jllm.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jllm.chat.ChatTemplate;
+import dev.jllm.io.TextFiles;
 import dev.jllm.tokenizer.Gpt2Tokenizer;
 import dev.jllm.tokenizer.HfTokenizer;
 import dev.jllm.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -140,12 +140,7 @@ final class TokenizeCommand implements Callable<Integer> {
         }
         if (file == null) return text;
         if (!Files.isRegularFile(file)) throw new IllegalArgumentException(file + ": file not found");
-        byte[] bytes = Files.readAllBytes(file);
-        try {
-            return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
-        } catch (java.nio.charset.CharacterCodingException e) {
-            throw new IllegalArgumentException(file + ": not valid UTF-8 text");
-        }
+        return TextFiles.read(file);
     }
 
     private int[] encode(Tokenizer tokenizer, String text) {

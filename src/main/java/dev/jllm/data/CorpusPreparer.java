@@ -1,6 +1,7 @@
 package dev.jllm.data;
 
 import dev.jllm.kernels.Parallel;
+import dev.jllm.tokenizer.Utf8;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -133,6 +134,7 @@ public final class CorpusPreparer {
         private final char[] buffer = new char[1 << 16];
         private int scanned; // no cut at positions up to here
         private boolean ended;
+        private boolean started;
 
         ChunkReader(Path document, LongConsumer progress) throws IOException {
             this.document = document;
@@ -148,7 +150,10 @@ public final class CorpusPreparer {
                         ended = true;
                         break;
                     }
-                    text.append(buffer, 0, n);
+                    // A byte-order mark at the start of a document is not text.
+                    int from = text.isEmpty() && !started && n > 0 && buffer[0] == Utf8.BOM ? 1 : 0;
+                    started = true;
+                    text.append(buffer, from, n - from);
                     if (text.length() < chunkChars) continue;
                     int cut = TextChunks.lastCut(text, scanned);
                     if (cut > 0) {

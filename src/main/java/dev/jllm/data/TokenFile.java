@@ -9,6 +9,7 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Locale;
 
 /**
  * A token file opened by memory mapping (docs/token-file-format.md): the ids stay on disk and the operating
@@ -42,8 +43,31 @@ public final class TokenFile implements TokenSequence, AutoCloseable {
             Arena arena = Arena.ofShared();
             MemorySegment ids = header.count() == 0 ? MemorySegment.NULL
                     : channel.map(FileChannel.MapMode.READ_ONLY, TokenFileHeader.SIZE, header.dataBytes(), arena);
-            return new TokenFile(path, header, arena, ids);
+            TokenFile file = new TokenFile(path, header, arena, ids);
+            long bad = file.firstIdAtLeast(header.vocabSize());
+            if (bad >= 0) {
+                long id = Integer.toUnsignedLong(file.get(bad));
+                file.close();
+                throw new IllegalArgumentException(String.format(Locale.ROOT, "%s: corrupt token file: id %d at position"
+                        + " %,d is not below the header's vocabulary size %,d", path, id, bad, header.vocabSize()));
+            }
+            return file;
         }
+    }
+
+    /** The position of the first id that is {@code limit} or more, or -1 when every id is below it. */
+    public long firstIdAtLeast(int limit) {
+        long n = header.count();
+        if (header.bytesPerId() == 2) {
+            if (limit > 0xFFFF) return -1;
+            for (long i = 0; i < n; i++) if (Short.toUnsignedInt(ids.getAtIndex(U16, i)) >= limit) return i;
+        } else {
+            for (long i = 0; i < n; i++) {
+                int id = ids.getAtIndex(U32, i);
+                if (id < 0 || id >= limit) return i;
+            }
+        }
+        return -1;
     }
 
     public Path path() {

@@ -35,6 +35,9 @@ public final class AtomicFiles {
             try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 body.write(out);
                 out.force(true);
+            } catch (IOException e) {
+                if (e instanceof java.nio.file.FileSystemException f && f.getFile() != null) throw e;
+                throw new IOException("cannot write " + abs + ": " + e.getMessage(), e); // "No space left on device" names no file
             }
             try {
                 Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jllm.model.GptConfig;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
 
@@ -46,7 +45,7 @@ public final class GptConfigJson {
     static JsonNode readObject(Path file) throws IOException {
         JsonNode root;
         try {
-            root = JSON.readTree(Files.readString(file));
+            root = JSON.readTree(TextFiles.read(file));
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException(file + ": malformed JSON: " + e.getOriginalMessage());
         }
@@ -88,7 +87,18 @@ public final class GptConfigJson {
 
     /** Writes {@code config} as a Hugging Face GPT-2 {@code config.json}, atomically. */
     public static void write(Path file, GptConfig config) throws IOException {
-        AtomicFiles.writeString(file, JSON.writeValueAsString(toJson(config)) + "\n");
+        write(file, config, java.util.Map.of());
+    }
+
+    /**
+     * Writes {@code config} with further top-level fields (such as a run's {@code "training"} settings) in one
+     * atomic step, so that no reader ever sees the config without them.
+     */
+    public static void write(Path file, GptConfig config, java.util.Map<String, ? extends JsonNode> extra)
+            throws IOException {
+        ObjectNode root = toJson(config);
+        extra.forEach(root::set);
+        AtomicFiles.writeString(file, JSON.writeValueAsString(root) + "\n");
     }
 
     static ObjectNode toJson(GptConfig c) {

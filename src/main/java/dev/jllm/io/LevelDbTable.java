@@ -63,7 +63,7 @@ final class LevelDbTable {
 
     /** The entries of the block at {@code offset}, checked against its trailer. */
     private Map<String, byte[]> block(long offset, long size) {
-        if (offset < 0 || size < 4 || offset + size + 5 > bytes.length) {
+        if (offset < 0 || size < 4 || offset > bytes.length || size > bytes.length - offset - 5) {
             throw error("block [" + offset + ", +" + size + ") lies outside the file of " + bytes.length + " bytes (truncated?)");
         }
         int start = (int) offset, n = (int) size;
@@ -74,21 +74,26 @@ final class LevelDbTable {
         int stored = (int) le32(start + n + 1);
         if (mask((int) crc.getValue()) != stored) throw error("checksum mismatch in block at offset " + offset + " (corrupt file)");
 
-        int restarts = (int) le32(start + n - 4);
-        int entriesEnd = start + n - 4 - 4 * restarts;
-        if (restarts < 1 || entriesEnd < start) throw error("corrupt block at offset " + offset + ": bad restart count");
+        long restarts = le32(start + n - 4);
+        long entriesEndLong = (long) start + n - 4 - 4 * restarts;
+        if (restarts < 1 || entriesEndLong < start) throw error("corrupt block at offset " + offset + ": bad restart count");
+        int entriesEnd = (int) entriesEndLong;
         Map<String, byte[]> out = new LinkedHashMap<>();
         byte[] key = new byte[0];
         int pos = start;
         while (pos < entriesEnd) {
             ProtoReader entry = new ProtoReader(bytes, pos, entriesEnd - pos);
-            int shared = (int) entry.readVarint();
-            int unshared = (int) entry.readVarint();
-            int valueLength = (int) entry.readVarint();
-            int keyStart = pos + varintLengths(shared, unshared, valueLength);
-            if (shared > key.length || keyStart + unshared + valueLength > entriesEnd) {
+            long sharedLong = entry.readVarint();
+            long unsharedLong = entry.readVarint();
+            long valueLong = entry.readVarint();
+            long keyStartLong = pos + varintLengths(sharedLong, unsharedLong, valueLong);
+            // In longs: lengths near 2^31 must not wrap around and pass the check.
+            if (sharedLong < 0 || sharedLong > key.length || unsharedLong < 0 || valueLong < 0
+                    || keyStartLong + unsharedLong + valueLong > entriesEnd) {
                 throw error("corrupt entry in block at offset " + offset);
             }
+            int shared = (int) sharedLong, unshared = (int) unsharedLong, valueLength = (int) valueLong;
+            int keyStart = (int) keyStartLong;
             byte[] next = new byte[shared + unshared];
             System.arraycopy(key, 0, next, 0, shared);
             System.arraycopy(bytes, keyStart, next, shared, unshared);

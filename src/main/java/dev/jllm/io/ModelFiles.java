@@ -1,5 +1,6 @@
 package dev.jllm.io;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.jllm.model.GptConfig;
 import dev.jllm.tensor.Tensor;
 import java.io.IOException;
@@ -7,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -67,6 +69,12 @@ public final class ModelFiles {
      * ({@code transformer.} prefix, {@code lm_head.weight} only when untied). Tokenizer files are not written here.
      */
     public static void save(Path dir, GptConfig config, StateDict weights) throws IOException {
+        save(dir, config, weights, Map.of());
+    }
+
+    /** {@link #save(Path, GptConfig, StateDict)} with further top-level fields in config.json, written with it. */
+    public static void save(Path dir, GptConfig config, StateDict weights, Map<String, ? extends JsonNode> extraConfig)
+            throws IOException {
         GptNames.check(config, withZeroQkvBias(config, weights, false));
         StateDict out = new StateDict();
         out.metadata().put("format", "pt"); // transformers refuses safetensors files without it
@@ -76,7 +84,7 @@ public final class ModelFiles {
         }
         Files.createDirectories(dir);
         Safetensors.write(dir.resolve(WEIGHTS), out);
-        GptConfigJson.write(dir.resolve(CONFIG), config);
+        GptConfigJson.write(dir.resolve(CONFIG), config, extraConfig);
     }
 
     /** The weights file (or TensorFlow checkpoint prefix) that {@code path} points to. */
@@ -131,7 +139,10 @@ public final class ModelFiles {
             throw new IllegalArgumentException(source + ": " + e.getMessage());
         }
         StateDict ordered = new StateDict();
-        for (String name : GptNames.expectedShapes(config).keySet()) ordered.put(name, reconciled.get(name));
+        for (String name : GptNames.expectedShapes(config).keySet()) {
+            requireFinite(source, name, reconciled.get(name));
+            ordered.put(name, reconciled.get(name));
+        }
         ordered.metadata().putAll(weights.metadata());
         return new GptCheckpoint(config, ordered, source, GptNames.naming(raw));
     }
@@ -173,6 +184,17 @@ public final class ModelFiles {
         Tensor head = w.get("lm_head.weight");
         boolean tied = head == null || sameValues(head, w.get("wte.weight"));
         return new GptConfig(wte[0], wpe[0], emb, heads, layers, GptConfigJson.DEFAULT_DROP, qkvBias, tied);
+    }
+
+    /** A NaN or infinite weight would load silently and make every output NaN ("!!!!!"): refused, by name. */
+    private static void requireFinite(Path source, String name, Tensor t) {
+        float[] v = t.data();
+        for (int i = 0; i < v.length; i++) {
+            if (!Float.isFinite(v[i])) {
+                throw new IllegalArgumentException(source + ": tensor '" + name + "' holds " + v[i] + " at index " + i
+                        + " (a corrupt file, or weights saved after training diverged)");
+            }
+        }
     }
 
     private static boolean isZero(Tensor t) {

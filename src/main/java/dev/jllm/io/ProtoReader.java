@@ -60,7 +60,7 @@ final class ProtoReader {
 
     /** The current length-delimited field as a reader of its own. */
     ProtoReader readMessage() {
-        int length = Math.toIntExact(readVarint());
+        int length = length(readVarint());
         need(length);
         ProtoReader sub = new ProtoReader(buf, pos, length);
         pos += length;
@@ -72,13 +72,18 @@ final class ProtoReader {
         switch (wireType) {
             case VARINT -> readVarint();
             case FIXED64 -> { need(8); pos += 8; }
-            case LENGTH_DELIMITED -> { int n = Math.toIntExact(readVarint()); need(n); pos += n; }
+            case LENGTH_DELIMITED -> { int n = length(readVarint()); need(n); pos += n; }
             case FIXED32 -> { need(4); pos += 4; }
             default -> throw new IllegalArgumentException("corrupt protobuf: unsupported wire type " + wireType);
         }
     }
 
     private void need(int n) {
-        if (n < 0 || pos + n > end) throw new IllegalArgumentException("corrupt protobuf: field runs past the end");
+        if (n < 0 || n > end - pos) throw new IllegalArgumentException("corrupt protobuf: field runs past the end");
+    }
+
+    private int length(long n) {
+        if (n < 0 || n > end - pos) throw new IllegalArgumentException("corrupt protobuf: field of " + n + " bytes runs past the end");
+        return (int) n;
     }
 }

@@ -186,7 +186,12 @@ public final class SafetensorsFile implements AutoCloseable {
         long begin = offset(file, where, offsetsNode.get(0));
         long end = offset(file, where, offsetsNode.get(1));
         if (begin > end) throw error(file, where + "data_offsets [" + begin + ", " + end + "] end before they begin");
-        long numel = Tensor.numel(shape);
+        long numel;
+        try {
+            numel = Tensor.numel(shape);
+        } catch (IllegalArgumentException overflow) {
+            throw error(file, where + overflow.getMessage());
+        }
         if (numel > Integer.MAX_VALUE) throw error(file, where + "shape " + shapeNode + " has too many values for a tensor");
         if (numel * dtype.bytes != end - begin) {
             throw error(file, where + "shape " + Arrays.toString(shape) + " of " + dtype + " needs "

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.CRC32C;
@@ -57,14 +58,17 @@ public final class TfCheckpoint {
 
         StateDict dict = new StateDict();
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment[] data = new MemorySegment[shards];
+            // Only the shards that tensors name are mapped: the header's count is a claim, not an allocation size.
+            Map<Integer, MemorySegment> data = new HashMap<>();
             for (Entry e : entries) {
                 if (e.shard() < 0 || e.shard() >= shards) {
                     throw new IllegalArgumentException(index + ": tensor '" + e.name() + "' is in shard " + e.shard()
                             + " of " + shards);
                 }
-                if (data[e.shard()] == null) data[e.shard()] = map(dataFile(prefix, e.shard(), shards), arena);
-                dict.put(e.name(), readTensor(dataFile(prefix, e.shard(), shards), data[e.shard()], e));
+                Path file = dataFile(prefix, e.shard(), shards);
+                MemorySegment shard = data.get(e.shard());
+                if (shard == null) data.put(e.shard(), shard = map(file, arena));
+                dict.put(e.name(), readTensor(file, shard, e));
             }
         }
         return dict;
@@ -94,12 +98,20 @@ public final class TfCheckpoint {
             default -> throw new IllegalArgumentException(where + ": unsupported TensorFlow dtype " + e.dtype()
                     + " (jllm reads DT_FLOAT, DT_HALF and DT_BFLOAT16)");
         };
-        long numel = Tensor.numel(e.shape());
+        long numel;
+        try {
+            numel = Tensor.numel(e.shape());
+        } catch (IllegalArgumentException overflow) {
+            throw new IllegalArgumentException(where + ": " + overflow.getMessage());
+        }
+        if (numel > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(where + ": shape " + Arrays.toString(e.shape()) + " has too many values");
+        }
         if (numel * dtype.bytes != e.size()) {
             throw new IllegalArgumentException(where + ": shape " + Arrays.toString(e.shape()) + " of " + dtype + " needs "
                     + numel * dtype.bytes + " bytes but the index says " + e.size());
         }
-        if (e.offset() < 0 || e.offset() + e.size() > data.byteSize()) {
+        if (e.offset() < 0 || e.size() < 0 || e.offset() > data.byteSize() - e.size()) {
             throw new IllegalArgumentException(where + ": bytes [" + e.offset() + ", " + (e.offset() + e.size())
                     + ") lie beyond the end of the file (" + data.byteSize() + " bytes; truncated?)");
         }
@@ -120,7 +132,11 @@ public final class TfCheckpoint {
         ProtoReader r = new ProtoReader(header);
         for (int f; (f = r.nextField()) != -1; ) {
             switch (f) {
-                case 1 -> shards = (int) r.readVarint();
+                case 1 -> {
+                    long n = r.readVarint();
+                    if (n < 1 || n > 99_999) throw new IllegalArgumentException(index + ": bad shard count " + n);
+                    shards = (int) n; // the data files are numbered with five digits
+                }
                 case 2 -> {
                     if (r.readVarint() != 0) throw new IllegalArgumentException(index + ": big-endian checkpoints are not supported");
                 }
@@ -162,7 +178,13 @@ public final class TfCheckpoint {
                         shape.add((int) d);
                     }
                 }
-                case 3 -> shard = (int) r.readVarint();
+                case 3 -> {
+                    long s = r.readVarint();
+                    if (s < 0 || s > Integer.MAX_VALUE) {
+                        throw new IllegalArgumentException(index + ": tensor '" + name + "' has bad shard " + s);
+                    }
+                    shard = (int) s;
+                }
                 case 4 -> offset = r.readVarint();
                 case 5 -> size = r.readVarint();
                 case 6 -> crc = r.readFixed32();

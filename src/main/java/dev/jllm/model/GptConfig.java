@@ -23,12 +23,25 @@ public record GptConfig(int vocabSize, int contextLength, int embDim, int nHeads
 
     public GptConfig {
         if (vocabSize <= 0 || contextLength <= 0 || embDim <= 0 || nHeads <= 0 || nLayers <= 0) {
-            throw new IllegalArgumentException("model sizes must be positive: " + this);
+            throw new IllegalArgumentException("model sizes must be positive: vocabulary " + vocabSize + ", context "
+                    + contextLength + ", emb " + embDim + ", heads " + nHeads + ", layers " + nLayers);
         }
+        // Each weight is one Java array: check before anything is allocated, not as an overflow deep inside.
+        checkArray("token embedding (vocabulary x emb)", vocabSize, embDim);
+        checkArray("position embedding (context x emb)", contextLength, embDim);
+        checkArray("feed-forward weight (emb x 4 emb)", embDim, 4L * embDim);
         if (embDim % nHeads != 0) {
             throw new IllegalArgumentException("embDim " + embDim + " is not divisible by nHeads " + nHeads);
         }
         if (dropRate < 0 || dropRate >= 1) throw new IllegalArgumentException("dropRate must be in [0, 1): " + dropRate);
+    }
+
+    private static void checkArray(String what, long rows, long cols) {
+        if (rows * cols > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "the %s would hold %,d x %,d = %,d values, more"
+                    + " than one Java array can (%,d); choose smaller sizes", what, rows, cols, rows * cols,
+                    Integer.MAX_VALUE));
+        }
     }
 
     public static final int GPT2_VOCAB = 50257;

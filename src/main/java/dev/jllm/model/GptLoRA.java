@@ -22,6 +22,7 @@ final class GptLoRA {
 
     /** Adds adapters of {@code rank} and {@code alpha} to every Linear of the blocks and to {@code head} (if not null). */
     static void attach(GptModel model, Linear head, int rank, float alpha, RandomGenerator rng) {
+        checkRank(model.config, rank);
         int e = model.config.embDim();
         for (TransformerBlock b : model.blocks) {
             b.att.qkv.addLoRA(rank, alpha, rng, e, e, e);
@@ -30,6 +31,18 @@ final class GptLoRA {
             b.ff.fc2.addLoRA(rank, alpha, rng);
         }
         if (head != null) head.addLoRA(rank, alpha, rng);
+    }
+
+    /**
+     * A rank above the model's width adds nothing (the update of a [emb, n] weight has rank at most emb) but
+     * adapters of that rank can exhaust the memory: refused before anything is allocated or trained.
+     */
+    public static void checkRank(GptConfig config, int rank) {
+        if (rank < 1 || rank > config.embDim()) {
+            throw new IllegalArgumentException("--lora-rank " + rank + " is outside 1.." + config.embDim()
+                    + ": the adapters' update of a weight with " + config.embDim() + " rows has rank at most "
+                    + config.embDim() + " (the model's width)");
+        }
     }
 
     /** Whether {@link #attach} added adapters to the model's blocks. */

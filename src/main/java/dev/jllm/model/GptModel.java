@@ -41,6 +41,7 @@ public final class GptModel extends CausalLM {
      * {@code dropoutRng} drives every dropout mask.
      */
     public GptModel(GptConfig config, RandomGenerator dropoutRng) {
+        requireMemory(config);
         this.config = config;
         int c = config.embDim();
         this.tokEmb = child("tok_emb", new Embedding(config.vocabSize(), c));
@@ -67,6 +68,20 @@ public final class GptModel extends CausalLM {
         GptModel model = new GptModel(config, rng);
         GptInit.apply(model, scheme, rng);
         return model;
+    }
+
+    /**
+     * Refuses sizes whose weights alone exceed the heap this JVM may grow to, before allocating any of them (the
+     * alternative is an OutOfMemoryError after minutes of work).
+     */
+    static void requireMemory(GptConfig config) {
+        long bytes = 4 * ModelStats.parameterCount(config);
+        long max = Runtime.getRuntime().maxMemory();
+        if (bytes > max) {
+            throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "a model of %,d parameters needs"
+                    + " %.1f GB for its weights alone, more than the %.1f GB this JVM may use (raise -Xmx, or choose"
+                    + " smaller sizes)", ModelStats.parameterCount(config), bytes / 1e9, max / 1e9));
+        }
     }
 
     /** A model holding the weights of a canonical Hugging Face GPT-2 state dict (see {@link GptCheckpointLayout}). */

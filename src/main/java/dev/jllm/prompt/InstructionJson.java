@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jllm.io.TextFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -89,14 +90,13 @@ public final class InstructionJson {
         JsonNode root;
         if (!Files.isRegularFile(file)) throw new IllegalArgumentException(file + ": no such file");
         try {
-            root = JSON.readTree(file.toFile());
+            // Decoded first as strict UTF-8: Jackson would guess UTF-16/32 from stray bytes and blame a wrong encoding.
+            root = JSON.readTree(TextFiles.read(file));
         } catch (JsonProcessingException e) {
             var at = e.getLocation();
             throw new IllegalArgumentException(file + ": not valid JSON"
                     + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")")
                     + ": " + e.getOriginalMessage().lines().findFirst().orElse(""));
-        } catch (IOException e) {
-            throw new UncheckedIOException(file + ": cannot read: " + e.getMessage(), e);
         }
         if (root == null || root.isMissingNode() || !root.isArray()) {
             throw new IllegalArgumentException(file + ": expected a JSON list of objects with \"instruction\", "

@@ -54,6 +54,9 @@ public final class Tensor {
         long n = 1;
         for (int d : shape) {
             if (d < 0) throw new IllegalArgumentException("negative dimension in " + Arrays.toString(shape));
+            if (d != 0 && n > Long.MAX_VALUE / d) { // a shape read from a file must not wrap around to a small count
+                throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " has too many values");
+            }
             n *= d;
         }
         return n;

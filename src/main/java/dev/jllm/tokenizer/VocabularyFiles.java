@@ -119,7 +119,9 @@ final class VocabularyFiles {
     private static String[] readTokenIds(Path file) {
         Map<String, Integer> map;
         try {
-            map = JSON.readValue(readBytes(file), new TypeReference<LinkedHashMap<String, Integer>>() {});
+            // Decoded as strict UTF-8 first: from bytes, Jackson guesses UTF-16/32 from stray bytes and blames those.
+            map = JSON.readValue(Utf8.decodeStrict(readBytes(file), file.toString()),
+                    new TypeReference<LinkedHashMap<String, Integer>>() {});
         } catch (JacksonException e) {
             int line = e.getLocation() == null ? -1 : e.getLocation().getLineNr();
             throw fail(file, "not a JSON object of token -> id (line %d: %s)"

@@ -1,5 +1,6 @@
 package dev.jllm.train;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.jllm.arch.Architectures;
@@ -30,6 +31,8 @@ public final class Checkpoint {
 
     public static final String OPTIMIZER = "optimizer.safetensors";
     public static final String STATE = "trainer_state.json";
+    /** A copy of the run's "training" settings, so that the checkpoint alone can resume the run. */
+    public static final String TRAINING = "training.json";
     private static final String STEP_KEY = "step.";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -38,13 +41,15 @@ public final class Checkpoint {
                          Map<String, Long> optimizerSteps, Trainer.State state) {}
 
     /** Writes the checkpoint files into {@code dir} (which the caller makes appear atomically). */
-    public static void write(Path dir, CausalLM model, AdamW optimizer, Trainer.State state) throws IOException {
+    public static void write(Path dir, CausalLM model, AdamW optimizer, Trainer.State state, JsonNode training)
+            throws IOException {
         Architectures.save(model, dir);
         if (model.hasLoRA()) Safetensors.write(dir.resolve(LoRA.FILE), StateDict.of(LoRA.adapters(model)));
         StateDict opt = StateDict.of(optimizer.stateTensors());
         optimizer.stepCounts().forEach((name, t) -> opt.metadata().put(STEP_KEY + name, Long.toString(t)));
         Safetensors.write(dir.resolve(OPTIMIZER), opt);
-        AtomicFiles.writeString(dir.resolve(STATE), JSON.writeValueAsString(state));
+        AtomicFiles.writeString(dir.resolve(TRAINING), JSON.writeValueAsString(training) + "\n");
+        AtomicFiles.writeString(dir.resolve(STATE), JSON.writeValueAsString(state)); // last: marks it complete
     }
 
     /** The checkpoint in {@code dir}; the model's dropout is drawn from {@code dropoutRng}. */

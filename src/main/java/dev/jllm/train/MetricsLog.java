@@ -1,5 +1,7 @@
 package dev.jllm.train;
 
+import dev.jllm.io.AtomicFiles;
+import dev.jllm.io.TextFiles;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -67,29 +69,31 @@ public final class MetricsLog implements AutoCloseable {
         this.header = h.toString();
         int columns = 6 + 2 * metrics.size();
         if (Files.exists(file) && keepUpToStep >= 0) {
-            List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-            for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
+            List<String> lines = TextFiles.readLines(file);
+            for (int i = 1; i < lines.size(); i++) {
+                String line = lines.get(i);
                 if (line.isBlank()) continue;
-                Row r = Row.parse(line, file, columns);
+                Row r;
+                try {
+                    r = Row.parse(line, file, columns);
+                } catch (IllegalArgumentException torn) {
+                    if (i == lines.size() - 1) break; // the last row, cut short by a kill: written again
+                    throw torn;
+                }
                 if (r.step() <= keepUpToStep) rows.add(r);
             }
         }
-        out = Files.newBufferedWriter(file, StandardCharsets.UTF_8,
-                StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
-        out.write(header);
-        out.newLine();
-        for (Row r : rows) {
-            out.write(r.csv());
-            out.newLine();
-        }
-        out.flush();
+        // The kept rows replace the file in one step; new rows are then appended, each flushed whole.
+        StringBuilder kept = new StringBuilder(header).append('\n');
+        for (Row r : rows) kept.append(r.csv()).append('\n');
+        AtomicFiles.writeString(file, kept.toString());
+        out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
     }
 
     public void add(Row row) {
         rows.add(row);
         try {
-            out.write(row.csv());
-            out.newLine();
+            out.write(row.csv() + "\n"); // one write: a kill leaves at most one torn last row
             out.flush();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);

@@ -9,6 +9,7 @@ import dev.jllm.data.TokenSequence;
 import dev.jllm.data.TokenShards;
 import dev.jllm.generate.GenerationOptions;
 import dev.jllm.model.CausalLM;
+import dev.jllm.io.TextFiles;
 import dev.jllm.model.GptConfig;
 import dev.jllm.model.GptModel;
 import dev.jllm.model.InitScheme;
@@ -46,27 +47,44 @@ public final class Pretraining {
 
     /** Starts a new run of {@code spec} in {@code out}. */
     public static Report start(PretrainSpec spec, Path out, TrainProgress progress, PrintWriter log) throws IOException {
-        TrainConfig cfg = spec.train();
         Corpus corpus = Corpus.read(spec);
         Gpt2Tokenizer tokenizer = tokenizer(spec, corpus, log);
-        TokenSequence[] split = corpus.tokenize(tokenizer, cfg.trainFraction());
+        checkPrompt(spec.train(), tokenizer);
+        DataParallel parallel = DataParallel.current();
+        try (RunFolder run = RankFolder.create(out, parallel)) {
+            if (parallel.leader()) tokenizer.save(out);
+            return fromStepZero(spec, corpus, tokenizer, run, progress, log);
+        }
+    }
 
+    /** Builds the model (random, or {@code spec.init()}), writes it with the settings, and trains from step 0. */
+    private static Report fromStepZero(PretrainSpec spec, Corpus corpus, Gpt2Tokenizer tokenizer, RunFolder run,
+                                       TrainProgress progress, PrintWriter log) throws IOException {
+        TrainConfig cfg = spec.train();
+        TokenSequence[] split = corpus.tokenize(tokenizer, cfg.trainFraction());
         ResumableRandom rng = new ResumableRandom(cfg.seed());
         CausalLM model = spec.init() != null ? initialModel(spec, cfg, rng, tokenizer) : newModel(spec, cfg, rng, tokenizer);
+        corpus.checkIds(model.config().vocabSize());
         log.printf("model: %,d parameters (emb %d, %d layers, %d heads, context %d, vocabulary %,d)%n",
                 model.parameterCount(), model.config().embDim(), model.config().nLayers(), model.config().nHeads(),
                 model.config().contextLength(), model.config().vocabSize());
         log.printf("data: %,d training and %,d validation tokens%n", split[0].length(), split[1].length());
         log.flush();
+        if (DataParallel.current().leader()) run.writeModel(model, JSON.valueToTree(spec));
+        Trainer<Batch> trainer = new Trainer<>(model, rng, tokenizer, cfg, windows(split, cfg), run, progress);
+        return train(trainer, run, spec, log);
+    }
 
-        DataParallel parallel = DataParallel.current();
-        try (RunFolder run = RankFolder.create(out, parallel)) {
-            if (parallel.leader()) {
-                tokenizer.save(out);
-                run.writeModel(model, JSON.valueToTree(spec));
+    /**
+     * The sample prompt must encode before hours of training, not after: GPT-2's tokenizer refuses special tokens
+     * such as {@code <|endoftext|>} in it.
+     */
+    private static void checkPrompt(TrainConfig cfg, Gpt2Tokenizer tokenizer) {
+        for (String special : tokenizer.specialTokens().keySet()) {
+            if (cfg.samplePrompt().contains(special)) {
+                throw new IllegalArgumentException("--prompt contains the special token " + special + ", which a sample"
+                        + " cannot start from; remove it from --prompt (or give --sample-tokens 0 for no samples)");
             }
-            Trainer<Batch> trainer = new Trainer<>(model, rng, tokenizer, cfg, windows(split, cfg), run, progress);
-            return train(trainer, run, spec, log);
         }
     }
 
@@ -76,17 +94,27 @@ public final class Pretraining {
                 cfg.batchSize() * DataParallel.current().ranks());
     }
 
-    /** Continues the run in {@code dir} from its latest checkpoint, with the settings it was started with. */
+    /**
+     * Continues the run in {@code dir} from its latest checkpoint, with the settings it was started with; a run
+     * killed before its first checkpoint starts again from step 0.
+     */
     public static Report resume(Path dir, TrainProgress progress, PrintWriter log) throws IOException {
         try (RunFolder run = RankFolder.open(dir, DataParallel.current())) {
             PretrainSpec spec = JSON.treeToValue(RunFolder.training(dir), PretrainSpec.class);
             TrainConfig cfg = spec.train();
             Gpt2Tokenizer tokenizer = Gpt2Tokenizer.load(dir);
-            TokenSequence[] split = Corpus.read(spec).tokenize(tokenizer, cfg.trainFraction());
+            Corpus corpus = Corpus.read(spec);
+            if (RunFolder.latestCheckpoint(dir).isEmpty()) { // killed before its first checkpoint: again from the start
+                log.printf("%s has no checkpoint yet: starting the run again from step 0%n", dir);
+                log.flush();
+                return fromStepZero(spec, corpus, tokenizer, run, progress, log);
+            }
+            TokenSequence[] split = corpus.tokenize(tokenizer, cfg.trainFraction());
             Path checkpointDir = RankFolder.latestCheckpoint(dir);
             ResumableRandom rng = new ResumableRandom(cfg.seed());
             Checkpoint.Loaded checkpoint = Checkpoint.read(checkpointDir, rng);
             CausalLM model = checkpoint.model();
+            corpus.checkIds(model.config().vocabSize());
             Trainer<Batch> trainer = new Trainer<>(model, rng, tokenizer, cfg, windows(split, cfg), run, progress);
             trainer.restore(checkpoint);
             log.printf("resuming %s at step %d of %d%n", dir, checkpoint.state().step(), trainer.totalSteps());
@@ -179,9 +207,23 @@ public final class Pretraining {
             if (Files.isDirectory(file)) return new Corpus(null, TokenShards.open(file)); // jllm data prepare --shard-mb
             if (!Files.isRegularFile(file)) throw new IllegalArgumentException(file + ": no such file");
             if (isTokenFile(file)) return new Corpus(null, TokenFile.open(file));
-            String text = Files.readString(file, StandardCharsets.UTF_8);
+            String text = TextFiles.read(file);
             if (text.isEmpty()) throw new IllegalArgumentException(file + ": the file is empty");
             return new Corpus(text, null);
+        }
+
+        /**
+         * A token file's ids must all index the model's embedding: checked here, before training, so that the error
+         * names the file and the position rather than surfacing as an index error mid-run.
+         */
+        void checkIds(int vocabSize) {
+            if (!(tokens instanceof TokenFile file)) return;
+            long at = file.firstIdAtLeast(vocabSize);
+            if (at >= 0) {
+                throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "%s: token id %d at position %,d"
+                        + " is beyond the model's vocabulary of %,d tokens (was the file prepared with another"
+                        + " tokenizer? give --tokenizer to match it)", file.path(), Integer.toUnsignedLong(file.get(at)), at, vocabSize));
+            }
         }
 
         /** [training tokens, validation tokens]: text is split on characters, a token file on tokens. */

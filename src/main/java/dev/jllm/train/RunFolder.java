@@ -13,6 +13,9 @@ import dev.jllm.model.CausalLM;
 import dev.jllm.nn.LoRA;
 import dev.jllm.optim.AdamW;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +24,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 
@@ -37,7 +41,11 @@ import java.util.stream.Stream;
  *   checkpoints/step-N/  model + optimizer.safetensors + trainer_state.json; only the latest is kept
  * </pre>
  * A checkpoint is written into a hidden temporary folder and renamed into place, so a crash or Ctrl-C never
- * leaves a half-written one: the previous one stays until the new one is complete.
+ * leaves a half-written one: the previous one stays until the new one is complete. Every other file is written
+ * atomically too, and each checkpoint keeps a copy of the run's settings ({@value Checkpoint#TRAINING}), so a
+ * {@code kill -9} at any moment leaves a run that {@code --resume} continues. While a run trains, it holds a lock on
+ * the folder's {@value #LOCK} file: a second run in the same folder is refused. Temporary files that a killed run
+ * left behind are removed when the folder is next opened.
  */
 public final class RunFolder implements AutoCloseable {
 
@@ -46,45 +54,78 @@ public final class RunFolder implements AutoCloseable {
     public static final String PLOT = "loss.png";
     public static final String SAMPLES = "samples.txt";
     public static final String CHECKPOINTS = "checkpoints";
+    /** Held (an OS file lock) while a run trains in the folder; holds the pid of that process. */
+    public static final String LOCK = ".lock";
     private static final String STEP_PREFIX = "step-";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private final Path dir;
+    private final Lock lock;
     private final MetricsLog metrics;
+    /** The run's settings, as written by {@link #writeModel} or read when the run was opened. */
+    private JsonNode training;
 
-    private RunFolder(Path dir, long keepMetricsUpTo, List<String> metrics) throws IOException {
+    private RunFolder(Path dir, Lock lock, long keepMetricsUpTo, JsonNode training, List<String> metrics) throws IOException {
         this.dir = dir;
+        this.lock = lock;
+        this.training = training;
         this.metrics = new MetricsLog(dir.resolve(METRICS), keepMetricsUpTo, metrics);
     }
 
-    /** A new run in {@code dir}, which must not hold a run already. */
+    /**
+     * A new run in {@code dir}, which must not hold a run already. A folder where a run was started but killed
+     * before it wrote its settings holds nothing to resume and is reused.
+     */
     public static RunFolder create(Path dir) throws IOException {
         return create(dir, List.of());
     }
 
     /** A new run whose metrics.csv also has the {@code metrics} of its training data ({@link TrainingData#metrics()}). */
     public static RunFolder create(Path dir, List<String> metrics) throws IOException {
-        if (Files.exists(dir.resolve(CHECKPOINTS)) || Files.exists(dir.resolve(METRICS))) {
-            throw new IllegalArgumentException(dir + " already holds a run; continue it with --resume " + dir
-                    + " or choose another --out");
+        if (dir.toString().isEmpty()) throw new IllegalArgumentException("the run folder's name is empty; give --out DIR");
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new IllegalArgumentException(dir + " is a file, not a folder; choose another --out");
         }
         Files.createDirectories(dir);
-        return new RunFolder(dir, -1, metrics);
+        Lock lock = Lock.acquire(dir);
+        try {
+            if (!checkpoints(dir).isEmpty()) {
+                throw new IllegalArgumentException(dir + " already holds a run; continue it with --resume " + dir
+                        + " or choose another --out");
+            }
+            if (savedTraining(dir) != null) {
+                throw new IllegalArgumentException(dir + " holds a run that stopped before its first checkpoint; start it"
+                        + " again from step 0 with --resume " + dir + ", or choose another --out");
+            }
+            removeTemporaryFiles(dir);
+            return new RunFolder(dir, lock, -1, null, metrics);
+        } catch (IOException | RuntimeException e) {
+            lock.close();
+            throw e;
+        }
     }
 
-    /** An existing run, to resume from its latest checkpoint (metrics after that checkpoint are dropped). */
+    /**
+     * An existing run, to resume from its latest checkpoint (metrics after that checkpoint are dropped); a run that
+     * has no checkpoint yet starts again from step 0 ({@link #latestCheckpoint()} is then empty).
+     */
     public static RunFolder open(Path dir) throws IOException {
         return open(dir, List.of());
     }
 
     /** {@link #open(Path)} for a run whose metrics.csv also has the {@code metrics} of its training data. */
     public static RunFolder open(Path dir, List<String> metrics) throws IOException {
-        if (!Files.isRegularFile(dir.resolve(CONFIG))) {
-            throw new IllegalArgumentException(dir + " is not a run folder (it has no " + CONFIG + ")");
+        if (!Files.isDirectory(dir)) throw new IllegalArgumentException(dir + ": no such run folder");
+        Lock lock = Lock.acquire(dir);
+        try {
+            List<Path> checkpoints = checkpoints(dir);
+            JsonNode training = training(dir);
+            removeTemporaryFiles(dir);
+            return new RunFolder(dir, lock, checkpoints.isEmpty() ? -1 : stepOf(checkpoints.getLast()), training, metrics);
+        } catch (IOException | RuntimeException e) {
+            lock.close();
+            throw e;
         }
-        List<Path> checkpoints = checkpoints(dir);
-        if (checkpoints.isEmpty()) throw new IllegalArgumentException(dir + " has no checkpoint to resume from");
-        return new RunFolder(dir, stepOf(checkpoints.getLast()), metrics);
     }
 
     public Path dir() {
@@ -95,21 +136,15 @@ public final class RunFolder implements AutoCloseable {
         return metrics;
     }
 
-    /** The run's settings, saved under "training" in config.json. */
-    public JsonNode training() throws IOException {
-        return training(dir);
-    }
-
-    /** The settings of the run in {@code dir}, read without opening the run. */
-    public static JsonNode training(Path dir) throws IOException {
-        JsonNode training = JSON.readTree(dir.resolve(CONFIG).toFile()).get("training");
-        if (training == null) throw new IllegalArgumentException(dir.resolve(CONFIG) + " has no \"training\" settings");
+    /** The run's settings, saved under "training" in config.json and in each checkpoint. */
+    public JsonNode training() {
+        if (training == null) throw new IllegalStateException(dir + ": the run's settings are not written yet");
         return training;
     }
 
     /**
-     * Writes the model (root of the folder, Hugging Face layout) and config.json with the training settings. A
-     * model with LoRA adapters is written merged, and its adapters alone beside it ({@value LoRA#FILE}).
+     * Writes the model (root of the folder, Hugging Face layout) and config.json with the training settings (also
+     * kept in every checkpoint, so that a kill between the two writes loses nothing). A model with LoRA adapters is written merged, and its adapters alone beside it ({@value LoRA#FILE}).
      */
     public void writeModel(CausalLM model, JsonNode training) throws IOException {
         boolean lora = model.hasLoRA();
@@ -118,6 +153,7 @@ public final class RunFolder implements AutoCloseable {
         ObjectNode config = (ObjectNode) JSON.readTree(dir.resolve(CONFIG).toFile());
         config.set("training", training);
         AtomicFiles.writeString(dir.resolve(CONFIG), JSON.writeValueAsString(config) + "\n");
+        this.training = training;
     }
 
     /** Writes a checkpoint of step {@code state.step()}, then the same weights at the root, then the plot. */
@@ -128,13 +164,18 @@ public final class RunFolder implements AutoCloseable {
         Path tmp = root.resolve("." + name + ".tmp"); // hidden: never taken for a complete checkpoint
         deleteTree(tmp);
         Files.createDirectories(tmp);
-        Checkpoint.write(tmp, model, optimizer, state);
+        Checkpoint.write(tmp, model, optimizer, state, training());
         Path target = root.resolve(name);
-        deleteTree(target);
+        if (Files.exists(target)) { // moved aside in one step, so no half-deleted folder ever carries the name
+            Path old = root.resolve("." + name + ".old");
+            deleteTree(old);
+            Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
+        }
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
         for (Path old : checkpoints(dir)) {
             if (!old.equals(target)) deleteTree(old);
         }
+        removeTemporaryFiles(dir);
         writeModel(model, training());
         writePlot();
     }
@@ -144,8 +185,58 @@ public final class RunFolder implements AutoCloseable {
         Path root = dir.resolve(CHECKPOINTS);
         if (!Files.isDirectory(root)) return List.of();
         try (Stream<Path> s = Files.list(root)) {
-            return s.filter(p -> p.getFileName().toString().startsWith(STEP_PREFIX) && Files.isDirectory(p))
+            return s.filter(p -> p.getFileName().toString().startsWith(STEP_PREFIX) && Files.isDirectory(p)
+                            && Files.isRegularFile(p.resolve(Checkpoint.STATE)))
                     .sorted(Comparator.comparing(p -> p.getFileName().toString())).toList();
+        }
+    }
+
+    /**
+     * The settings of the run in {@code dir}, read without opening the run: config.json's "training", else the copy
+     * in the latest checkpoint (a kill can leave config.json without them).
+     */
+    public static JsonNode training(Path dir) throws IOException {
+        JsonNode training = savedTraining(dir);
+        List<Path> checkpoints = checkpoints(dir);
+        if (training == null && !checkpoints.isEmpty()) training = checkpointTraining(checkpoints.getLast());
+        if (training == null) {
+            throw new IllegalArgumentException(dir + " holds no run to resume (neither its " + CONFIG
+                    + " nor a checkpoint holds the run's \"training\" settings: a run stopped before it began);"
+                    + " start it again with --out " + dir);
+        }
+        return training;
+    }
+
+    /** The "training" settings of the folder's config.json, or null when it has none (or cannot be read). */
+    private static JsonNode savedTraining(Path dir) {
+        try {
+            JsonNode training = JSON.readTree(dir.resolve(CONFIG).toFile()).get("training");
+            return training == null || training.isNull() ? null : training;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static JsonNode checkpointTraining(Path checkpoint) throws IOException {
+        Path file = checkpoint.resolve(Checkpoint.TRAINING);
+        return Files.isRegularFile(file) ? JSON.readTree(file.toFile()) : null;
+    }
+
+    /**
+     * Deletes what a killed run left half-written: hidden temporary files ({@code .NAME.PID.N.tmp}) and temporary
+     * checkpoint folders. Called with the folder locked, so no live run is writing them.
+     */
+    private static void removeTemporaryFiles(Path dir) throws IOException {
+        for (Path folder : List.of(dir, dir.resolve(CHECKPOINTS))) {
+            if (!Files.isDirectory(folder)) continue;
+            List<Path> stale;
+            try (Stream<Path> s = Files.list(folder)) {
+                stale = s.filter(p -> {
+                    String n = p.getFileName().toString();
+                    return n.endsWith(".tmp") || (n.startsWith("." + STEP_PREFIX) && n.endsWith(".old"));
+                }).toList();
+            }
+            for (Path p : stale) deleteTree(p);
         }
     }
 
@@ -179,8 +270,9 @@ public final class RunFolder implements AutoCloseable {
 
     public void appendSample(int epoch, long step, String text) throws IOException {
         String entry = String.format(Locale.ROOT, "=== epoch %d, step %d ===%n%s%n%n", epoch, step, text);
-        Files.writeString(dir.resolve(SAMPLES), entry, StandardCharsets.UTF_8,
-                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        Path file = dir.resolve(SAMPLES);
+        String before = Files.isRegularFile(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
+        AtomicFiles.writeString(file, before + entry); // small; rewritten whole, so a kill never leaves half an entry
     }
 
     public void writePlot() throws IOException {
@@ -189,13 +281,55 @@ public final class RunFolder implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        metrics.close();
+        try {
+            metrics.close();
+        } finally {
+            lock.close();
+        }
     }
 
     private static void deleteTree(Path p) throws IOException {
         if (!Files.exists(p)) return;
         try (Stream<Path> s = Files.walk(p)) {
             for (Path q : s.sorted(Comparator.reverseOrder()).toList()) Files.delete(q);
+        }
+    }
+
+    /** The lock a training run holds on its folder; released when the process ends, even by kill -9. */
+    private record Lock(FileChannel channel, FileLock lock) implements AutoCloseable {
+
+        static Lock acquire(Path dir) throws IOException {
+            FileChannel ch = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE);
+            FileLock lock;
+            try {
+                lock = ch.tryLock();
+            } catch (OverlappingFileLockException e) { // this process trains there already
+                lock = null;
+            }
+            if (lock == null) {
+                String pid = "";
+                try {
+                    pid = Files.readString(dir.resolve(LOCK), StandardCharsets.UTF_8).strip();
+                } catch (IOException ignored) {
+                    // the message just names no process
+                }
+                ch.close();
+                throw new IllegalArgumentException(dir + " is in use by a training run that is still going"
+                        + (pid.isEmpty() ? "" : " (process " + pid + ")") + "; wait for it to end, or stop it first");
+            }
+            ch.truncate(0);
+            ch.write(java.nio.ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.UTF_8)), 0);
+            return new Lock(ch, lock);
+        }
+
+        @Override
+        public void close() throws IOException {
+            try {
+                lock.release();
+            } finally {
+                channel.close();
+            }
         }
     }
 }

@@ -239,6 +239,7 @@ public final class Trainer<B> {
             requestStop();
             try {
                 finished.await(10, TimeUnit.MINUTES);
+                ShutdownGate.awaitRelease(1); // the command's last lines: how to resume, the --json object
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

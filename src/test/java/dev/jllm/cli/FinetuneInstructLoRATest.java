@@ -134,7 +134,8 @@ class FinetuneInstructLoRATest {
         }, n -> {});
         assertThat(stopped.result().outcome()).isEqualTo(Trainer.Outcome.INTERRUPTED);
         assertThat(stopped.result().steps()).isEqualTo(3);
-        InstructionTuning.Report resumed = InstructionTuning.resume(split, TrainProgress.silent(), n -> {});
+        InstructionTuning.Report resumed = InstructionTuning.resume(split, TrainProgress.silent(), n -> {},
+                m -> { throw new AssertionError("the run has a checkpoint"); });
         assertThat(resumed.result().steps()).isEqualTo(10);
 
         // Equal up to rounding (the kernels may round differently while the JIT warms up, see PretrainingTest);

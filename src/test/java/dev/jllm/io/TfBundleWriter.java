@@ -64,6 +64,11 @@ final class TfBundleWriter {
             }
         }
         if (!block.isEmpty()) index.add(new byte[][] {block.get(block.size() - 1)[0], writeBlock(file, block)});
+        return finish(file, index);
+    }
+
+    /** Appends the empty metaindex block, the index block and the footer. */
+    private byte[] finish(ByteArrayOutputStream file, List<byte[][]> index) {
         byte[] metaHandle = writeBlock(file, List.of());
         byte[] indexHandle = writeBlock(file, index);
         byte[] footer = new byte[LevelDbTable.FOOTER];
@@ -72,6 +77,13 @@ final class TfBundleWriter {
         ByteBuffer.wrap(footer, 40, 8).order(ByteOrder.LITTLE_ENDIAN).putLong(LevelDbTable.MAGIC);
         file.writeBytes(footer);
         return file.toByteArray();
+    }
+
+    /** A table whose one data block has exactly {@code contents} (entries, restarts and count), for corrupt blocks. */
+    byte[] tableWithRawBlock(byte[] contents) {
+        ByteArrayOutputStream file = new ByteArrayOutputStream();
+        byte[] handle = appendBlock(file, contents);
+        return finish(file, List.<byte[][]>of(new byte[][] {"a".getBytes(StandardCharsets.UTF_8), handle}));
     }
 
     /** Appends a block with its trailer and returns its handle (varint offset, varint size). */
@@ -97,7 +109,10 @@ final class TfBundleWriter {
         if (restarts.isEmpty()) restarts.add(0);
         for (int r : restarts) le32(b, r);
         le32(b, restarts.size());
-        byte[] contents = b.toByteArray();
+        return appendBlock(file, b.toByteArray());
+    }
+
+    private static byte[] appendBlock(ByteArrayOutputStream file, byte[] contents) {
         long offset = file.size();
         file.writeBytes(contents);
         file.write(0); // no compression
@@ -155,11 +170,11 @@ final class TfBundleWriter {
         return e.toByteArray();
     }
 
-    private static void tag(ByteArrayOutputStream out, int field, int wireType) {
+    static void tag(ByteArrayOutputStream out, int field, int wireType) {
         varint(out, (long) field << 3 | wireType);
     }
 
-    private static void varint(ByteArrayOutputStream out, long v) {
+    static void varint(ByteArrayOutputStream out, long v) {
         while ((v & ~0x7fL) != 0) {
             out.write((int) (v & 0x7f) | 0x80);
             v >>>= 7;
@@ -167,7 +182,7 @@ final class TfBundleWriter {
         out.write((int) v);
     }
 
-    private static void le32(ByteArrayOutputStream out, int v) {
+    static void le32(ByteArrayOutputStream out, int v) {
         out.write(v);
         out.write(v >>> 8);
         out.write(v >>> 16);

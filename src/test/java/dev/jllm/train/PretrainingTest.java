@@ -192,7 +192,7 @@ class PretrainingTest {
     }
 
     /** Asks the trainer to stop after the given step, as Ctrl-C does. */
-    private static final class StopAt implements TrainProgress {
+    static final class StopAt implements TrainProgress {
         private final long at;
         private Trainer trainer;
 

@@ -1,9 +1,6 @@
 package dev.jllm.finetune.classify;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.CharacterCodingException;
-import java.nio.file.Files;
+import dev.jllm.io.TextFiles;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,16 +40,7 @@ public final class TableReader {
     public record Row(int line, List<String> fields) {}
 
     public static List<Row> read(Path file, Dialect dialect) {
-        String text;
-        try {
-            text = Files.readString(file);
-        } catch (java.nio.file.NoSuchFileException e) {
-            throw new IllegalArgumentException(file + ": no such file");
-        } catch (CharacterCodingException e) {
-            throw new IllegalArgumentException(file + ": not UTF-8 text");
-        } catch (IOException e) {
-            throw new UncheckedIOException(file + ": cannot read: " + e.getMessage(), e);
-        }
+        String text = TextFiles.read(file); // a byte-order mark would glue itself to the first row's first field
         return dialect == Dialect.TSV ? splitTsv(text) : parseCsv(file, text);
     }
 

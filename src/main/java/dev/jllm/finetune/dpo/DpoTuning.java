@@ -96,13 +96,21 @@ public final class DpoTuning {
         Path file = Path.of(spec.data());
         Splits<PreferenceExample> splits = Splits.inOrder85_10_5(InstructionJson.readPreferences(file), file.toString());
         PromptFormat format = spec.promptFormat();
-        List<EncodedPreference> train = EncodedPreference.encode(splits.train(), format, tokenizer::encode);
-        List<EncodedPreference> val = EncodedPreference.encode(splits.validation(), format, tokenizer::encode);
+        List<EncodedPreference> allTrain = EncodedPreference.encode(splits.train(), format, tokenizer::encode);
+        List<EncodedPreference> allVal = EncodedPreference.encode(splits.validation(), format, tokenizer::encode);
+        int allowed = Math.min(spec.maxLength(), policy.config().contextLength());
+        // As instruction tuning does, a pair whose prompt fills the context is left out (with a count), not fatal.
+        List<EncodedPreference> train = EncodedPreference.fitting(allTrain, allowed);
+        List<EncodedPreference> val = EncodedPreference.fitting(allVal, allowed);
+        int skipped = allTrain.size() - train.size() + allVal.size() - val.size();
+        if (skipped > 0) {
+            log.printf(Locale.ROOT, "skipped %d of %d preference pairs whose prompt leaves no response token within %d"
+                    + " tokens%n", skipped, allTrain.size() + allVal.size(), allowed);
+        }
         log.printf(Locale.ROOT, "DPO of %s on %s: %d training and %d validation pairs (%s format), beta %s, lr %s%n",
                 spec.model(), file, train.size(), val.size(), format.cliName(), spec.beta(), spec.lr());
         log.flush();
-        PreferenceCollator collator = new PreferenceCollator(tokenizer.eotId(),
-                Math.min(spec.maxLength(), policy.config().contextLength()));
+        PreferenceCollator collator = new PreferenceCollator(tokenizer.eotId(), allowed);
         return new DpoData(train, val, collator, spec.batchSize(), reference, (float) spec.beta());
     }
 }

@@ -26,4 +26,18 @@ public record EncodedPreference(int[] chosen, int[] rejected, int responseStart)
         }
         return out;
     }
+
+    /**
+     * Whether both responses keep at least one token within {@code maxLength} tokens. A pair whose prompt fills the
+     * allowed length has nothing to compare (its mean log-probability would be 0/0): it is skipped, as instruction
+     * tuning trains on what fits.
+     */
+    public boolean fitsWithin(int maxLength) {
+        return responseStart < Math.min(maxLength, chosen.length) && responseStart < Math.min(maxLength, rejected.length);
+    }
+
+    /** The pairs that {@linkplain #fitsWithin fit} within {@code maxLength} tokens. */
+    public static List<EncodedPreference> fitting(List<EncodedPreference> pairs, int maxLength) {
+        return pairs.stream().filter(p -> p.fitsWithin(maxLength)).toList();
+    }
 }

@@ -47,27 +47,43 @@ public final class InstructionTuning {
      */
     public static Report start(CausalLM start, Tokenizer tokenizer, InstructSpec spec, Path out, TrainProgress progress,
                                IntConsumer responsesDone) throws IOException {
+        DataParallel parallel = DataParallel.current();
+        try (RunFolder run = RankFolder.create(out, parallel)) {
+            if (parallel.leader() && tokenizer instanceof Gpt2Tokenizer t) t.save(out);
+            return fromStepZero(start, tokenizer, spec, run, progress, responsesDone);
+        }
+    }
+
+    private static Report fromStepZero(CausalLM start, Tokenizer tokenizer, InstructSpec spec, RunFolder run,
+                                       TrainProgress progress, IntConsumer responsesDone) throws IOException {
         ResumableRandom rng = new ResumableRandom(spec.train().seed());
         CausalLM model = spec.lora()
                 ? withLoRA(start.copy(0f, CausalLM.Head.UNTIED, rng), spec, null)
                 : start.copy(0f, CausalLM.Head.KEEP, rng);
         Data data = Data.read(spec, tokenizer, model);
-        DataParallel parallel = DataParallel.current();
-        try (RunFolder run = RankFolder.create(out, parallel)) {
-            if (parallel.leader()) {
-                if (tokenizer instanceof Gpt2Tokenizer t) t.save(out);
-                run.writeModel(model, JSON.valueToTree(spec));
-            }
-            Trainer<Batch> trainer = new Trainer<>(model, rng, tokenizer, spec.train(), data.training(), run, progress);
-            return finish(trainer, model, tokenizer, spec, data, run, responsesDone);
-        }
+        if (DataParallel.current().leader()) run.writeModel(model, JSON.valueToTree(spec));
+        Trainer<Batch> trainer = new Trainer<>(model, rng, tokenizer, spec.train(), data.training(), run, progress);
+        return finish(trainer, model, tokenizer, spec, data, run, responsesDone);
     }
 
-    /** Continues the run in {@code dir} from its latest checkpoint, with the settings it was started with. */
-    public static Report resume(Path dir, TrainProgress progress, IntConsumer responsesDone) throws IOException {
+    /** Loads a run's starting model by the name it was given ({@link InstructSpec#model()}). */
+    @FunctionalInterface
+    public interface ModelLoader {
+        CausalLM load(String model) throws IOException;
+    }
+
+    /**
+     * Continues the run in {@code dir} from its latest checkpoint, with the settings it was started with; a run
+     * killed before its first checkpoint starts again from step 0, from its starting model ({@code loader}).
+     */
+    public static Report resume(Path dir, TrainProgress progress, IntConsumer responsesDone, ModelLoader loader)
+            throws IOException {
         try (RunFolder run = RankFolder.open(dir, DataParallel.current())) {
             InstructSpec spec = JSON.treeToValue(RunFolder.training(dir), InstructSpec.class);
             Tokenizer tokenizer = Gpt2Tokenizer.load(dir);
+            if (RunFolder.latestCheckpoint(dir).isEmpty()) {
+                return fromStepZero(loader.load(spec.model()), tokenizer, spec, run, progress, responsesDone);
+            }
             ResumableRandom rng = new ResumableRandom(spec.train().seed());
             Checkpoint.Loaded checkpoint = Checkpoint.read(RankFolder.latestCheckpoint(dir), rng);
             CausalLM model = checkpoint.model();
