@@ -125,6 +125,7 @@ final class FinetuneClassifyCommand implements Callable<Integer> {
         if (!Files.isRegularFile(data)) throw new IllegalArgumentException(data + ": no such file");
         ClassificationData table = ClassificationData.read(data, textColumn, labelColumn, labels);
         LoadedModel base = LoadedModel.load(model);
+        if (what == Trainable.LORA) dev.jllm.model.CausalLM.checkLoRARank(base.model().config(), rank);
         if (!(base.tokenizer() instanceof Gpt2Tokenizer bpe)) {
             throw new IllegalArgumentException(base.path() + " has no tokenizer files (vocab.json + merges.txt) and its"
                     + " vocabulary is not GPT-2's; a classifier needs one");

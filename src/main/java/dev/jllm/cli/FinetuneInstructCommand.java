@@ -111,6 +111,7 @@ final class FinetuneInstructCommand implements Callable<Integer> {
             }
             float alpha = loraAlpha != null ? loraAlpha : rank;
             LoadedModel loaded = LoadedModel.load(model);
+            if (rank > 0) dev.jllm.model.CausalLM.checkLoRARank(loaded.model().config(), rank);
             PromptFormat promptFormat = PromptFormat.named(format);
             // The first validation entry is the sample prompt, as in the book's training loop.
             String sample = promptFormat.prompt(Splits.inOrder85_10_5(InstructionJson.readInstructions(data),

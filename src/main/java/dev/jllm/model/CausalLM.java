@@ -70,6 +70,18 @@ public abstract class CausalLM extends Module {
     }
 
     /**
+     * A rank above the model's width adds nothing (the update of a [emb, n] weight has rank at most emb) but
+     * adapters of that rank can exhaust the memory: refused before anything is allocated or trained.
+     */
+    public static void checkLoRARank(ModelConfig config, int rank) {
+        if (rank < 1 || rank > config.embDim()) {
+            throw new IllegalArgumentException("--lora-rank " + rank + " is outside 1.." + config.embDim()
+                    + ": the adapters' update of a weight with " + config.embDim() + " rows has rank at most "
+                    + config.embDim() + " (the model's width)");
+        }
+    }
+
+    /**
      * Adds LoRA adapters of {@code rank} and {@code alpha} (the book's appendix E) to every linear layer of the
      * blocks, then to the model's own output head when {@code toHead} (which must then be untied). Freeze the
      * model first, as the book does.

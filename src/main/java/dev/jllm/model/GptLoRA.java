@@ -33,16 +33,9 @@ final class GptLoRA {
         if (head != null) head.addLoRA(rank, alpha, rng);
     }
 
-    /**
-     * A rank above the model's width adds nothing (the update of a [emb, n] weight has rank at most emb) but
-     * adapters of that rank can exhaust the memory: refused before anything is allocated or trained.
-     */
+    /** See {@link CausalLM#checkLoRARank}. */
     public static void checkRank(GptConfig config, int rank) {
-        if (rank < 1 || rank > config.embDim()) {
-            throw new IllegalArgumentException("--lora-rank " + rank + " is outside 1.." + config.embDim()
-                    + ": the adapters' update of a weight with " + config.embDim() + " rows has rank at most "
-                    + config.embDim() + " (the model's width)");
-        }
+        CausalLM.checkLoRARank(config, rank);
     }
 
     /** Whether {@link #attach} added adapters to the model's blocks. */
