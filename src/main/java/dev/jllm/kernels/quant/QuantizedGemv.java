@@ -7,6 +7,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
@@ -25,6 +26,7 @@ public final class QuantizedGemv {
     private QuantizedGemv() {}
 
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
     private static final int V = F.length();
     /** Bytes widened per float vector: as many lanes as F. */
     private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.max(64, V * 8)));
@@ -125,8 +127,10 @@ public final class QuantizedGemv {
     }
 
     private static FloatVector bf16(MemorySegment data, long at) {
-        return ShortVector.fromMemorySegment(S, data, at, LE).convertShape(VectorOperators.S2I, F.withLanes(int.class), 0)
-                .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+        // The int species is a constant of its own: derived from F with withLanes(int.class), C2 of JDK 25.0.3 took
+        // the shift for a float one and aborted the JVM ("fatal error: LSHIFT: float") when it compiled this method.
+        IntVector bits = (IntVector) ShortVector.fromMemorySegment(S, data, at, LE).convertShape(VectorOperators.S2I, I, 0);
+        return bits.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
     }
 
     /** Σ over one Q8_0 block: 32 int8 at q times x[xi ...], before the scale. */
