@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jllm.arch.LoadedModel;
 import dev.jllm.model.GptConfig;
 import dev.jllm.model.InitScheme;
+import dev.jllm.mpi.DataParallel;
 import dev.jllm.train.PretrainSpec;
 import dev.jllm.train.Pretraining;
 import dev.jllm.train.TrainConfig;
@@ -168,6 +169,11 @@ public final class PretrainCommand implements Callable<Integer> {
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         Trainer.Result r = report.result();
+        if (r.outcome() == Trainer.Outcome.INTERRUPTED && DataParallel.current().leader()) {
+            log.printf("%nstopped at step %d; checkpoint written. Continue with: jllm pretrain --resume %s%n",
+                    r.steps(), report.runDir());
+            log.flush();
+        }
         if (json) {
             ObjectNode o = new ObjectMapper().createObjectNode();
             o.put("run_dir", report.runDir().toString());

@@ -1,5 +1,7 @@
 package dev.jllm.train;
 
+import dev.jllm.Setting;
+import dev.jllm.SettingException;
 import dev.jllm.model.InitScheme;
 
 /**
@@ -31,10 +33,10 @@ public record PretrainSpec(String data, String tokenizer, int vocabSize, String 
             throw new IllegalArgumentException("a BPE vocabulary needs more than the 256 byte tokens, got " + vocabSize);
         }
         if (tokenizer.equals(MODEL) && init == null) {
-            throw new IllegalArgumentException("the tokenizer \"model\" needs a model to start from (--init)");
+            throw new SettingException("the tokenizer \"model\" needs a model to start from (", Setting.INITIAL_MODEL, ")");
         }
         if (init != null && weightsInit != null) {
-            throw new IllegalArgumentException("a run from a model (--init) draws no random weights, so it takes no"
+            throw new SettingException("a run from a model (", Setting.INITIAL_MODEL, ") draws no random weights, so it takes no"
                     + " weight initialisation");
         }
         // Runs recorded before the option existed drew GPT-2's initialisation.

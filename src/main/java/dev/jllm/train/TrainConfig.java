@@ -1,5 +1,7 @@
 package dev.jllm.train;
 
+import dev.jllm.Setting;
+import dev.jllm.SettingException;
 import dev.jllm.optim.AdamW;
 import dev.jllm.optim.LrSchedule;
 
@@ -37,13 +39,14 @@ public record TrainConfig(int contextLength, int stride, int batchSize, int grad
         positive("stride", stride);
         positive("batch size", batchSize);
         positive("gradient accumulation", gradAccum);
-        positive("eval-every", evalEvery);
-        positive("eval-batches", evalBatches);
+        if (evalEvery < 1) throw new SettingException(Setting.EVAL_EVERY, " must be >= 1, got " + evalEvery);
+        if (evalBatches < 1) throw new SettingException(Setting.EVAL_BATCHES, " must be >= 1, got " + evalBatches);
         if (epochs < 1 && maxSteps < 1) throw new IllegalArgumentException("need epochs >= 1 or steps >= 1");
         if (maxSteps < 0) throw new IllegalArgumentException("steps must be >= 0, got " + maxSteps);
         if (!(lr > 0)) throw new IllegalArgumentException("learning rate must be positive, got " + lr);
         if (!(minLr >= 0) || minLr > lr) {
-            throw new IllegalArgumentException("min-lr must be in [0, lr], got " + minLr + " with lr " + lr);
+            throw new IllegalArgumentException("the minimum learning rate must be in [0, " + lr + "] (the learning"
+                    + " rate), got " + minLr);
         }
         if (warmupSteps < 0) throw new IllegalArgumentException("warm-up steps must be >= 0, got " + warmupSteps);
         if (!(weightDecay >= 0)) throw new IllegalArgumentException("weight decay must be >= 0, got " + weightDecay);
@@ -52,7 +55,7 @@ public record TrainConfig(int contextLength, int stride, int batchSize, int grad
             throw new IllegalArgumentException("train fraction must be in (0, 1], got " + trainFraction);
         }
         if (sampleTokens < 0 || checkpointEvery < 0) {
-            throw new IllegalArgumentException("sample tokens and checkpoint-every must be >= 0");
+            throw new IllegalArgumentException("sample tokens and the checkpoint interval must be >= 0");
         }
     }
 

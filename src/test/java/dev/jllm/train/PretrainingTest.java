@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jllm.Setting;
+import dev.jllm.SettingException;
 import dev.jllm.io.GptCheckpoint;
 import dev.jllm.io.ModelFiles;
 import dev.jllm.model.GptModel;
@@ -178,7 +180,8 @@ class PretrainingTest {
         Path out = tmp.resolve("twice");
         Pretraining.start(tiny(1, 2, 1e-3, 0f, 1, 0), out, TrainProgress.silent(), QUIET);
         assertThatThrownBy(() -> Pretraining.start(tiny(1, 2, 1e-3, 0f, 1, 0), out, TrainProgress.silent(), QUIET))
-                .hasMessageContaining("--resume");
+                .isInstanceOfSatisfying(SettingException.class,
+                        e -> assertThat(e.settings()).containsExactly(Setting.RESUME, Setting.RUN_FOLDER));
     }
 
     /** step, tokens seen, train loss, val loss of each metrics row. */

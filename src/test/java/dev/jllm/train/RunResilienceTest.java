@@ -68,7 +68,7 @@ class RunResilienceTest {
 
         assertThatThrownBy(() -> Pretraining.start(tiny(4, "Once"), killed, TrainProgress.silent(), QUIET))
                 .hasMessage(killed + " holds a run that stopped before its first checkpoint; start it again from step 0"
-                        + " with --resume " + killed + ", or choose another --out");
+                        + " with a resume of " + killed + ", or choose another run folder");
         Pretraining.Report again = Pretraining.resume(killed, TrainProgress.silent(), QUIET);
         assertThat(again.result().steps()).isEqualTo(4);
         assertThat(lossRows(killed)).isEqualTo(lossRows(whole));
@@ -119,8 +119,8 @@ class RunResilienceTest {
     void aSpecialTokenInThePromptIsRefusedBeforeTraining() {
         Path run = tmp.resolve("run");
         assertThatThrownBy(() -> Pretraining.start(tiny(2, "Once<|endoftext|>"), run, TrainProgress.silent(), QUIET))
-                .hasMessage("--prompt contains the special token <|endoftext|>, which a sample cannot start from;"
-                        + " remove it from --prompt (or give --sample-tokens 0 for no samples)");
+                .hasMessage("the sample prompt contains the special token <|endoftext|>, which a sample cannot start"
+                        + " from; remove it from the sample prompt (or give sample tokens 0 for no samples)");
         assertThat(run).doesNotExist();
     }
 
