@@ -2,7 +2,7 @@ package dev.jllm.finetune.classify;
 
 import dev.jllm.Setting;
 import dev.jllm.SettingException;
-import dev.jllm.finetune.Batches;
+import dev.jllm.data.Batches;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
