@@ -40,7 +40,8 @@ class RunResilienceTest {
 
     /** A 2-layer, 32-wide model on the stories, {@code steps} steps, evaluated every 2, no periodic checkpoints. */
     static PretrainSpec tiny(long steps, String prompt) {
-        TrainConfig t = new TrainConfig(16, 16, 8, 1, 1, steps, 2e-3, 2e-3, 0, 0.1, false, 0, 2, 2, 42, 0.9, prompt, 4, 0);
+        TrainConfig t = TrainConfig.builder().contextLength(16).batchSize(8).epochs(1).maxSteps(steps).lr(2e-3)
+                .evalEvery(2).evalBatches(2).seed(42).samplePrompt(prompt).sampleTokens(4).build();
         return new PretrainSpec(stories.toString(), PretrainSpec.BPE, 320, null, null, 32, 2, 2, 0f, t);
     }
 
