@@ -233,7 +233,7 @@ public final class PretrainCommand implements Callable<Integer> {
                     "--weights-init draws random weights; --init loads them: give one");
         }
         String initPath = init == null ? null : LoadedModel.resolve(init).toAbsolutePath().toString();
-        String scheme = init != null ? null : or(weightsInit, d.weightsInit.id());
+        InitScheme scheme = init != null ? null : weightsInit != null ? InitScheme.of(weightsInit) : d.weightsInit;
         return new PretrainSpec(stories ? null : data.toAbsolutePath().toString(), tok, or(vocabSize, 1024), initPath,
                 scheme, or(emb, sizes[0]), or(layers, sizes[1]), or(heads, sizes[2]), or(dropout, d.dropout), train);
     }

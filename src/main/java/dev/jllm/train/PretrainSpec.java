@@ -13,14 +13,14 @@ import dev.jllm.model.InitScheme;
  *                   {@code init} model's folder's vocabulary, else GPT-2's), or a folder with vocab.json + merges.txt
  * @param vocabSize  size of the trained BPE vocabulary
  * @param init       a model to continue pretraining from (its sizes win over the ones below); null for random weights
- * @param weightsInit how random weights are drawn, "gpt2" or "pytorch" ({@link InitScheme}); null with {@code init}
+ * @param weightsInit how random weights are drawn (written "gpt2" or "pytorch"); null with {@code init}
  * @param embDim     model width (ignored with {@code init})
  * @param nLayers    transformer blocks
  * @param nHeads     attention heads
  * @param dropRate   dropout in training
  * @param train      the training settings
  */
-public record PretrainSpec(String data, String tokenizer, int vocabSize, String init, String weightsInit, int embDim,
+public record PretrainSpec(String data, String tokenizer, int vocabSize, String init, InitScheme weightsInit, int embDim,
                            int nLayers, int nHeads, float dropRate, TrainConfig train) {
 
     public static final String BPE = "bpe";
@@ -40,8 +40,7 @@ public record PretrainSpec(String data, String tokenizer, int vocabSize, String 
                     + " weight initialisation");
         }
         // Runs recorded before the option existed drew GPT-2's initialisation.
-        if (init == null && weightsInit == null) weightsInit = InitScheme.GPT2.id();
-        if (weightsInit != null) InitScheme.of(weightsInit);
+        if (init == null && weightsInit == null) weightsInit = InitScheme.GPT2;
         if (init == null && (embDim < 1 || nLayers < 1 || nHeads < 1)) {
             throw new IllegalArgumentException("model sizes must be >= 1: emb " + embDim + ", layers " + nLayers
                     + ", heads " + nHeads);

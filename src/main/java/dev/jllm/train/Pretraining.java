@@ -14,7 +14,6 @@ import dev.jllm.model.CausalLM;
 import dev.jllm.io.TextFiles;
 import dev.jllm.model.GptConfig;
 import dev.jllm.model.GptModel;
-import dev.jllm.model.InitScheme;
 import dev.jllm.model.ModelConfig;
 import dev.jllm.mpi.DataParallel;
 import dev.jllm.tokenizer.BpeTrainer;
@@ -174,7 +173,7 @@ public final class Pretraining {
         GptConfig config = new GptConfig(tok.vocabSize(), cfg.contextLength(), spec.embDim(), spec.nHeads(),
                 spec.nLayers(), spec.dropRate(), false, false);
         // Same weights, but dropout drawn from the run's resumable generator.
-        return GptModel.create(config, cfg.seed(), InitScheme.of(spec.weightsInit())).copy(rng);
+        return GptModel.create(config, cfg.seed(), spec.weightsInit()).copy(rng);
     }
 
     private static CausalLM initialModel(PretrainSpec spec, TrainConfig cfg, ResumableRandom rng, Gpt2Tokenizer tok)
