@@ -224,6 +224,12 @@ public final class DecoderModel extends CausalLM {
         return new GroupedDecoder(DecoderWeights.of(this, bf16), capacity);
     }
 
+    /** A {@link GroupedDecoder} that multiplies with {@code quant}'s blocks (a GGUF file's, or quantized on load). */
+    @Override
+    public KVCacheDecoder quantizedDecoder(int capacity, QuantizedWeights quant) {
+        return new GroupedDecoder(DecoderWeights.quantized(this, quant), capacity);
+    }
+
     /** Each block's q, k, v, o, gate, up, down, then the output head. */
     @Override
     public List<Tensor> streamedMatrices() {
