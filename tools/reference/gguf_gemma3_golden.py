@@ -16,6 +16,7 @@ import json
 import numpy as np
 import torch
 import gguf
+from gguf_common import decoder_writer, finish
 from transformers import Gemma3ForCausalLM, Gemma3TextConfig
 
 OUT = "src/test/resources/gguf/"
@@ -55,21 +56,11 @@ for hf, g in NAMES.items():
 
 
 def gemma_file(path, tokenizer=None):
-    w = gguf.GGUFWriter(path, "gemma3")
-    w.add_block_count(cfg.num_hidden_layers)
-    w.add_context_length(cfg.max_position_embeddings)
-    w.add_embedding_length(cfg.hidden_size)
-    w.add_feed_forward_length(cfg.intermediate_size)
-    w.add_head_count(cfg.num_attention_heads)
-    w.add_head_count_kv(cfg.num_key_value_heads)
-    w.add_key_length(cfg.head_dim)
-    w.add_value_length(cfg.head_dim)
-    w.add_layer_norm_rms_eps(cfg.rms_norm_eps)
+    w = decoder_writer(path, "gemma3", cfg)
     w.add_rope_freq_base(cfg.rope_parameters["full_attention"]["rope_theta"])
     w.add_sliding_window(cfg.sliding_window)
     # llama.cpp's default pattern is every 6th layer global; this model's layer types are written explicitly
     w.add_array("gemma3.attention.sliding_window_pattern", [t == "sliding_attention" for t in cfg.layer_types])
-    w.add_file_type(0)
     if tokenizer:
         tokenizer(w)
     w.add_tensor("token_embd.weight", sd["model.embed_tokens.weight"])
@@ -80,10 +71,7 @@ def gemma_file(path, tokenizer=None):
                 v = v + 1.0                                    # convert_hf_to_gguf.py Gemma3Model.norm_shift
             w.add_tensor(f"blk.{i}.{g}.weight", np.ascontiguousarray(v))
     w.add_tensor("output_norm.weight", sd["model.norm.weight"] + 1.0)
-    w.write_header_to_file()
-    w.write_kv_data_to_file()
-    w.write_tensors_to_file()
-    w.close()
+    finish(w)
 
 
 gemma_file(OUT + "gemma3-tiny.gguf")
@@ -124,10 +112,7 @@ def seed_llama_bpe(path):
             w.add_tensor(f"blk.0.{g}.weight", v, raw_shape=v.shape, raw_dtype=gguf.GGMLQuantizationType.Q8_0)
         else:
             w.add_tensor(f"blk.0.{g}.weight", v)
-    w.write_header_to_file()
-    w.write_kv_data_to_file()
-    w.write_tensors_to_file()
-    w.close()
+    finish(w)
 
 
 def seed_spm(w):
