@@ -84,10 +84,10 @@ with open(OUT + "gemma3_golden.json", "w") as f:
 print("wrote", OUT + "gemma3-tiny.gguf")
 
 # ---- fuzz seeds: tiny models with each kind of vocabulary ----
-def seed_llama_bpe(path):
+def seed_llama_bpe(path, blocks=1):
     tokens = ["<|begin_of_text|>", "<|eot_id|>"] + [chr(c) for c in range(ord("a"), ord("h"))] + ["ab", "abc", "Ġ"]
     w = gguf.GGUFWriter(path, "llama")
-    for k, v in [("block_count", 1), ("context_length", 16), ("embedding_length", 32), ("feed_forward_length", 32),
+    for k, v in [("block_count", blocks), ("context_length", 16), ("embedding_length", 32), ("feed_forward_length", 32),
                  ("head_count", 2), ("head_count_kv", 1)]:
         getattr(w, "add_" + k)(v)
     w.add_layer_norm_rms_eps(1e-5)
@@ -129,6 +129,8 @@ def seed_spm(w):
 
 
 seed_llama_bpe(SEEDS + "llama_bpe_q8")
+# found by fuzzing: a block count of 2^31 - 1 over one block of tensors made millions of names before any check (hang)
+seed_llama_bpe(SEEDS + "huge_block_count", blocks=2**31 - 1)
 # a gemma seed: small sizes, its own vocabulary
 cfg = Gemma3TextConfig(vocab_size=19, hidden_size=32, intermediate_size=32, num_hidden_layers=1, num_attention_heads=2,
                        num_key_value_heads=1, head_dim=16, query_pre_attn_scalar=16, max_position_embeddings=16,

@@ -55,6 +55,10 @@ public final class GgufDecoder {
         if (family == null) throw GgufFile.error(f.file(), "architecture '" + arch + "' is not one of " + ARCHITECTURES.keySet());
         boolean gemma = family == Family.GEMMA3;
         int hidden = f.count(arch + ".embedding_length"), layers = f.count(arch + ".block_count");
+        if (!f.hasTensor("blk." + (layers - 1) + ".attn_norm.weight") || f.hasTensor("blk." + layers + ".attn_norm.weight")) {
+            // before anything is sized by it: a made-up count would make millions of names (GgufFuzzTest found the hang)
+            throw GgufFile.error(f.file(), arch + ".block_count " + layers + " does not match the file's blocks of tensors");
+        }
         int heads = f.count(arch + ".attention.head_count");
         int kvHeads = (int) f.integer(arch + ".attention.head_count_kv", heads);
         int headDim = (int) f.integer(arch + ".attention.key_length", hidden / heads);
