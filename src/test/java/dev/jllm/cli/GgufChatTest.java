@@ -42,6 +42,10 @@ class GgufChatTest {
         ModelCommandsTest.Run q = ModelCommandsTest.run("quantize", "--model", model.toString(), "--type", "f32", "--out",
                 gguf.toString());
         assertThat(q.exit()).as(q.err()).isZero();
+        ModelCommandsTest.Run info = ModelCommandsTest.run("info", "--model", gguf.toString(), "--json");
+        assertThat(info.exit()).as(info.err()).isZero();
+        assertThat(info.json().get("config").get("hiddenSize").asInt()).isEqualTo(16);
+        assertThat(info.json().get("config").get("family").asText()).isEqualTo(DecoderConfig.preset(preset).family().name());
 
         String input = "What is 2+2?\nAnd 3+3?\n";
         ModelCommandsTest.Run onFolder = ChatCommandTest.chat(input, "--model", model.toString(), "--max-tokens", "6");
