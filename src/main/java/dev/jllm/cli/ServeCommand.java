@@ -75,7 +75,7 @@ final class ServeCommand implements Callable<Integer> {
         Path folder = Files.isDirectory(loaded.path()) ? loaded.path() : loaded.path().toAbsolutePath().getParent();
         ChatTemplate template = tokenizer instanceof HfTokenizer && ChatTemplate.isIn(folder) ? ChatTemplate.load(folder) : null;
         ServedModel served = new ServedModel(modelName(loaded.path()), loaded.model(), tokenizer, loaded.endId(),
-                promptFormat, classifierIn(loaded.path()), template);
+                promptFormat, classifierIn(loaded.path()), template, loaded.endIds());
         CountDownLatch stopped = new CountDownLatch(1);
         PrintWriter err = spec.commandLine().getErr();
         try (JllmServer server = new JllmServer(served, options).start()) {

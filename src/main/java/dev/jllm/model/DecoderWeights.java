@@ -1,7 +1,5 @@
 package dev.jllm.model;
 
-import dev.jllm.io.Dtype;
-import dev.jllm.io.SafetensorsFile;
 import dev.jllm.io.SafetensorsShards;
 import dev.jllm.kernels.Bf16;
 import dev.jllm.kernels.MatMul;
@@ -91,17 +89,26 @@ public final class DecoderWeights implements AutoCloseable {
     }
 
     /**
-     * The model's own float32 arrays, read in place, or for the matrices that {@code bf16} (not null) has copies of,
-     * those packed bfloat16 copies. LoRA adapters are not applied: decode a {@link DecoderModel#merged} model.
+     * The model's own arrays, read in place: float32 ones, or for the matrices that {@code bf16} (not null) has
+     * copies of, those packed bfloat16 copies; read-only bfloat16 tensors (a checkpoint's, mapped) in place. LoRA
+     * adapters are not applied: decode a {@link DecoderModel#merged} model.
      */
     public static DecoderWeights of(DecoderModel model, Bf16Weights bf16) {
-        DecoderWeights w = new DecoderWeights(model.config, null);
+        return of(model, bf16, null);
+    }
+
+    private static DecoderWeights of(DecoderModel model, Bf16Weights bf16, AutoCloseable owner) {
+        DecoderWeights w = new DecoderWeights(model.config, owner);
         java.util.Set<Tensor> copied = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         if (bf16 != null) copied.addAll(model.streamedMatrices());
         model.namedParameters().forEach((name, t) -> {
             if (dev.jllm.nn.LoRA.isAdapter(name)) return;
             if (t.rank() == 1) {
                 w.vectors.put(name, t.data());
+            } else if (t.isBf16() && t.dim(1) % 2 == 0) {
+                w.matrices.put(name, new Mapped(t.bf16Values(), t.dim(0), t.dim(1)));
+            } else if (t.isBf16()) { // rows of odd length: the pair-wise product needs even ones
+                w.matrices.put(name, new F32(t.toFloat32().data(), t.dim(0), t.dim(1)));
             } else if (copied.contains(t)) {
                 w.matrices.put(name, new Packed(bf16.of(t), t.dim(0), t.dim(1)));
             } else {
@@ -116,22 +123,7 @@ public final class DecoderWeights implements AutoCloseable {
      * read as float32. Closing the result closes {@code shards}.
      */
     public static DecoderWeights mapped(DecoderConfig config, SafetensorsShards shards) {
-        Map<String, int[]> shapes = new LinkedHashMap<>();
-        for (String name : shards.names()) shapes.put(name, shards.entry(name).shape());
-        DecoderModel.checkShapes(config, shapes);
-        DecoderWeights w = new DecoderWeights(config, shards);
-        for (String name : DecoderModel.parameterShapes(config).keySet()) {
-            SafetensorsFile.Entry e = shards.entry(name);
-            int[] s = e.shape();
-            if (s.length == 1) {
-                w.vectors.put(name, shards.read(name).data());
-            } else if (e.dtype() == Dtype.BF16 && s[1] % 2 == 0) {
-                w.matrices.put(name, new Mapped(shards.bytes(name), s[0], s[1]));
-            } else {
-                w.matrices.put(name, new F32(shards.read(name).data(), s[0], s[1]));
-            }
-        }
-        return w;
+        return of(DecoderModel.fromCheckpoint(config, shards, true), null, shards);
     }
 
     public DecoderConfig config() {
@@ -154,6 +146,7 @@ public final class DecoderWeights implements AutoCloseable {
         float[] bias = vectors.get(prefix + ".bias");
         float[] y = new float[n * m.out()];
         if (n > 1 && m instanceof F32 f) MatMul.xwt(x, 0, f.w(), 0, bias, y, 0, n, m.in(), m.out());
+        else if (n > 1 && m instanceof Mapped b) Bf16.xwt(x, 0, b.w(), bias, y, 0, n, m.in(), m.out());
         else for (int i = 0; i < n; i++) m.gemv(x, i * m.in(), bias, y, i * m.out());
         return y;
     }

@@ -1,5 +1,6 @@
 package dev.jllm.tensor;
 
+import dev.jllm.kernels.Bf16;
 import dev.jllm.kernels.Elementwise;
 import dev.jllm.kernels.MatMul;
 
@@ -9,6 +10,7 @@ final class LinearOps {
 
     // linear: x [..., in] · w [out, in]ᵀ + b [out] → y [..., out]   (W stored [out, in] like PyTorch's Linear)
     // backward, with x flattened to [M, in]: dx += dy · w, dw += dyᵀ · x, db += Σ_rows dy.
+    // A bfloat16 w (read-only, so never a dw) is read in place, widened as the products use it.
     static Tensor linear(Tensor x, Tensor w, Tensor b) {
         Shapes.require(w.rank() == 2, "linear: weight must be [out, in], got " + w.shapeString());
         int in = w.dim(1), out = w.dim(0);
@@ -20,9 +22,13 @@ final class LinearOps {
         int[] ys = x.shape();
         ys[ys.length - 1] = out;
         float[] y = Workspace.floats(m * out);
-        MatMul.xwt(x.data(), 0, w.data(), 0, b == null ? null : b.data(), y, 0, m, in, out);
+        if (w.isBf16()) Bf16.xwt(x.data(), 0, w.bf16Values(), b == null ? null : b.data(), y, 0, m, in, out);
+        else MatMul.xwt(x.data(), 0, w.data(), 0, b == null ? null : b.data(), y, 0, m, in, out);
         return Tensor.result(y, ys, g -> {
-            if (x.requiresGrad()) MatMul.dyw(g, 0, w.data(), 0, x.gradOrCreate(), 0, m, out, in);
+            if (x.requiresGrad()) {
+                if (w.isBf16()) Bf16.dyw(g, 0, w.bf16Values(), x.gradOrCreate(), 0, m, out, in);
+                else MatMul.dyw(g, 0, w.data(), 0, x.gradOrCreate(), 0, m, out, in);
+            }
             if (w.requiresGrad()) MatMul.dytx(g, 0, x.data(), 0, w.gradOrCreate(), 0, m, out, in);
             if (b != null && b.requiresGrad()) Elementwise.sumRowsInto(g, 0, m, out, b.gradOrCreate(), 0);
         }, x, w, b);
