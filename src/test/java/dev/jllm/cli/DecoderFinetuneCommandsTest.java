@@ -67,10 +67,10 @@ class DecoderFinetuneCommandsTest {
 
     @Test
     void instructLoRATrainsOverTheFrozenBf16Base() throws Exception {
-        Path data = FinetuneDpoCommandTest.firstEntries("instruction-data.json", 24, dir);
+        Path data = FinetuneDpoCommandTest.firstEntries("instruction-data.json", 16, dir);
         Path out = dir.resolve("instruct");
         ModelCommandsTest.Run r = run("finetune", "instruct", "--model", model.toString(), "--data", data.toString(),
-                "--batch", "4", "--lr", "1e-2", "--epochs", "2", "--response-tokens", "4", "--max-length", "96",
+                "--batch", "4", "--lr", "1e-2", "--epochs", "2", "--response-tokens", "2", "--max-length", "64",
                 "--lora-rank", "4", "--out", out.toString(), "--json");
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.json().fieldNames()).toIterable().contains("run_dir", "train_loss", "val_loss", "responses", "seconds");
@@ -83,10 +83,10 @@ class DecoderFinetuneCommandsTest {
 
     @Test
     void dpoLoRATrainsOverTheFrozenBf16Base() throws Exception {
-        Path data = FinetuneDpoCommandTest.firstEntries("instruction-data-with-preference.json", 24, dir);
+        Path data = FinetuneDpoCommandTest.firstEntries("instruction-data-with-preference.json", 12, dir);
         Path out = dir.resolve("dpo");
         ModelCommandsTest.Run r = run("finetune", "dpo", "--model", model.toString(), "--data", data.toString(),
-                "--batch", "4", "--lr", "1e-2", "--epochs", "2", "--max-length", "96", "--eval-every", "2",
+                "--batch", "4", "--lr", "1e-2", "--epochs", "1", "--max-length", "64", "--eval-every", "2",
                 "--eval-batches", "1", "--lora-rank", "4", "--out", out.toString(), "--json");
         assertThat(r.exit()).as(r.err()).isZero();
         JsonNode j = r.json();
