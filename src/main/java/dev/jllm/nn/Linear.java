@@ -70,9 +70,12 @@ public final class Linear extends Module {
 
     /** x [..., in] → [..., out] */
     public Tensor forward(Tensor x) {
+        if (adapters.size() == 1) {
+            LoRALayer l = adapters.getFirst();
+            return Ops.linearLoRA(x, weight, bias, l.a, l.b, l.scale());
+        }
         Tensor y = Ops.linear(x, weight, bias);
         if (adapters.isEmpty()) return y;
-        if (adapters.size() == 1) return Ops.add(y, adapters.getFirst().forward(x));
         Tensor[] deltas = new Tensor[adapters.size()];
         for (int i = 0; i < deltas.length; i++) deltas[i] = adapters.get(i).forward(x);
         return Ops.add(y, Ops.concat(-1, deltas));

@@ -34,6 +34,43 @@ final class LinearOps {
         }, x, w, b);
     }
 
+    // linearLoRA: linear(x, w, bias) + (s · (x · a)) · b with a LoRA adapter a [in, r], b [r, out], s = alpha / r,
+    // added into the linear's own output: one [..., out] result where linear, two matmuls, scale and add made four
+    // (what decides a LoRA step's memory: every result lives until the step ends).
+    // backward, x flattened to [M, in], u = s·(x·a) [M, r] kept from the forward pass: db += uᵀ · dy;
+    // du = s · (dy · bᵀ); da += xᵀ · du; dx += dy · w + du · aᵀ; dw += dyᵀ · x; dbias += Σ_rows dy.
+    static Tensor linearLoRA(Tensor x, Tensor w, Tensor bias, Tensor a, Tensor b, float s) {
+        int in = w.dim(1), out = w.dim(0), r = a.dim(1);
+        Shapes.require(a.rank() == 2 && a.dim(0) == in && b.rank() == 2 && b.dim(0) == r && b.dim(1) == out,
+                "linearLoRA: adapters " + a.shapeString() + " and " + b.shapeString() + " do not fit weight " + w.shapeString());
+        Tensor plain = linear(x, w, bias); // checks x, w and bias; its graph node is not kept
+        int m = plain.size() / Math.max(out, 1);
+        float[] y = plain.data();
+        float[] at = Workspace.floats(r * in); // aᵀ [r, in], the layout MatMul wants
+        transpose(a.data(), 0, at, 0, in, r, false);
+        float[] u = Workspace.floats(m * r);
+        MatMul.xwt(x.data(), 0, at, 0, null, u, 0, m, in, r);
+        Elementwise.scale(s, u, 0, u, 0, m * r);
+        MatMul.dyw(u, 0, b.data(), 0, y, 0, m, r, out); // y += u · b
+        return Tensor.result(y, plain.shape(), g -> {
+            if (b.requiresGrad()) MatMul.dytx(u, 0, g, 0, b.gradOrCreate(), 0, m, r, out);
+            if (a.requiresGrad() || x.requiresGrad()) {
+                float[] du = Workspace.floats(m * r);
+                MatMul.xwt(g, 0, b.data(), 0, null, du, 0, m, out, r);
+                Elementwise.scale(s, du, 0, du, 0, m * r);
+                if (a.requiresGrad()) MatMul.dytx(x.data(), 0, du, 0, a.gradOrCreate(), 0, m, in, r);
+                if (x.requiresGrad()) MatMul.dyw(du, 0, at, 0, x.gradOrCreate(), 0, m, r, in);
+                Workspace.giveBack(du);
+            }
+            if (x.requiresGrad()) {
+                if (w.isBf16()) Bf16.dyw(g, 0, w.bf16Values(), x.gradOrCreate(), 0, m, out, in);
+                else MatMul.dyw(g, 0, w.data(), 0, x.gradOrCreate(), 0, m, out, in);
+            }
+            if (w.requiresGrad()) MatMul.dytx(g, 0, x.data(), 0, w.gradOrCreate(), 0, m, out, in);
+            if (bias != null && bias.requiresGrad()) Elementwise.sumRowsInto(g, 0, m, out, bias.gradOrCreate(), 0);
+        }, x, w, bias, a, b);
+    }
+
     // matmul: a [..., M, K] · b [..., K, N] → y [..., M, N], batched over the leading dimensions, which must
     // be equal (or b is a plain [K, N] shared by every batch).
     // Per batch, with bt = bᵀ [N, K] kept from the forward: da += dy · bᵀ = dyw(dy, bt); dbᵀ += dyᵀ · a = dytx(dy, a).
