@@ -20,7 +20,7 @@ public final class LoRARuns {
         model.addLoRA(rank, alpha, toHead, new SplittableRandom(seed));
         if (checkpoint != null) {
             if (checkpoint.adapters().isEmpty()) {
-                throw new IllegalArgumentException("the run was started with --lora-rank but its checkpoint has no "
+                throw new IllegalArgumentException("the run trains LoRA adapters but its checkpoint has no "
                         + LoRA.FILE);
             }
             LoRA.load(model, checkpoint.adapters(), LoRA.FILE + " of the checkpoint");
