@@ -3,6 +3,8 @@ package dev.jllm.model;
 import dev.jllm.io.SafetensorsShards;
 import dev.jllm.kernels.Bf16;
 import dev.jllm.kernels.MatMul;
+import dev.jllm.kernels.quant.QuantizedGemv;
+import dev.jllm.kernels.quant.QuantizedMatrix;
 import dev.jllm.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 import java.util.HashMap;
@@ -81,6 +83,34 @@ public final class DecoderWeights implements AutoCloseable {
         }
     }
 
+    /** ggml blocks, multiplied in place ({@link QuantizedGemv}). */
+    private record Quantized(QuantizedMatrix m) implements Matrix {
+        public int out() {
+            return m.rows();
+        }
+
+        public int in() {
+            return m.cols();
+        }
+
+        /** Row by row (the blocks are streamed once per row; a prefill or a batch reads them m times). */
+        public void rows(float[] x, float[] bias, float[] y, int rows) {
+            int in = m.cols(), out = m.rows();
+            for (int r = 0; r < rows; r++) {
+                QuantizedGemv.multiply(m, x, r * in, y, r * out);
+                if (bias != null) for (int i = 0; i < out; i++) y[r * out + i] += bias[i];
+            }
+        }
+
+        public void row(int r, float[] o, int off) {
+            m.row(r, o, off);
+        }
+
+        public long bytes() {
+            return m.byteSize();
+        }
+    }
+
     private final DecoderConfig config;
     private final Map<String, float[]> vectors = new HashMap<>();
     private final Map<String, Matrix> matrices = new LinkedHashMap<>();
@@ -97,10 +127,18 @@ public final class DecoderWeights implements AutoCloseable {
      * adapters are not applied: decode a {@link DecoderModel#merged} model.
      */
     public static DecoderWeights of(DecoderModel model, Bf16Weights bf16) {
-        return of(model, bf16, null);
+        return of(model, bf16, null, null);
     }
 
-    private static DecoderWeights of(DecoderModel model, Bf16Weights bf16, AutoCloseable owner) {
+    /**
+     * The model's float32 arrays, except the matrices {@code quant} holds: those are multiplied from their ggml blocks
+     * ({@code --dtype q8_0}, or a GGUF file's own), and the token embedding's rows read from them when it is tied.
+     */
+    public static DecoderWeights quantized(DecoderModel model, QuantizedWeights quant) {
+        return of(model, null, quant, null);
+    }
+
+    private static DecoderWeights of(DecoderModel model, Bf16Weights bf16, QuantizedWeights quant, AutoCloseable owner) {
         DecoderWeights w = new DecoderWeights(model.config, owner);
         java.util.Set<Tensor> copied = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         if (bf16 != null) copied.addAll(model.streamedMatrices());
@@ -108,6 +146,8 @@ public final class DecoderWeights implements AutoCloseable {
             if (dev.jllm.nn.LoRA.isAdapter(name)) return;
             if (t.rank() == 1) {
                 w.vectors.put(name, t.data());
+            } else if (quant != null && quant.contains(t)) {
+                w.matrices.put(name, new Quantized(quant.of(t)));
             } else if (t.isBf16() && t.dim(1) % 2 == 0) {
                 w.matrices.put(name, new Mapped(t.bf16Values(), t.dim(0), t.dim(1)));
             } else if (t.isBf16()) { // rows of odd length: the pair-wise product needs even ones
@@ -126,7 +166,7 @@ public final class DecoderWeights implements AutoCloseable {
      * read as float32. Closing the result closes {@code shards}.
      */
     public static DecoderWeights mapped(DecoderConfig config, SafetensorsShards shards) {
-        return of(DecoderModel.fromCheckpoint(config, shards, true), null, shards);
+        return of(DecoderModel.fromCheckpoint(config, shards, true), null, null, shards);
     }
 
     public DecoderConfig config() {
