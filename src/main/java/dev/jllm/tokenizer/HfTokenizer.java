@@ -1,5 +1,8 @@
 package dev.jllm.tokenizer;
 
+import dev.jllm.io.AtomicFiles;
+import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,11 +48,13 @@ public final class HfTokenizer implements Tokenizer {
     private final int size;
     private final String bosToken;
     private final String eosToken;
+    private final Path source;
     private final Map<String, int[]> cache = new ConcurrentHashMap<>();
     private final ThreadLocal<Scratch> scratch;
 
-    HfTokenizer(Parts parts, String bosToken, String eosToken) {
+    HfTokenizer(Parts parts, String bosToken, String eosToken, Path source) {
         this.parts = parts;
+        this.source = source;
         this.bosToken = bosToken;
         this.eosToken = eosToken;
         List<AddedTokens.Token> raw = new ArrayList<>();
@@ -107,6 +112,31 @@ public final class HfTokenizer implements Tokenizer {
             LOADED.put(key, new java.lang.ref.SoftReference<>(t));
         }
         return t;
+    }
+
+    /** The folder the tokenizer was read from. */
+    public Path folder() {
+        return source;
+    }
+
+    /** The files a tokenizer.json tokenizer is made of, with its chat template; {@link #save} copies those there are. */
+    public static final List<String> FILES = List.of("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
+            "chat_template.jinja");
+
+    /**
+     * Writes the tokenizer into the model folder {@code dir}: its files as they were read (the chat template of
+     * tokenizer_config.json included), each copied through a temporary file.
+     */
+    public void save(Path dir) throws IOException {
+        for (String name : FILES) {
+            Path from = source.resolve(name);
+            if (!Files.isRegularFile(from)) continue;
+            byte[] bytes = Files.readAllBytes(from);
+            AtomicFiles.write(dir.resolve(name), out -> {
+                ByteBuffer buf = ByteBuffer.wrap(bytes);
+                while (buf.hasRemaining()) out.write(buf);
+            });
+        }
     }
 
     /** Whether {@code dir} holds a {@code tokenizer.json}. */
