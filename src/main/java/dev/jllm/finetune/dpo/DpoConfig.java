@@ -1,5 +1,6 @@
 package dev.jllm.finetune.dpo;
 
+import dev.jllm.prompt.ChatFormat;
 import dev.jllm.prompt.PromptFormat;
 import dev.jllm.train.TrainConfig;
 
@@ -18,7 +19,8 @@ import dev.jllm.train.TrainConfig;
  * @param evalEvery   evaluate every this many steps (also before the first and after the last)
  * @param evalBatches batches of the training and the validation pairs each evaluation averages over
  * @param seed        seeds the shuffling
- * @param format      the prompt format the pairs are written in (the SFT model's)
+ * @param format      the prompt format the pairs are written in (the SFT model's): {@code alpaca}, {@code phi3}, or
+ *                    {@code chat}, the model's own chat template ({@link ChatFormat})
  */
 public record DpoConfig(String model, String data, double beta, double lr, double weightDecay, int epochs, int batchSize, int maxLength,
                         int evalEvery, int evalBatches, long seed, String format) {
@@ -31,7 +33,7 @@ public record DpoConfig(String model, String data, double beta, double lr, doubl
             throw new IllegalArgumentException("epochs, batch, eval-every and eval-batches must be >= 1 and the maximum"
                     + " length >= 2: " + this);
         }
-        PromptFormat.named(format);
+        if (!ChatFormat.NAME.equals(format)) PromptFormat.named(format);
     }
 
     /** The book's settings (β 0.1, lr 5e-6, weight decay 0.01, 1 epoch, batch 8, evaluation every 5 steps). */
@@ -48,6 +50,12 @@ public record DpoConfig(String model, String data, double beta, double lr, doubl
                 evalEvery, evalBatches, seed, 1.0, "", 0, 0);
     }
 
+    /** Whether the pairs are written in the model's chat template ({@link ChatFormat}). */
+    public boolean chat() {
+        return ChatFormat.NAME.equals(format);
+    }
+
+    /** The book's prompt format; not for a {@link #chat} run. */
     public PromptFormat promptFormat() {
         return PromptFormat.named(format);
     }
