@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jllm.arch.LoadedModel;
 import dev.jllm.finetune.Splits;
 import dev.jllm.model.CausalLM;
+import dev.jllm.mpi.DataParallel;
 import dev.jllm.prompt.ChatFormat;
 import dev.jllm.prompt.ChatPreference;
 import dev.jllm.prompt.InstructionJson;
@@ -12,6 +13,7 @@ import dev.jllm.tokenizer.Gpt2Tokenizer;
 import dev.jllm.tokenizer.HfTokenizer;
 import dev.jllm.tokenizer.Tokenizer;
 import dev.jllm.train.Checkpoint;
+import dev.jllm.train.RankFolder;
 import dev.jllm.train.ResumableRandom;
 import dev.jllm.train.RunFolder;
 import dev.jllm.train.TrainProgress;
@@ -55,10 +57,13 @@ public final class DpoTuning {
         ResumableRandom rng = new ResumableRandom(spec.seed());
         CausalLM policy = start.copy(0f, CausalLM.Head.KEEP, rng);
         DpoData data = data(spec, tokenizer, policy, frozen(start), log);
-        try (RunFolder run = RunFolder.create(out, DpoData.METRICS)) {
-            if (tokenizer instanceof Gpt2Tokenizer t) t.save(out);
-            if (tokenizer instanceof HfTokenizer t) t.save(out);
-            run.writeModel(policy, JSON.valueToTree(spec));
+        DataParallel parallel = DataParallel.current();
+        try (RunFolder run = RankFolder.create(out, DpoData.METRICS, parallel)) {
+            if (parallel.leader()) {
+                if (tokenizer instanceof Gpt2Tokenizer t) t.save(out);
+                if (tokenizer instanceof HfTokenizer t) t.save(out);
+                run.writeModel(policy, JSON.valueToTree(spec));
+            }
             return train(new Trainer<>(policy, rng, tokenizer, spec.train(), data, run, progress), run);
         }
     }
@@ -68,11 +73,11 @@ public final class DpoTuning {
      * reference is the starting model again, read from where the run found it.
      */
     public static Report resume(Path dir, TrainProgress progress, PrintWriter log) throws IOException {
-        try (RunFolder run = RunFolder.open(dir, DpoData.METRICS)) {
-            DpoConfig spec = JSON.treeToValue(run.training(), DpoConfig.class);
+        try (RunFolder run = RankFolder.open(dir, DpoData.METRICS, DataParallel.current())) {
+            DpoConfig spec = JSON.treeToValue(RunFolder.training(dir), DpoConfig.class);
             Tokenizer tokenizer = Tokenizer.load(dir);
             ResumableRandom rng = new ResumableRandom(spec.seed());
-            Checkpoint.Loaded checkpoint = Checkpoint.read(run.latestCheckpoint().orElseThrow(), rng);
+            Checkpoint.Loaded checkpoint = Checkpoint.read(RankFolder.latestCheckpoint(dir), rng);
             CausalLM policy = checkpoint.model();
             DpoData data = data(spec, tokenizer, policy, frozen(LoadedModel.load(spec.model()).model()), log);
             Trainer<PreferenceBatch> trainer = new Trainer<>(policy, rng, tokenizer, spec.train(), data, run, progress);
@@ -123,6 +128,7 @@ public final class DpoTuning {
                 spec.model(), file, train.size(), val.size(), spec.format(), spec.beta(), spec.lr());
         log.flush();
         PreferenceCollator collator = new PreferenceCollator(tokenizer.eotId(), allowed);
-        return new DpoData(train, val, collator, spec.batchSize(), reference, (float) spec.beta());
+        int globalBatch = spec.batchSize() * DataParallel.current().ranks(); // each rank trains on its share
+        return new DpoData(train, val, collator, globalBatch, reference, (float) spec.beta());
     }
 }
