@@ -55,13 +55,13 @@ public final class Bf16 {
 
     /**
      * Y[M,N] = X[M,K] · W[N,K]ᵀ (+ bias[N] when not null), W {@link #pack packed} bfloat16 (a decoder's prefill,
-     * LoRA over a frozen bf16 base). Few rows stream W row by row ({@link #gemv}); more go through the packed
+     * LoRA over a frozen bf16 base). Few rows stream W once for all of them ({@link #gemvRows}); more go through the packed
      * product, which widens each weight once per K block into its float32 B panels and runs the machine's
      * register tile on them. Overwrites Y.
      */
     public static void xwt(float[] x, int xOff, int[] w, float[] bias, float[] y, int yOff, int m, int k, int n) {
         if (m <= Gemv.MAX_ROWS || !VectorSupport.ENABLED) {
-            for (int i = 0; i < m; i++) gemv(w, x, xOff + i * k, bias, y, yOff + i * n, n, k);
+            gemvRows(w, x, xOff, bias, y, yOff, m, k, n);
         } else {
             Gemm.multiplyBf16(GemmPlan.active(), x, xOff, w, bias, y, yOff, m, n, k);
         }
@@ -69,22 +69,42 @@ public final class Bf16 {
 
     /** y[N] = W[N,K] · x[K] (+ bias[N] when not null), W {@link #pack packed} bfloat16. Overwrites y. */
     public static void gemv(int[] w, float[] x, int xOff, float[] bias, float[] y, int yOff, int n, int k) {
-        FlopCounter.add(1, n, k);
+        gemvRows(w, x, xOff, bias, y, yOff, 1, k, n);
+    }
+
+    /**
+     * Y[M,N] = X[M,K] · W[N,K]ᵀ (+ bias) for the few rows of a decoding batch, W {@link #pack packed} bfloat16:
+     * each weight row is streamed from memory once for all M rows, and each row of Y is computed with the
+     * arithmetic of {@link #gemv} alone, whatever M. Overwrites Y.
+     */
+    public static void gemvRows(int[] w, float[] x, int xOff, float[] bias, float[] y, int yOff, int m, int k, int n) {
+        FlopCounter.add(m, n, k);
         int half = (k + 1) / 2;
-        // x split into its even and odd elements, the order in which the packed pairs widen
-        float[] even = new float[half], odd = new float[half];
-        for (int q = 0; q < half; q++) {
+        float[][] even = new float[m][], odd = new float[m][];
+        for (int i = 0; i < m; i++) {
+            even[i] = new float[half];
+            odd[i] = new float[half];
+            split(x, xOff + i * k, k, even[i], odd[i]);
+        }
+        Parallel.forEachUnit((n + ROWS_PER_UNIT - 1) / ROWS_PER_UNIT, (u0, u1) -> {
+            int j1 = Math.min(n, u1 * ROWS_PER_UNIT);
+            for (int j = u0 * ROWS_PER_UNIT; j < j1; j++) {
+                // row j comes from memory once; for i > 0 it is in L1
+                for (int i = 0; i < m; i++) {
+                    float r = VectorSupport.ENABLED ? row(w, j * half, half, even[i], odd[i])
+                            : dot(w, j * half, half, even[i], odd[i]);
+                    y[yOff + i * n + j] = bias != null ? r + bias[j] : r;
+                }
+            }
+        });
+    }
+
+    /** x[xOff .. +k) split into its even and odd elements (a zero pads an odd k), the order packed pairs widen in. */
+    private static void split(float[] x, int xOff, int k, float[] even, float[] odd) {
+        for (int q = 0; q < even.length; q++) {
             even[q] = x[xOff + 2 * q];
             odd[q] = 2 * q + 1 < k ? x[xOff + 2 * q + 1] : 0f;
         }
-        Parallel.forEachUnit((n + ROWS_PER_UNIT - 1) / ROWS_PER_UNIT, (u0, u1) -> {
-            int j = u0 * ROWS_PER_UNIT, j1 = Math.min(n, u1 * ROWS_PER_UNIT);
-            if (VectorSupport.ENABLED) {
-                for (; j < j1; j++) y[yOff + j] = row(w, j * half, half, even, odd);
-            }
-            for (; j < j1; j++) y[yOff + j] = dot(w, j * half, half, even, odd);
-            if (bias != null) for (int r = u0 * ROWS_PER_UNIT; r < j1; r++) y[yOff + r] += bias[r];
-        });
     }
 
     /**
@@ -119,18 +139,32 @@ public final class Bf16 {
      * layout, so nothing is copied. K must be even.
      */
     public static void gemv(MemorySegment w, float[] x, int xOff, float[] bias, float[] y, int yOff, int n, int k) {
+        gemvRows(w, x, xOff, bias, y, yOff, 1, k, n);
+    }
+
+    /**
+     * Y[M,N] = X[M,K] · W[N,K]ᵀ (+ bias), W a bfloat16 matrix in place (as {@link #gemv(MemorySegment, float[], int,
+     * float[], float[], int, int, int)}): each weight row streamed once for all M rows, each row of Y computed as
+     * gemv computes it alone. Overwrites Y.
+     */
+    public static void gemvRows(MemorySegment w, float[] x, int xOff, float[] bias, float[] y, int yOff, int m, int k,
+                                int n) {
         if (k % 2 != 0) throw new IllegalArgumentException("bf16 matrix rows of odd length " + k);
+        FlopCounter.add(m, n, k);
         int half = k / 2;
-        float[] even = new float[half], odd = new float[half];
-        for (int q = 0; q < half; q++) {
-            even[q] = x[xOff + 2 * q];
-            odd[q] = x[xOff + 2 * q + 1];
+        float[][] even = new float[m][], odd = new float[m][];
+        for (int i = 0; i < m; i++) {
+            even[i] = new float[half];
+            odd[i] = new float[half];
+            split(x, xOff + i * k, k, even[i], odd[i]);
         }
         Parallel.forEachUnit((n + ROWS_PER_UNIT - 1) / ROWS_PER_UNIT, (u0, u1) -> {
             int j1 = Math.min(n, u1 * ROWS_PER_UNIT);
             for (int j = u0 * ROWS_PER_UNIT; j < j1; j++) {
-                float r = row(w, (long) j * k * 2, half, even, odd);
-                y[yOff + j] = bias != null ? r + bias[j] : r;
+                for (int i = 0; i < m; i++) {
+                    float r = row(w, (long) j * k * 2, half, even[i], odd[i]);
+                    y[yOff + i * n + j] = bias != null ? r + bias[j] : r;
+                }
             }
         });
     }

@@ -25,8 +25,11 @@ public final class DecoderWeights implements AutoCloseable {
 
         int in();
 
-        /** y[yOff .. +out) = W · x[xOff .. +in) (+ bias). */
-        void gemv(float[] x, int xOff, float[] bias, float[] y, int yOff);
+        /**
+         * Y[m, out] = X[m, in] · Wᵀ (+ bias), W streamed once for all m rows, each row computed as a one-row
+         * product computes it (whatever m).
+         */
+        void rows(float[] x, float[] bias, float[] y, int m);
 
         /** Row r widened into out[off .. +in). */
         void row(int r, float[] out, int off);
@@ -35,8 +38,8 @@ public final class DecoderWeights implements AutoCloseable {
     }
 
     private record F32(float[] w, int out, int in) implements Matrix {
-        public void gemv(float[] x, int xOff, float[] bias, float[] y, int yOff) {
-            MatMul.gemv(w, 0, x, xOff, bias, y, yOff, out, in);
+        public void rows(float[] x, float[] bias, float[] y, int m) {
+            MatMul.xwtPerRow(x, 0, w, 0, bias, y, 0, m, in, out);
         }
 
         public void row(int r, float[] o, int off) {
@@ -49,8 +52,8 @@ public final class DecoderWeights implements AutoCloseable {
     }
 
     private record Packed(int[] w, int out, int in) implements Matrix {
-        public void gemv(float[] x, int xOff, float[] bias, float[] y, int yOff) {
-            Bf16.gemv(w, x, xOff, bias, y, yOff, out, in);
+        public void rows(float[] x, float[] bias, float[] y, int m) {
+            Bf16.gemvRows(w, x, 0, bias, y, 0, m, in, out);
         }
 
         public void row(int r, float[] o, int off) {
@@ -67,8 +70,8 @@ public final class DecoderWeights implements AutoCloseable {
     }
 
     private record Mapped(MemorySegment w, int out, int in) implements Matrix {
-        public void gemv(float[] x, int xOff, float[] bias, float[] y, int yOff) {
-            Bf16.gemv(w, x, xOff, bias, y, yOff, out, in);
+        public void rows(float[] x, float[] bias, float[] y, int m) {
+            Bf16.gemvRows(w, x, 0, bias, y, 0, m, in, out);
         }
 
         public void row(int r, float[] o, int off) {
@@ -148,19 +151,32 @@ public final class DecoderWeights implements AutoCloseable {
         matrix("model.embed_tokens.weight").row(id, out, off);
     }
 
-    /** x [n, in] → [n, out] through the Linear named {@code prefix} ({@code prefix.weight}, {@code prefix.bias}). */
+    /**
+     * x [n, in] → [n, out] through the Linear named {@code prefix} ({@code prefix.weight}, {@code prefix.bias}): a
+     * prompt's rows of float32 weights through the packed matrix product, else {@link #linearRows}.
+     */
     public float[] linear(String prefix, float[] x, int n) {
         Matrix m = matrix(prefix + ".weight");
-        float[] bias = vectors.get(prefix + ".bias");
+        if (n == 1 || !(m instanceof F32 f)) return linearRows(prefix, x, n);
         float[] y = new float[n * m.out()];
-        if (n > 1 && m instanceof F32 f) MatMul.xwt(x, 0, f.w(), 0, bias, y, 0, n, m.in(), m.out());
-        else for (int i = 0; i < n; i++) m.gemv(x, i * m.in(), bias, y, i * m.out());
+        MatMul.xwt(x, 0, f.w(), 0, vectors.get(prefix + ".bias"), y, 0, n, m.in(), m.out());
         return y;
     }
 
-    /** The output head: x [hidden] → logits [vocab] (the token embedding when tied). */
-    public float[] head(float[] x) {
-        return linear(config.tiedHead() ? "model.embed_tokens" : "lm_head", x, 1);
+    /**
+     * x [n, in] → [n, out] for the rows of a decoding batch: the weights streamed once for all rows, and each row
+     * computed as it would be alone (n = 1), whatever the other rows.
+     */
+    public float[] linearRows(String prefix, float[] x, int n) {
+        Matrix m = matrix(prefix + ".weight");
+        float[] y = new float[n * m.out()];
+        m.rows(x, vectors.get(prefix + ".bias"), y, n);
+        return y;
+    }
+
+    /** The output head: x [n, hidden] → logits [n, vocab] (the token embedding when tied), row by row. */
+    public float[] head(float[] x, int n) {
+        return linearRows(config.tiedHead() ? "model.embed_tokens" : "lm_head", x, n);
     }
 
     /** Bytes of matrices one decode step streams: every block matrix and the head (not the embedding lookup). */

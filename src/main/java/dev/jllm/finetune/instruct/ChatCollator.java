@@ -1,5 +1,6 @@
 package dev.jllm.finetune.instruct;
 
+import dev.jllm.data.Batch;
 import dev.jllm.prompt.ChatFormat;
 import dev.jllm.tensor.Ops;
 import java.util.List;
@@ -23,7 +24,7 @@ public record ChatCollator(int padId, int ignoreIndex, int allowedMaxLength)
     }
 
     @Override
-    public InstructionBatch collate(List<ChatFormat.Tokens> batch) {
+    public Batch collate(List<ChatFormat.Tokens> batch) {
         if (batch.isEmpty()) throw new IllegalArgumentException("cannot collate an empty batch");
         int longest = 1;
         for (ChatFormat.Tokens e : batch) longest = Math.max(longest, e.ids().length);
@@ -39,6 +40,6 @@ public record ChatCollator(int padId, int ignoreIndex, int allowedMaxLength)
                 targets[r * t + j] = j + 1 < ids.length && learned[j + 1] ? ids[j + 1] : ignoreIndex;
             }
         }
-        return new InstructionBatch(inputs, targets, b, t);
+        return new Batch(inputs, targets, b, t);
     }
 }

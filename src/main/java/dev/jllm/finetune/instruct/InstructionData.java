@@ -1,7 +1,7 @@
 package dev.jllm.finetune.instruct;
 
 import dev.jllm.data.Batch;
-import dev.jllm.finetune.Batches;
+import dev.jllm.data.Batches;
 import dev.jllm.train.NextTokenData;
 import java.util.Iterator;
 import java.util.List;
@@ -19,7 +19,7 @@ public final class InstructionData<E> implements NextTokenData {
     /** Puts encoded entries together into one batch. */
     @FunctionalInterface
     public interface Collator<E> {
-        InstructionBatch collate(List<E> batch);
+        Batch collate(List<E> batch);
     }
 
     private final List<E> train;
@@ -42,7 +42,7 @@ public final class InstructionData<E> implements NextTokenData {
     /** Shuffled with {@code seed}, the last short batch dropped (the book's training loader). */
     @Override
     public Iterator<Batch> epoch(long seed) {
-        return batches(train, new Random(seed), true).iterator();
+        return Batches.collate(train, batchSize, new Random(seed), true, collator::collate).iterator();
     }
 
     /** In file order, every entry kept (the book's validation loader). */
@@ -50,16 +50,11 @@ public final class InstructionData<E> implements NextTokenData {
     public List<Batch> evaluation(boolean validation, int batches) {
         List<E> data = validation ? val : train;
         int n = Math.min(data.size(), batches * batchSize);
-        return batches(data.subList(0, n), null, false);
+        return Batches.collate(data.subList(0, n), batchSize, null, false, collator::collate);
     }
 
     @Override
     public String describe() {
         return "the training split has " + train.size() + " entries";
-    }
-
-    private List<Batch> batches(List<E> data, Random shuffle, boolean dropLast) {
-        return Batches.collate(data, batchSize, shuffle, dropLast, collator::collate).stream()
-                .map(b -> new Batch(b.inputs(), b.targets(), b.size(), b.length())).toList();
     }
 }

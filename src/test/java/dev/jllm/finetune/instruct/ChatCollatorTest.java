@@ -2,6 +2,7 @@ package dev.jllm.finetune.instruct;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.jllm.data.Batch;
 import dev.jllm.prompt.ChatFormat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -22,8 +23,8 @@ class ChatCollatorTest {
         // prompt 10 11, reply 12 13 (13 its end token), prompt 14, reply 15 16
         ChatFormat.Tokens a = tokens(new int[] {10, 11, 12, 13, 14, 15, 16}, 2, 3, 5, 6);
         ChatFormat.Tokens b = tokens(new int[] {20, 21, 22}, 2);
-        InstructionBatch batch = new ChatCollator(PAD, X, 100).collate(List.of(a, b));
-        assertThat(batch.size()).isEqualTo(2);
+        Batch batch = new ChatCollator(PAD, X, 100).collate(List.of(a, b));
+        assertThat(batch.batchSize()).isEqualTo(2);
         assertThat(batch.length()).isEqualTo(6);
         assertThat(batch.inputs()).containsExactly(10, 11, 12, 13, 14, 15, 20, 21, 22, PAD, PAD, PAD);
         assertThat(batch.targets()).containsExactly(X, 12, 13, X, 15, 16, X, 22, X, X, X, X);
@@ -32,7 +33,7 @@ class ChatCollatorTest {
     @Test
     void rowsAreCutToTheAllowedLength() {
         ChatFormat.Tokens a = tokens(new int[] {10, 11, 12, 13, 14}, 2, 3, 4);
-        InstructionBatch batch = new ChatCollator(PAD, X, 2).collate(List.of(a));
+        Batch batch = new ChatCollator(PAD, X, 2).collate(List.of(a));
         assertThat(batch.inputs()).containsExactly(10, 11);
         assertThat(batch.targets()).containsExactly(X, 12);
         assertThat(EncodedChat.fitting(List.of(a), 1)).isEmpty();   // its first input predicts only the prompt
