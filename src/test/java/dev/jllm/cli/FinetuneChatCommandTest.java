@@ -92,6 +92,10 @@ class FinetuneChatCommandTest {
         assertThat(answered.get(1).instruction()).isEqualTo("Add one to the number.\n\n18");
         assertThat(answered.get(1).output()).isEqualTo("The answer is 19.");
         assertThat(answered).allSatisfy(a -> assertThat(a.modelResponse()).doesNotContain("<|im_end|>", "<think>"));
+        // --resume reads the tokenizer and the template from the run folder: a finished run answers the same again
+        ModelCommandsTest.Run resumed = ModelCommandsTest.run("finetune", "instruct", "--resume", out.toString(), "--json");
+        assertThat(resumed.exit()).as(resumed.err()).isZero();
+        assertThat(InstructionJson.readResponses(out.resolve(InstructionTuning.RESPONSES))).isEqualTo(answered);
 
         // DPO from the run: the chat format is read from it
         ArrayNode pairs = JSON.createArrayNode();
