@@ -140,7 +140,7 @@ final class FinetuneDpoCommand implements Callable<Integer> {
         if (ModelFormat.isChat(loaded.path())) return ChatFormat.NAME;
         Optional<PromptFormat> recorded = ModelFormat.read(loaded.path());
         if (recorded.isPresent()) return recorded.get().cliName();
-        boolean hasTemplate = tokenizer instanceof HfTokenizer hf && ChatTemplate.isIn(hf.folder());
+        boolean hasTemplate = tokenizer instanceof HfTokenizer hf && hf.folder() != null && ChatTemplate.isIn(hf.folder());
         return hasTemplate ? ChatFormat.NAME : PromptFormat.ALPACA.cliName();
     }
 }

@@ -5,6 +5,8 @@ import dev.jllm.io.SafetensorsFile;
 import dev.jllm.io.SafetensorsShards;
 import dev.jllm.kernels.Bf16;
 import dev.jllm.kernels.MatMul;
+import dev.jllm.kernels.quant.QuantizedGemv;
+import dev.jllm.kernels.quant.QuantizedMatrix;
 import dev.jllm.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 import java.util.HashMap;
@@ -83,6 +85,34 @@ public final class DecoderWeights implements AutoCloseable {
         }
     }
 
+    /** ggml blocks, multiplied in place ({@link QuantizedGemv}). */
+    private record Quantized(QuantizedMatrix m) implements Matrix {
+        public int out() {
+            return m.rows();
+        }
+
+        public int in() {
+            return m.cols();
+        }
+
+        /** Row by row (the blocks are streamed once per row; a prefill or a batch reads them m times). */
+        public void rows(float[] x, float[] bias, float[] y, int rows) {
+            int in = m.cols(), out = m.rows();
+            for (int r = 0; r < rows; r++) {
+                QuantizedGemv.multiply(m, x, r * in, y, r * out);
+                if (bias != null) for (int i = 0; i < out; i++) y[r * out + i] += bias[i];
+            }
+        }
+
+        public void row(int r, float[] o, int off) {
+            m.row(r, o, off);
+        }
+
+        public long bytes() {
+            return m.byteSize();
+        }
+    }
+
     private final DecoderConfig config;
     private final Map<String, float[]> vectors = new HashMap<>();
     private final Map<String, Matrix> matrices = new LinkedHashMap<>();
@@ -98,6 +128,18 @@ public final class DecoderWeights implements AutoCloseable {
      * those packed bfloat16 copies. LoRA adapters are not applied: decode a {@link DecoderModel#merged} model.
      */
     public static DecoderWeights of(DecoderModel model, Bf16Weights bf16) {
+        return of(model, bf16, null);
+    }
+
+    /**
+     * The model's float32 arrays, except the matrices {@code quant} holds: those are multiplied from their ggml blocks
+     * ({@code --dtype q8_0}, or a GGUF file's own), and the token embedding's rows read from them when it is tied.
+     */
+    public static DecoderWeights quantized(DecoderModel model, QuantizedWeights quant) {
+        return of(model, null, quant);
+    }
+
+    private static DecoderWeights of(DecoderModel model, Bf16Weights bf16, QuantizedWeights quant) {
         DecoderWeights w = new DecoderWeights(model.config, null);
         java.util.Set<Tensor> copied = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         if (bf16 != null) copied.addAll(model.streamedMatrices());
@@ -105,6 +147,8 @@ public final class DecoderWeights implements AutoCloseable {
             if (dev.jllm.nn.LoRA.isAdapter(name)) return;
             if (t.rank() == 1) {
                 w.vectors.put(name, t.data());
+            } else if (quant != null && quant.contains(t)) {
+                w.matrices.put(name, new Quantized(quant.of(t)));
             } else if (copied.contains(t)) {
                 w.matrices.put(name, new Packed(bf16.of(t), t.dim(0), t.dim(1)));
             } else {

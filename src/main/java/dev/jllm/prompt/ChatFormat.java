@@ -74,6 +74,9 @@ public final class ChatFormat {
             throw new IllegalArgumentException("the model has no chat template (its tokenizer is GPT-2's vocabulary, not a "
                     + "tokenizer.json beside a tokenizer_config.json with chat_template)");
         }
+        if (hf.folder() == null) {
+            throw new IllegalArgumentException("the model has no chat template folder (its tokenizer comes from a GGUF file)");
+        }
         if (!ChatTemplate.isIn(hf.folder())) {
             throw new IllegalArgumentException(hf.folder().resolve("tokenizer_config.json") + " has no chat_template");
         }

@@ -52,6 +52,16 @@ public final class HfTokenizer implements Tokenizer {
     private final Map<String, int[]> cache = new ConcurrentHashMap<>();
     private final ThreadLocal<Scratch> scratch;
 
+    /** The parts it was built from (for {@link GgmlVocabulary#of}). */
+    Parts parts() {
+        return parts;
+    }
+
+    /** A tokenizer built from parts that no folder holds (a GGUF file's vocabulary). */
+    HfTokenizer(Parts parts, String bosToken, String eosToken) {
+        this(parts, bosToken, eosToken, null);
+    }
+
     HfTokenizer(Parts parts, String bosToken, String eosToken, Path source) {
         this.parts = parts;
         this.source = source;
@@ -114,7 +124,7 @@ public final class HfTokenizer implements Tokenizer {
         return t;
     }
 
-    /** The folder the tokenizer was read from. */
+    /** The folder the tokenizer was read from, or null for one built from a GGUF file's vocabulary. */
     public Path folder() {
         return source;
     }
@@ -125,9 +135,11 @@ public final class HfTokenizer implements Tokenizer {
 
     /**
      * Writes the tokenizer into the model folder {@code dir}: its files as they were read (the chat template of
-     * tokenizer_config.json included), each copied through a temporary file.
+     * tokenizer_config.json included), each copied through a temporary file; nothing for a tokenizer built from a
+     * GGUF file.
      */
     public void save(Path dir) throws IOException {
+        if (source == null) return; // built from a GGUF file's vocabulary: no files to copy
         for (String name : FILES) {
             Path from = source.resolve(name);
             if (!Files.isRegularFile(from)) continue;

@@ -1,5 +1,6 @@
 package dev.jllm.kernels.quant;
 
+import dev.jllm.kernels.Bf16;
 import dev.jllm.kernels.Parallel;
 import dev.jllm.kernels.VectorSupport;
 import java.lang.foreign.MemorySegment;
@@ -41,6 +42,10 @@ public final class QuantizedGemv {
     public static void multiply(QuantizedMatrix w, float[] x, int xOff, float[] y, int yOff) {
         int k = w.cols(), n = w.rows();
         if (xOff + k > x.length || yOff + n > y.length) throw new IllegalArgumentException("x or y too short for " + w.type() + " [" + n + ", " + k + "]");
+        if (w.type() == GgmlType.BF16 && k % 2 == 0) { // safetensors' layout: kernels/Bf16's in-place product (even/odd pairs)
+            Bf16.gemv(w.data(), x, xOff, null, y, yOff, n, k);
+            return;
+        }
         float[] sums = needsBlockSums(w.type()) ? blockSums(x, xOff, k) : null;
         MemorySegment data = w.data();
         long rowBytes = w.rowBytes();
