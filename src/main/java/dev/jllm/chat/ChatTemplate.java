@@ -26,6 +26,8 @@ public final class ChatTemplate {
     private static final List<String> END_TOKENS = List.of("<|eot_id|>", "<|eom_id|>", "<|end_of_text|>", "<|im_end|>",
             "<|endoftext|>", "<end_of_turn>", "<eos>", "</s>");
 
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
     private final JinjaTemplate template;
     private final Map<String, Object> specialTokens;
 
@@ -128,29 +130,36 @@ public final class ChatTemplate {
     }
 
     /**
-     * Reads a conversation file: a JSON list of {@code {"role": ..., "content": ...}} objects (other fields kept);
-     * anything else is one line naming the file and the problem.
+     * Reads a conversation file: a JSON list of {@code {"role": ..., "content": ...}} objects (other fields kept), or
+     * an object with such a list under {@code "messages"}; anything else is one line naming the file and the problem.
      */
     public static List<Map<String, Object>> readMessages(Path file) {
         JsonNode root = JsonFile.read(file);
         if (root != null && root.isObject() && root.has("messages")) root = root.get("messages");
-        if (root == null || !root.isArray() || root.isEmpty()) {
-            throw new IllegalArgumentException(file + ": expected a non-empty JSON list of {\"role\", \"content\"} messages");
+        return messages(root, file.toString());
+    }
+
+    /**
+     * The messages of a JSON list of {@code {"role": ..., "content": ...}} objects (other fields kept); anything else
+     * is one line starting with {@code where} (a file, or a file and an entry).
+     */
+    public static List<Map<String, Object>> messages(JsonNode list, String where) {
+        if (list == null || !list.isArray() || list.isEmpty()) {
+            throw new IllegalArgumentException(where + ": expected a non-empty JSON list of {\"role\", \"content\"} messages");
         }
         List<Map<String, Object>> out = new ArrayList<>();
-        ObjectMapper mapper = new ObjectMapper();
-        for (int i = 0; i < root.size(); i++) {
-            JsonNode m = root.get(i);
+        for (int i = 0; i < list.size(); i++) {
+            JsonNode m = list.get(i);
             if (!m.isObject() || !m.path("role").isTextual()) {
-                throw new IllegalArgumentException(file + ": message " + (i + 1) + " has no string \"role\"");
+                throw new IllegalArgumentException(where + ": message " + (i + 1) + " has no string \"role\"");
             }
             JsonNode content = m.get("content");
             if (content == null || !(content.isTextual() || content.isArray())) {
-                throw new IllegalArgumentException(file + ": message " + (i + 1) + " (" + m.get("role").asText()
+                throw new IllegalArgumentException(where + ": message " + (i + 1) + " (" + m.get("role").asText()
                         + ") has no \"content\" string or list");
             }
             @SuppressWarnings("unchecked")
-            Map<String, Object> map = mapper.convertValue(m, LinkedHashMap.class);
+            Map<String, Object> map = MAPPER.convertValue(m, LinkedHashMap.class);
             out.add(map);
         }
         return out;

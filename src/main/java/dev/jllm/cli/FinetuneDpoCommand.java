@@ -5,15 +5,19 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jllm.arch.LoadedModel;
 import dev.jllm.finetune.dpo.DpoConfig;
 import dev.jllm.finetune.dpo.DpoTuning;
+import dev.jllm.chat.ChatTemplate;
+import dev.jllm.prompt.ChatFormat;
 import dev.jllm.model.CausalLM;
 import dev.jllm.prompt.ModelFormat;
 import dev.jllm.prompt.PromptFormat;
+import dev.jllm.tokenizer.HfTokenizer;
 import dev.jllm.tokenizer.Tokenizer;
 import dev.jllm.train.TrainProgress;
 import dev.jllm.train.Trainer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -58,8 +62,10 @@ final class FinetuneDpoCommand implements Callable<Integer> {
     @Option(names = "--eval-batches", defaultValue = "5", description = "Batches per evaluation (default: ${DEFAULT-VALUE}).")
     int evalBatches;
 
-    @Option(names = "--format", paramLabel = "alpaca|phi3",
-            description = "Prompt format; default: the one the model was finetuned with, else alpaca.")
+    @Option(names = "--format", paramLabel = "alpaca|phi3|chat",
+            description = "Prompt format; chat: the model's own chat template (the data also in TRL's {\"prompt\", \"chosen\","
+                    + " \"rejected\"} form, JSON or JSON Lines). Default: the one the model was finetuned with, else chat"
+                    + " when the model has a chat template, else alpaca.")
     String format;
 
     @Option(names = "--seed", defaultValue = "123", description = "Shuffling seed (default: ${DEFAULT-VALUE}).")
@@ -107,10 +113,10 @@ final class FinetuneDpoCommand implements Callable<Integer> {
             LoadedModel loaded = LoadedModel.load(model);
             if (loraRank != null) CausalLM.checkLoRARank(loaded.model().config(), loraRank);
             Tokenizer tokenizer = loaded.requireTokenizer("DPO needs text");
-            PromptFormat promptFormat = format != null ? PromptFormat.named(format)
-                    : ModelFormat.read(loaded.path()).orElse(PromptFormat.ALPACA);
+            String formatName = formatName(loaded, tokenizer);
+            if (formatName.equals(ChatFormat.NAME)) FinetuneCommand.chatFormat(loaded, tokenizer);
             DpoConfig config = new DpoConfig(loaded.path().toAbsolutePath().toString(), data.toAbsolutePath().toString(),
-                    beta, lr, weightDecay, epochs, batch, maxLength, evalEvery, evalBatches, seed, promptFormat.cliName(),
+                    beta, lr, weightDecay, epochs, batch, maxLength, evalEvery, evalBatches, seed, formatName,
                     loraRank != null ? loraRank : 0, loraAlpha != null ? loraAlpha : loraRank != null ? loraRank : 0f);
             report = DpoTuning.start(loaded.model(), tokenizer, config, out, progress, log);
         }
@@ -139,5 +145,17 @@ final class FinetuneDpoCommand implements Callable<Integer> {
         spec.commandLine().getOut().flush();
         log.flush();
         return 0;
+    }
+
+    /** --format, else the format the model was finetuned with, else its chat template when it has one, else alpaca. */
+    private String formatName(LoadedModel loaded, Tokenizer tokenizer) {
+        if (format != null) {
+            return format.strip().equalsIgnoreCase(ChatFormat.NAME) ? ChatFormat.NAME : PromptFormat.named(format).cliName();
+        }
+        if (ModelFormat.isChat(loaded.path())) return ChatFormat.NAME;
+        Optional<PromptFormat> recorded = ModelFormat.read(loaded.path());
+        if (recorded.isPresent()) return recorded.get().cliName();
+        boolean hasTemplate = tokenizer instanceof HfTokenizer hf && hf.folder() != null && ChatTemplate.isIn(hf.folder());
+        return hasTemplate ? ChatFormat.NAME : PromptFormat.ALPACA.cliName();
     }
 }

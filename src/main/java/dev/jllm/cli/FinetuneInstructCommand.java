@@ -6,8 +6,10 @@ import dev.jllm.arch.LoadedModel;
 import dev.jllm.finetune.Splits;
 import dev.jllm.finetune.instruct.InstructSpec;
 import dev.jllm.finetune.instruct.InstructionTuning;
+import dev.jllm.prompt.ChatFormat;
 import dev.jllm.prompt.InstructionJson;
 import dev.jllm.prompt.PromptFormat;
+import dev.jllm.tokenizer.Tokenizer;
 import dev.jllm.train.TrainProgress;
 import dev.jllm.train.Trainer;
 import java.io.PrintWriter;
@@ -33,8 +35,10 @@ final class FinetuneInstructCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "FILE", description = "Instruction data (JSON).")
     Path data;
 
-    @Option(names = "--format", defaultValue = "alpaca", paramLabel = "alpaca|phi3",
-            description = "Prompt format (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--format", defaultValue = "alpaca", paramLabel = "alpaca|phi3|chat",
+            description = "Prompt format (default: ${DEFAULT-VALUE}); chat: the model's own chat template (tokenizer_config.json),"
+                    + " the data also as {\"messages\": [...]} conversations (JSON or JSON Lines), the loss on the"
+                    + " assistant's replies only.")
     String format;
 
     @Option(names = "--mask-prompt", description = "Learn the response only: the loss ignores the prompt's tokens.")
@@ -112,18 +116,27 @@ final class FinetuneInstructCommand implements Callable<Integer> {
             float alpha = loraAlpha != null ? loraAlpha : rank;
             LoadedModel loaded = LoadedModel.load(model);
             if (rank > 0) dev.jllm.model.CausalLM.checkLoRARank(loaded.model().config(), rank);
-            PromptFormat promptFormat = PromptFormat.named(format);
-            // The first validation entry is the sample prompt, as in the book's training loop.
-            String sample = promptFormat.prompt(Splits.inOrder85_10_5(InstructionJson.readInstructions(data),
-                    data.toString()).validation().getFirst());
-            InstructSpec instructSpec = new InstructSpec(model, data.toString(), promptFormat.cliName(), maskPrompt,
+            Tokenizer tokenizer = loaded.requireTokenizer("finetuning needs text");
+            boolean chat = format.strip().equalsIgnoreCase(ChatFormat.NAME);
+            String formatName = chat ? ChatFormat.NAME : PromptFormat.named(format).cliName();
+            String sample = "";
+            if (chat) {
+                FinetuneCommand.chatFormat(loaded, tokenizer);
+                // A malformed file is refused before the run folder is made.
+                Splits.inOrder85_10_5(InstructionJson.readConversations(data), data.toString());
+            } else {
+                // The first validation entry is the sample prompt, as in the book's training loop.
+                sample = PromptFormat.named(format).prompt(Splits.inOrder85_10_5(InstructionJson.readInstructions(data),
+                        data.toString()).validation().getFirst());
+            }
+            InstructSpec instructSpec = new InstructSpec(model, data.toString(), formatName, maskPrompt,
                     responseTokens, rank, alpha, InstructSpec.bookTraining(epochs, lr, batch, maxLength, seed, sample));
-            log.printf(Locale.ROOT, "instruction finetuning %s on %s (%s format%s%s)%n", loaded.path(), data,
-                    promptFormat.cliName(), maskPrompt ? ", prompt masked" : "",
+            log.printf(Locale.ROOT, "instruction finetuning %s on %s (%s%s%s)%n", loaded.path(), data,
+                    chat ? "the model's chat template, replies learned" : formatName + " format",
+                    maskPrompt && !chat ? ", prompt masked" : "",
                     rank > 0 ? String.format(Locale.ROOT, ", LoRA rank %d alpha %s", rank, alpha) : "");
             log.flush();
-            report = InstructionTuning.start(loaded.model(), loaded.requireTokenizer("finetuning needs text"),
-                    instructSpec, out, progress, answered);
+            report = InstructionTuning.start(loaded.model(), tokenizer, instructSpec, out, progress, answered);
         }
         Trainer.Result r = report.result();
         double seconds = (System.nanoTime() - start) / 1e9;

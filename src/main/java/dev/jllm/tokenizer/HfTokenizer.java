@@ -1,5 +1,8 @@
 package dev.jllm.tokenizer;
 
+import dev.jllm.io.AtomicFiles;
+import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,6 +48,7 @@ public final class HfTokenizer implements Tokenizer {
     private final int size;
     private final String bosToken;
     private final String eosToken;
+    private final Path source;
     private final Map<String, int[]> cache = new ConcurrentHashMap<>();
     private final ThreadLocal<Scratch> scratch;
 
@@ -53,8 +57,14 @@ public final class HfTokenizer implements Tokenizer {
         return parts;
     }
 
+    /** A tokenizer built from parts that no folder holds (a GGUF file's vocabulary). */
     HfTokenizer(Parts parts, String bosToken, String eosToken) {
+        this(parts, bosToken, eosToken, null);
+    }
+
+    HfTokenizer(Parts parts, String bosToken, String eosToken, Path source) {
         this.parts = parts;
+        this.source = source;
         this.bosToken = bosToken;
         this.eosToken = eosToken;
         List<AddedTokens.Token> raw = new ArrayList<>();
@@ -112,6 +122,33 @@ public final class HfTokenizer implements Tokenizer {
             LOADED.put(key, new java.lang.ref.SoftReference<>(t));
         }
         return t;
+    }
+
+    /** The folder the tokenizer was read from, or null for one built from a GGUF file's vocabulary. */
+    public Path folder() {
+        return source;
+    }
+
+    /** The files a tokenizer.json tokenizer is made of, with its chat template; {@link #save} copies those there are. */
+    public static final List<String> FILES = List.of("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
+            "chat_template.jinja");
+
+    /**
+     * Writes the tokenizer into the model folder {@code dir}: its files as they were read (the chat template of
+     * tokenizer_config.json included), each copied through a temporary file; nothing for a tokenizer built from a
+     * GGUF file.
+     */
+    public void save(Path dir) throws IOException {
+        if (source == null) return; // built from a GGUF file's vocabulary: no files to copy
+        for (String name : FILES) {
+            Path from = source.resolve(name);
+            if (!Files.isRegularFile(from)) continue;
+            byte[] bytes = Files.readAllBytes(from);
+            AtomicFiles.write(dir.resolve(name), out -> {
+                ByteBuffer buf = ByteBuffer.wrap(bytes);
+                while (buf.hasRemaining()) out.write(buf);
+            });
+        }
     }
 
     /** Whether {@code dir} holds a {@code tokenizer.json}. */

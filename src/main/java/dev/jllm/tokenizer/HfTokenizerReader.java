@@ -41,7 +41,7 @@ final class HfTokenizerReader {
                 bos = tokenName(c.get("bos_token"));
                 eos = tokenName(c.get("eos_token"));
             }
-            return new HfTokenizer(parts, bos, eos);
+            return new HfTokenizer(parts, bos, eos, dir);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
         }

@@ -5,7 +5,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.jllm.testing.Fuzzing;
 import java.nio.file.Path;
 
-/** Arbitrary bytes as instruction, preference or response JSON: entries, or one line (Jazzer; see RELIABILITY.md). */
+/** Arbitrary bytes as instruction, preference, response or chat JSON (or JSON Lines): entries, or one line (Jazzer; see RELIABILITY.md). */
 class InstructionJsonFuzzTest {
     private static final Path FILE = Fuzzing.scratch("instructions").resolve("data.json");
 
@@ -15,5 +15,7 @@ class InstructionJsonFuzzTest {
         Fuzzing.readsOrRefuses(() -> InstructionJson.readInstructions(FILE).forEach(PromptFormat.ALPACA::prompt));
         Fuzzing.readsOrRefuses(() -> InstructionJson.readPreferences(FILE));
         Fuzzing.readsOrRefuses(() -> InstructionJson.readResponses(FILE));
+        Fuzzing.readsOrRefuses(() -> InstructionJson.readConversations(FILE));
+        Fuzzing.readsOrRefuses(() -> InstructionJson.readChatPreferences(FILE));
     }
 }

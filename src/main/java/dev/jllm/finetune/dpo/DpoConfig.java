@@ -1,5 +1,6 @@
 package dev.jllm.finetune.dpo;
 
+import dev.jllm.prompt.ChatFormat;
 import dev.jllm.prompt.PromptFormat;
 import dev.jllm.train.TrainConfig;
 
@@ -18,7 +19,8 @@ import dev.jllm.train.TrainConfig;
  * @param evalEvery   evaluate every this many steps (also before the first and after the last)
  * @param evalBatches batches of the training and the validation pairs each evaluation averages over
  * @param seed        seeds the shuffling
- * @param format      the prompt format the pairs are written in (the SFT model's)
+ * @param format      the prompt format the pairs are written in (the SFT model's): {@code alpaca}, {@code phi3}, or
+ *                    {@code chat}, the model's own chat template ({@link ChatFormat})
  * @param loraRank    0: train every weight of the policy; else the rank of LoRA adapters on its blocks' Linears,
  *                    over its frozen weights (a bf16 checkpoint's stay bf16, shared with the reference)
  * @param loraAlpha   LoRA's alpha (with a rank)
@@ -40,7 +42,7 @@ public record DpoConfig(String model, String data, double beta, double lr, doubl
             throw new IllegalArgumentException("epochs, batch, eval-every and eval-batches must be >= 1 and the maximum"
                     + " length >= 2: " + this);
         }
-        PromptFormat.named(format);
+        if (!ChatFormat.NAME.equals(format)) PromptFormat.named(format);
         if (loraRank < 0 || (loraRank > 0 && !(loraAlpha > 0))) {
             throw new IllegalArgumentException("LoRA needs a positive rank and alpha, got rank " + loraRank + " and alpha "
                     + loraAlpha);
@@ -67,6 +69,12 @@ public record DpoConfig(String model, String data, double beta, double lr, doubl
                 .samplePrompt("").sampleTokens(0).build();
     }
 
+    /** Whether the pairs are written in the model's chat template ({@link ChatFormat}). */
+    public boolean chat() {
+        return ChatFormat.NAME.equals(format);
+    }
+
+    /** The book's prompt format; not for a {@link #chat} run. */
     public PromptFormat promptFormat() {
         return PromptFormat.named(format);
     }

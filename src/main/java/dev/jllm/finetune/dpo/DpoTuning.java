@@ -6,10 +6,12 @@ import dev.jllm.finetune.LoRARuns;
 import dev.jllm.finetune.Splits;
 import dev.jllm.model.CausalLM;
 import dev.jllm.mpi.DataParallel;
+import dev.jllm.prompt.ChatFormat;
+import dev.jllm.prompt.ChatPreference;
 import dev.jllm.prompt.InstructionJson;
 import dev.jllm.prompt.PreferenceExample;
-import dev.jllm.prompt.PromptFormat;
 import dev.jllm.tokenizer.Gpt2Tokenizer;
+import dev.jllm.tokenizer.HfTokenizer;
 import dev.jllm.tokenizer.Tokenizer;
 import dev.jllm.train.Checkpoint;
 import dev.jllm.train.RankFolder;
@@ -64,6 +66,7 @@ public final class DpoTuning {
         try (RunFolder run = RankFolder.create(out, DpoData.METRICS, parallel)) {
             if (parallel.leader()) {
                 if (tokenizer instanceof Gpt2Tokenizer t) t.save(out);
+                if (tokenizer instanceof HfTokenizer t) t.save(out);
                 run.writeModel(policy, JSON.valueToTree(spec));
             }
             return train(new Trainer<>(policy, rng, tokenizer, spec.train(), data, run, progress), run);
@@ -77,7 +80,7 @@ public final class DpoTuning {
     public static Report resume(Path dir, TrainProgress progress, PrintWriter log) throws IOException {
         try (RunFolder run = RankFolder.open(dir, DpoData.METRICS, DataParallel.current())) {
             DpoConfig spec = JSON.treeToValue(RunFolder.training(dir), DpoConfig.class);
-            Tokenizer tokenizer = Gpt2Tokenizer.load(dir);
+            Tokenizer tokenizer = Tokenizer.load(dir);
             ResumableRandom rng = new ResumableRandom(spec.seed());
             Checkpoint.Loaded checkpoint = Checkpoint.read(RankFolder.latestCheckpoint(dir), rng);
             CausalLM policy = checkpoint.model();
@@ -101,14 +104,23 @@ public final class DpoTuning {
         return reference;
     }
 
-    /** The training and validation pairs, encoded in the run's prompt format. */
+    /** The training and validation pairs, encoded in the run's prompt format or the model's chat template. */
     private static DpoData data(DpoConfig spec, Tokenizer tokenizer, CausalLM policy, CausalLM reference,
                                 PrintWriter log) {
         Path file = Path.of(spec.data());
-        Splits<PreferenceExample> splits = Splits.inOrder85_10_5(InstructionJson.readPreferences(file), file.toString());
-        PromptFormat format = spec.promptFormat();
-        List<EncodedPreference> allTrain = EncodedPreference.encode(splits.train(), format, tokenizer::encode);
-        List<EncodedPreference> allVal = EncodedPreference.encode(splits.validation(), format, tokenizer::encode);
+        List<EncodedPreference> allTrain, allVal;
+        if (spec.chat()) {
+            ChatFormat chat = ChatFormat.of(tokenizer);
+            List<ChatPreference> all = InstructionJson.readChatPreferences(file);
+            Splits<ChatPreference> splits = Splits.inOrder85_10_5(all, file.toString());
+            allTrain = EncodedPreference.encode(splits.train(), chat, file.toString(), 0);
+            allVal = EncodedPreference.encode(splits.validation(), chat, file.toString(),
+                    all.size() - splits.validation().size());
+        } else {
+            Splits<PreferenceExample> splits = Splits.inOrder85_10_5(InstructionJson.readPreferences(file), file.toString());
+            allTrain = EncodedPreference.encode(splits.train(), spec.promptFormat(), tokenizer::encode);
+            allVal = EncodedPreference.encode(splits.validation(), spec.promptFormat(), tokenizer::encode);
+        }
         int allowed = Math.min(spec.maxLength(), policy.config().contextLength());
         // As instruction tuning does, a pair whose prompt fills the context is left out (with a count), not fatal.
         List<EncodedPreference> train = EncodedPreference.fitting(allTrain, allowed);
@@ -119,7 +131,7 @@ public final class DpoTuning {
                     + " tokens%n", skipped, allTrain.size() + allVal.size(), allowed);
         }
         log.printf(Locale.ROOT, "DPO of %s on %s: %d training and %d validation pairs (%s format), beta %s, lr %s%n",
-                spec.model(), file, train.size(), val.size(), format.cliName(), spec.beta(), spec.lr());
+                spec.model(), file, train.size(), val.size(), spec.format(), spec.beta(), spec.lr());
         log.flush();
         PreferenceCollator collator = new PreferenceCollator(tokenizer.eotId(), allowed);
         int globalBatch = spec.batchSize() * DataParallel.current().ranks(); // each rank trains on its share

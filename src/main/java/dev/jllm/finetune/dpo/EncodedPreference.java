@@ -1,5 +1,7 @@
 package dev.jllm.finetune.dpo;
 
+import dev.jllm.prompt.ChatFormat;
+import dev.jllm.prompt.ChatPreference;
 import dev.jllm.prompt.PreferenceExample;
 import dev.jllm.prompt.PromptFormat;
 import java.util.ArrayList;
@@ -9,9 +11,11 @@ import java.util.function.Function;
 /**
  * A tokenized preference pair: the prompt with the chosen response, and with the rejected one.
  *
- * @param chosen        ids of {@code format.withResponse(entry, entry.chosen())}
- * @param rejected      ids of {@code format.withResponse(entry, entry.rejected())}
- * @param responseStart number of ids of the prompt plus the response header: the first response token's position
+ * @param chosen        ids of {@code format.withResponse(entry, entry.chosen())}; with a chat template, of the
+ *                      conversation through the chosen reply's end-of-turn token
+ * @param rejected      the same with the rejected response
+ * @param responseStart number of ids of the prompt plus the response header (with a chat template, the generation
+ *                      prompt): the first response token's position
  */
 public record EncodedPreference(int[] chosen, int[] rejected, int responseStart) {
 
@@ -23,6 +27,27 @@ public record EncodedPreference(int[] chosen, int[] rejected, int responseStart)
             out.add(new EncodedPreference(tokenizer.apply(format.withResponse(e, e.chosen())),
                     tokenizer.apply(format.withResponse(e, e.rejected())),
                     tokenizer.apply(format.prompt(e) + format.responseHeader()).length));
+        }
+        return out;
+    }
+
+    /**
+     * Pairs in a model's chat template ({@link ChatFormat}): the prompt is the conversation with the generation prompt,
+     * each response the assistant's reply through its end-of-turn token; a pair the template cannot render, or cannot
+     * render consistently, is one line naming {@code source} and its entry ({@code first} + its index).
+     */
+    public static List<EncodedPreference> encode(List<ChatPreference> data, ChatFormat chat, String source, int first) {
+        List<EncodedPreference> out = new ArrayList<>(data.size());
+        for (int i = 0; i < data.size(); i++) {
+            ChatPreference p = data.get(i);
+            Boolean thinking = ChatFormat.enableThinking(p.holdsThinking());
+            try {
+                ChatFormat.Reply chosen = chat.reply(p.withReply(p.chosen()), thinking);
+                ChatFormat.Reply rejected = chat.reply(p.withReply(p.rejected()), thinking);
+                out.add(new EncodedPreference(chosen.ids(), rejected.ids(), chosen.start())); // the same prompt: the same start
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(source + ": entry " + (first + i) + ": " + e.getMessage(), e);
+            }
         }
         return out;
     }

@@ -1,6 +1,7 @@
 package dev.jllm.finetune.instruct;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.jllm.prompt.ChatFormat;
 import dev.jllm.prompt.ModelFormat;
 import dev.jllm.prompt.PromptFormat;
 import dev.jllm.train.TrainConfig;
@@ -11,7 +12,8 @@ import dev.jllm.train.TrainConfig;
  *
  * @param model          the starting model (folder, file or name)
  * @param data           the instruction JSON file
- * @param format         the prompt format, {@code alpaca} or {@code phi3}
+ * @param format         the prompt format, {@code alpaca} or {@code phi3}, or {@code chat}: the model's own chat
+ *                       template ({@link ChatFormat}), the loss on the assistant's replies only
  * @param maskPrompt     learn the response only
  * @param responseTokens most tokens generated per test response
  * @param loraRank       LoRA's rank, or 0 to train every weight
@@ -23,7 +25,7 @@ public record InstructSpec(String model, String data, String format, boolean mas
                            TrainConfig train) {
 
     public InstructSpec {
-        PromptFormat.named(format);
+        if (!ChatFormat.NAME.equals(format)) PromptFormat.named(format);
         if (loraRank < 0 || (loraRank > 0 && !(loraAlpha > 0))) {
             throw new IllegalArgumentException("LoRA needs a positive rank and alpha, got rank " + loraRank
                     + " and alpha " + loraAlpha);
@@ -44,6 +46,12 @@ public record InstructSpec(String model, String data, String format, boolean mas
         return loraRank > 0;
     }
 
+    /** Whether the run uses the model's chat template ({@link ChatFormat}) rather than a {@link PromptFormat}. */
+    public boolean chat() {
+        return ChatFormat.NAME.equals(format);
+    }
+
+    /** The book's prompt format; not for a {@link #chat} run. */
     public PromptFormat promptFormat() {
         return PromptFormat.named(format);
     }

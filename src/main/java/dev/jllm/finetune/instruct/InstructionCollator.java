@@ -26,7 +26,8 @@ import java.util.Random;
  * @param allowedMaxLength longest sequence kept (1,024, GPT-2's context)
  * @param maskPrompt       also ignore the targets inside the prompt
  */
-public record InstructionCollator(int padId, int ignoreIndex, int allowedMaxLength, boolean maskPrompt) {
+public record InstructionCollator(int padId, int ignoreIndex, int allowedMaxLength, boolean maskPrompt)
+        implements InstructionData.Collator<EncodedInstruction> {
 
     public InstructionCollator {
         if (allowedMaxLength < 1) throw new IllegalArgumentException("allowed max length must be positive: " + allowedMaxLength);
@@ -37,6 +38,7 @@ public record InstructionCollator(int padId, int ignoreIndex, int allowedMaxLeng
         return new InstructionCollator(ClassificationDataset.GPT2_PAD_ID, Ops.IGNORE_INDEX, 1024, maskPrompt);
     }
 
+    @Override
     public Batch collate(List<EncodedInstruction> batch) {
         if (batch.isEmpty()) throw new IllegalArgumentException("cannot collate an empty batch");
         int longest = 0;

@@ -1,6 +1,7 @@
 package dev.jllm.finetune.instruct;
 
 import dev.jllm.data.Batch;
+import dev.jllm.data.Batches;
 import dev.jllm.train.NextTokenData;
 import java.util.Iterator;
 import java.util.List;
@@ -8,16 +9,25 @@ import java.util.Random;
 
 /**
  * Instruction finetuning as next-token training: the training and validation entries, collated by the book's
- * {@link InstructionCollator} (targets −100 on padding, and on the prompt with {@code maskPrompt}).
+ * {@link InstructionCollator} (targets −100 on padding, and on the prompt with {@code maskPrompt}) or, for a model's
+ * chat template, by {@link ChatCollator} (targets −100 everywhere but the assistant's replies).
+ *
+ * @param <E> an encoded entry
  */
-public final class InstructionData implements NextTokenData {
-    private final List<EncodedInstruction> train;
-    private final List<EncodedInstruction> val;
-    private final InstructionCollator collator;
+public final class InstructionData<E> implements NextTokenData {
+
+    /** Puts encoded entries together into one batch. */
+    @FunctionalInterface
+    public interface Collator<E> {
+        Batch collate(List<E> batch);
+    }
+
+    private final List<E> train;
+    private final List<E> val;
+    private final Collator<E> collator;
     private final int batchSize;
 
-    public InstructionData(List<EncodedInstruction> train, List<EncodedInstruction> val, InstructionCollator collator,
-                           int batchSize) {
+    public InstructionData(List<E> train, List<E> val, Collator<E> collator, int batchSize) {
         this.train = List.copyOf(train);
         this.val = List.copyOf(val);
         this.collator = collator;
@@ -32,15 +42,15 @@ public final class InstructionData implements NextTokenData {
     /** Shuffled with {@code seed}, the last short batch dropped (the book's training loader). */
     @Override
     public Iterator<Batch> epoch(long seed) {
-        return collator.batches(train, batchSize, new Random(seed), true).iterator();
+        return Batches.collate(train, batchSize, new Random(seed), true, collator::collate).iterator();
     }
 
     /** In file order, every entry kept (the book's validation loader). */
     @Override
     public List<Batch> evaluation(boolean validation, int batches) {
-        List<EncodedInstruction> data = validation ? val : train;
+        List<E> data = validation ? val : train;
         int n = Math.min(data.size(), batches * batchSize);
-        return collator.batches(data.subList(0, n), batchSize, null, false);
+        return Batches.collate(data.subList(0, n), batchSize, null, false, collator::collate);
     }
 
     @Override

@@ -6,12 +6,15 @@ import dev.jllm.finetune.LoRARuns;
 import dev.jllm.finetune.Splits;
 import dev.jllm.model.CausalLM;
 import dev.jllm.mpi.DataParallel;
+import dev.jllm.prompt.ChatExample;
+import dev.jllm.prompt.ChatFormat;
 import dev.jllm.prompt.InstructionExample;
 import dev.jllm.prompt.InstructionJson;
 import dev.jllm.prompt.PromptFormat;
 import dev.jllm.prompt.ResponseExample;
 import dev.jllm.tensor.Ops;
 import dev.jllm.tokenizer.Gpt2Tokenizer;
+import dev.jllm.tokenizer.HfTokenizer;
 import dev.jllm.tokenizer.Tokenizer;
 import dev.jllm.train.Checkpoint;
 import dev.jllm.train.RankFolder;
@@ -49,6 +52,7 @@ public final class InstructionTuning {
         DataParallel parallel = DataParallel.current();
         try (RunFolder run = RankFolder.create(out, parallel)) {
             if (parallel.leader() && tokenizer instanceof Gpt2Tokenizer t) t.save(out);
+            if (parallel.leader() && tokenizer instanceof HfTokenizer t) t.save(out);
             return fromStepZero(start, tokenizer, spec, run, progress, responsesDone);
         }
     }
@@ -79,7 +83,7 @@ public final class InstructionTuning {
             throws IOException {
         try (RunFolder run = RankFolder.open(dir, DataParallel.current())) {
             InstructSpec spec = JSON.treeToValue(RunFolder.training(dir), InstructSpec.class);
-            Tokenizer tokenizer = Gpt2Tokenizer.load(dir);
+            Tokenizer tokenizer = Tokenizer.load(dir);
             if (RunFolder.latestCheckpoint(dir).isEmpty()) {
                 return fromStepZero(loader.load(spec.model()), tokenizer, spec, run, progress, responsesDone);
             }
@@ -103,8 +107,10 @@ public final class InstructionTuning {
         // The generator reads the weights directly, so LoRA adapters are merged in first.
         CausalLM plain = model.hasLoRA() ? model.merged() : model;
         plain.eval();
-        List<ResponseExample> responses = TestResponses.generate(plain, tokenizer, spec.promptFormat(), data.test(),
-                spec.responseTokens(), responsesDone);
+        List<ResponseExample> responses = spec.chat()
+                ? TestResponses.generate(plain, data.chat(), data.chatTest(), spec.responseTokens(), responsesDone)
+                : TestResponses.generate(plain, tokenizer, spec.promptFormat(), data.test(), spec.responseTokens(),
+                        responsesDone);
         Path file = run.dir().resolve(RESPONSES);
         InstructionJson.writeResponses(file, responses);
         return new Report(run.dir(), result, file);
@@ -120,18 +126,41 @@ public final class InstructionTuning {
         return LoRARuns.attach(model, spec.loraRank(), spec.loraAlpha(), true, spec.train().seed(), checkpoint);
     }
 
-    /** The run's splits: training and validation encoded for the trainer, the test entries as they are. */
-    private record Data(InstructionData training, List<InstructionExample> test) {
+    /**
+     * The run's splits: training and validation encoded for the trainer, the test entries as they are (the book's
+     * instructions, or with a chat template the conversations and their {@link ChatFormat}).
+     */
+    private record Data(InstructionData<?> training, List<InstructionExample> test, ChatFormat chat,
+                        List<ChatExample> chatTest) {
         static Data read(InstructSpec spec, Tokenizer tokenizer, CausalLM model) {
             Path file = Path.of(spec.data());
+            int maxLength = Math.min(spec.train().contextLength(), model.config().contextLength());
+            int batchSize = spec.train().batchSize() * DataParallel.current().ranks();
+            if (spec.chat()) return chat(file, tokenizer, maxLength, batchSize);
             Splits<InstructionExample> splits = Splits.inOrder85_10_5(InstructionJson.readInstructions(file), file.toString());
             PromptFormat format = spec.promptFormat();
-            int maxLength = Math.min(spec.train().contextLength(), model.config().contextLength());
             InstructionCollator collator = new InstructionCollator(tokenizer.eotId(), Ops.IGNORE_INDEX,
                     maxLength, spec.maskPrompt());
-            return new Data(new InstructionData(EncodedInstruction.encode(splits.train(), format, tokenizer::encode),
+            return new Data(new InstructionData<>(EncodedInstruction.encode(splits.train(), format, tokenizer::encode),
                     EncodedInstruction.encode(splits.validation(), format, tokenizer::encode), collator,
-                    spec.train().batchSize() * DataParallel.current().ranks()), splits.test());
+                    batchSize), splits.test(), null, null);
+        }
+
+        /** Conversations in the model's chat template; the loss learns the assistant's replies only. */
+        private static Data chat(Path file, Tokenizer tokenizer, int maxLength, int batchSize) {
+            ChatFormat chat = ChatFormat.of(tokenizer);
+            List<ChatExample> all = InstructionJson.readConversations(file);
+            Splits<ChatExample> splits = Splits.inOrder85_10_5(all, file.toString());
+            String source = file.toString();
+            List<ChatFormat.Tokens> train = EncodedChat.fitting(EncodedChat.encode(splits.train(), chat, source, 0), maxLength);
+            List<ChatFormat.Tokens> val = EncodedChat.fitting(EncodedChat.encode(splits.validation(), chat, source,
+                    all.size() - splits.validation().size()), maxLength);
+            if (train.isEmpty() || val.isEmpty()) {
+                throw new IllegalArgumentException(file + ": no " + (train.isEmpty() ? "training" : "validation")
+                        + " conversation has a reply within the first " + maxLength + " tokens");
+            }
+            ChatCollator collator = new ChatCollator(tokenizer.eotId(), Ops.IGNORE_INDEX, maxLength);
+            return new Data(new InstructionData<>(train, val, collator, batchSize), List.of(), chat, splits.test());
         }
     }
 }
