@@ -69,49 +69,8 @@ public final class Bf16 {
 
     /** y[N] = W[N,K] · x[K] (+ bias[N] when not null), W {@link #pack packed} bfloat16. Overwrites y. */
     public static void gemv(int[] w, float[] x, int xOff, float[] bias, float[] y, int yOff, int n, int k) {
-        FlopCounter.add(1, n, k);
-        int half = (k + 1) / 2;
-        // x split into its even and odd elements, the order in which the packed pairs widen
-        float[] even = new float[half], odd = new float[half];
-        for (int q = 0; q < half; q++) {
-            even[q] = x[xOff + 2 * q];
-            odd[q] = 2 * q + 1 < k ? x[xOff + 2 * q + 1] : 0f;
-        }
-        Parallel.forEachUnit((n + ROWS_PER_UNIT - 1) / ROWS_PER_UNIT, (u0, u1) -> {
-            int j = u0 * ROWS_PER_UNIT, j1 = Math.min(n, u1 * ROWS_PER_UNIT);
-            if (VectorSupport.ENABLED) {
-                for (; j < j1; j++) y[yOff + j] = row(w, j * half, half, even, odd);
-            }
-            for (; j < j1; j++) y[yOff + j] = dot(w, j * half, half, even, odd);
-            if (bias != null) for (int r = u0 * ROWS_PER_UNIT; r < j1; r++) y[yOff + r] += bias[r];
-        });
+        Parallel.forEachUnit(product(MemorySegment.ofArray(w), x, xOff, bias, y, yOff, n, k));
     }
-
-    /**
-     * The packed row starting at w[wAt] times x (as its even and odd elements), read front to back with four
-     * accumulators: one sequential stream per thread is what the hardware prefetcher serves fastest.
-     */
-    private static float row(int[] w, int wAt, int half, float[] even, float[] odd) {
-        FloatVector a0 = FloatVector.zero(F), b0 = a0, a1 = a0, b1 = a0;
-        int bound2 = half - half % (2 * V), q = 0;
-        for (; q < bound2; q += 2 * V) {
-            IntVector w0 = IntVector.fromArray(I, w, wAt + q), w1 = IntVector.fromArray(I, w, wAt + q + V);
-            a0 = low(w0).fma(FloatVector.fromArray(F, even, q), a0);
-            b0 = high(w0).fma(FloatVector.fromArray(F, odd, q), b0);
-            a1 = low(w1).fma(FloatVector.fromArray(F, even, q + V), a1);
-            b1 = high(w1).fma(FloatVector.fromArray(F, odd, q + V), b1);
-        }
-        for (int bound = I.loopBound(half); q < bound; q += V) {
-            IntVector w0 = IntVector.fromArray(I, w, wAt + q);
-            a0 = low(w0).fma(FloatVector.fromArray(F, even, q), a0);
-            b0 = high(w0).fma(FloatVector.fromArray(F, odd, q), b0);
-        }
-        float r = a0.add(b0).add(a1.add(b1)).reduceLanes(VectorOperators.ADD);
-        for (; q < half; q++) r += lowFloat(w[wAt + q]) * even[q] + highFloat(w[wAt + q]) * odd[q];
-        return r;
-    }
-
-    private static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     /**
      * y[N] = W[N,K] · x[K] (+ bias) with W a row-major bfloat16 matrix in place, as safetensors stores it (for
@@ -120,44 +79,102 @@ public final class Bf16 {
      */
     public static void gemv(MemorySegment w, float[] x, int xOff, float[] bias, float[] y, int yOff, int n, int k) {
         if (k % 2 != 0) throw new IllegalArgumentException("bf16 matrix rows of odd length " + k);
-        int half = k / 2;
+        Parallel.forEachUnit(product(w, x, xOff, bias, y, yOff, n, k));
+    }
+
+    /**
+     * The product y[N] = W[N,K] · x[K] (+ bias) as units of rows for {@link Parallel#forEachUnit(Parallel.Units...)},
+     * so that a decode step can run several products of one input in one parallel loop. W holds the rows in the
+     * {@link #pack packed} layout: (K + 1) / 2 little-endian ints each (a {@link #pack}ed array seen as a segment, or
+     * a bfloat16 matrix of even K in place). x is split into its even and odd elements here, once per product.
+     */
+    public static Parallel.Units product(MemorySegment w, float[] x, int xOff, float[] bias, float[] y, int yOff, int n, int k) {
+        FlopCounter.add(1, n, k);
+        int half = (k + 1) / 2;
+        if (w.byteSize() != 4L * half * n) {
+            throw new IllegalArgumentException("bf16 matrix [" + n + ", " + k + "] takes " + 4L * half * n + " bytes, not " + w.byteSize());
+        }
+        // x split into its even and odd elements, the order in which the packed pairs widen
         float[] even = new float[half], odd = new float[half];
         for (int q = 0; q < half; q++) {
             even[q] = x[xOff + 2 * q];
-            odd[q] = x[xOff + 2 * q + 1];
+            odd[q] = 2 * q + 1 < k ? x[xOff + 2 * q + 1] : 0f;
         }
-        Parallel.forEachUnit((n + ROWS_PER_UNIT - 1) / ROWS_PER_UNIT, (u0, u1) -> {
-            int j1 = Math.min(n, u1 * ROWS_PER_UNIT);
-            for (int j = u0 * ROWS_PER_UNIT; j < j1; j++) {
-                float r = row(w, (long) j * k * 2, half, even, odd);
-                y[yOff + j] = bias != null ? r + bias[j] : r;
+        int units = (n + ROWS_PER_UNIT - 1) / ROWS_PER_UNIT;
+        return new Parallel.Units() {
+            public int count() {
+                return units;
             }
-        });
+
+            public void run(int u) {
+                rows(w, half, even, odd, bias, y, yOff, u * ROWS_PER_UNIT, Math.min(n, (u + 1) * ROWS_PER_UNIT));
+            }
+        };
     }
 
-    /** {@link #row} over a segment: the row starts at byte {@code at}. */
-    private static float row(MemorySegment w, long at, int half, float[] even, float[] odd) {
-        int q = 0;
-        float r = 0f;
-        if (VectorSupport.ENABLED) {
-            FloatVector a0 = FloatVector.zero(F), b0 = a0, a1 = a0, b1 = a0;
-            int bound2 = half - half % (2 * V);
-            for (; q < bound2; q += 2 * V) {
-                IntVector w0 = IntVector.fromMemorySegment(I, w, at + 4L * q, ByteOrder.LITTLE_ENDIAN);
-                IntVector w1 = IntVector.fromMemorySegment(I, w, at + 4L * (q + V), ByteOrder.LITTLE_ENDIAN);
-                a0 = low(w0).fma(FloatVector.fromArray(F, even, q), a0);
-                b0 = high(w0).fma(FloatVector.fromArray(F, odd, q), b0);
-                a1 = low(w1).fma(FloatVector.fromArray(F, even, q + V), a1);
-                b1 = high(w1).fma(FloatVector.fromArray(F, odd, q + V), b1);
-            }
-            r = a0.add(b0).add(a1.add(b1)).reduceLanes(VectorOperators.ADD);
+    /** Row {@code j} of a {@link #pack packed} bfloat16 matrix in place (rows of (k + 1) / 2 ints) · x[xOff ...]. */
+    public static float dot(MemorySegment w, int j, float[] x, int xOff, int k) {
+        int half = (k + 1) / 2;
+        float[] even = new float[half], odd = new float[half], y = new float[1];
+        for (int q = 0; q < half; q++) {
+            even[q] = x[xOff + 2 * q];
+            odd[q] = 2 * q + 1 < k ? x[xOff + 2 * q + 1] : 0f;
         }
-        for (; q < half; q++) {
+        rows(w, half, even, odd, null, y, -j, j, j + 1);
+        return y[0];
+    }
+
+    /**
+     * y[yOff + j] = row j · x (+ bias[j]) for j in [j0, j1): two rows at a time, which share the loads of x (a
+     * lone row reads two vectors of x per vector of weights, and that, not memory, limited the single-row loop).
+     * Each row keeps its own two accumulators and the same order of sums paired or alone, so a row's result does
+     * not depend on its neighbour.
+     */
+    private static void rows(MemorySegment w, int half, float[] even, float[] odd, float[] bias, float[] y, int yOff, int j0, int j1) {
+        long rowBytes = 4L * half;
+        int j = j0;
+        if (VectorSupport.ENABLED) {
+            int bound = half - half % V;
+            for (; j + 1 < j1; j += 2) {
+                long at = j * rowBytes, at1 = at + rowBytes;
+                FloatVector a0 = FloatVector.zero(F), b0 = a0, a1 = a0, b1 = a0;
+                for (int q = 0; q < bound; q += V) {
+                    FloatVector e = FloatVector.fromArray(F, even, q), o = FloatVector.fromArray(F, odd, q);
+                    IntVector w0 = IntVector.fromMemorySegment(I, w, at + 4L * q, ByteOrder.LITTLE_ENDIAN);
+                    IntVector w1 = IntVector.fromMemorySegment(I, w, at1 + 4L * q, ByteOrder.LITTLE_ENDIAN);
+                    a0 = low(w0).fma(e, a0);
+                    b0 = high(w0).fma(o, b0);
+                    a1 = low(w1).fma(e, a1);
+                    b1 = high(w1).fma(o, b1);
+                }
+                y[yOff + j] = tail(w, at, bound, half, even, odd, a0.add(b0).reduceLanes(VectorOperators.ADD));
+                y[yOff + j + 1] = tail(w, at1, bound, half, even, odd, a1.add(b1).reduceLanes(VectorOperators.ADD));
+            }
+            for (; j < j1; j++) {
+                long at = j * rowBytes;
+                FloatVector a0 = FloatVector.zero(F), b0 = a0;
+                for (int q = 0; q < bound; q += V) {
+                    IntVector w0 = IntVector.fromMemorySegment(I, w, at + 4L * q, ByteOrder.LITTLE_ENDIAN);
+                    a0 = low(w0).fma(FloatVector.fromArray(F, even, q), a0);
+                    b0 = high(w0).fma(FloatVector.fromArray(F, odd, q), b0);
+                }
+                y[yOff + j] = tail(w, at, bound, half, even, odd, a0.add(b0).reduceLanes(VectorOperators.ADD));
+            }
+        }
+        for (; j < j1; j++) y[yOff + j] = tail(w, j * rowBytes, 0, half, even, odd, 0f);
+        if (bias != null) for (int r = j0; r < j1; r++) y[yOff + r] += bias[r];
+    }
+
+    /** r plus the pairs q0 … half − 1 of the row at byte {@code at} times x, one at a time. */
+    private static float tail(MemorySegment w, long at, int q0, int half, float[] even, float[] odd, float r) {
+        for (int q = q0; q < half; q++) {
             int pair = w.get(INT_LE, at + 4L * q);
             r += lowFloat(pair) * even[q] + highFloat(pair) * odd[q];
         }
         return r;
     }
+
+    private static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     /** Row {@code row} of a bfloat16 matrix [*, k] in place, widened into out[off .. off + k). */
     public static void row(MemorySegment w, int row, int k, float[] out, int off) {
@@ -179,11 +196,5 @@ public final class Bf16 {
 
     private static float highFloat(int pair) {
         return Float.intBitsToFloat(pair & 0xFFFF0000);
-    }
-
-    private static float dot(int[] w, int wAt, int half, float[] even, float[] odd) {
-        float r = 0f;
-        for (int q = 0; q < half; q++) r += lowFloat(w[wAt + q]) * even[q] + highFloat(w[wAt + q]) * odd[q];
-        return r;
     }
 }

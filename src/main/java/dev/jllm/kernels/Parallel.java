@@ -90,6 +90,35 @@ public final class Parallel {
         });
     }
 
+    /**
+     * A piece of work in units that any thread may run, in any order: the rows of one matrix-vector product, a unit
+     * of rows at a time ({@link #forEachUnit(Units...)}).
+     */
+    public interface Units {
+        /** How many units there are. */
+        int count();
+
+        /** Runs unit {@code unit} (0 ≤ unit < count). */
+        void run(int unit);
+    }
+
+    /**
+     * Runs the units of all {@code works} in one parallel loop, each thread claiming the next unclaimed unit. A
+     * decode step's products of one input (q, k and v; gate and up) go through one hand-off and one join instead of
+     * one each, and a thread that finishes its share of one product goes straight on to the next.
+     */
+    public static void forEachUnit(Units... works) {
+        int[] end = new int[works.length];
+        int total = 0;
+        for (int i = 0; i < works.length; i++) end[i] = total += works[i].count();
+        int units = total;
+        forEachUnit(units, (u, u1) -> {
+            int i = 0;
+            while (u >= end[i]) i++;
+            works[i].run(i == 0 ? u : u - end[i - 1]);
+        });
+    }
+
     private static void rethrow(Throwable failure) {
         if (failure instanceof RuntimeException e) throw e;
         if (failure instanceof Error e) throw e;
