@@ -5,6 +5,7 @@ import dev.jllm.io.SafetensorsFile;
 import dev.jllm.io.SafetensorsShards;
 import dev.jllm.kernels.Bf16;
 import dev.jllm.kernels.MatMul;
+import dev.jllm.kernels.Parallel;
 import dev.jllm.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 import java.util.HashMap;
@@ -31,6 +32,9 @@ public final class DecoderWeights implements AutoCloseable {
         /** Row r widened into out[off .. +in). */
         void row(int r, float[] out, int off);
 
+        /** {@link #gemv} as units of one parallel loop (not for {@link F32}: its product runs only as a whole). */
+        Parallel.Units product(float[] x, int xOff, float[] bias, float[] y, int yOff);
+
         long bytes();
     }
 
@@ -43,6 +47,10 @@ public final class DecoderWeights implements AutoCloseable {
             System.arraycopy(w, r * in, o, off, in);
         }
 
+        public Parallel.Units product(float[] x, int xOff, float[] bias, float[] y, int yOff) {
+            return null;
+        }
+
         public long bytes() {
             return 4L * out * in;
         }
@@ -51,6 +59,10 @@ public final class DecoderWeights implements AutoCloseable {
     private record Packed(int[] w, int out, int in) implements Matrix {
         public void gemv(float[] x, int xOff, float[] bias, float[] y, int yOff) {
             Bf16.gemv(w, x, xOff, bias, y, yOff, out, in);
+        }
+
+        public Parallel.Units product(float[] x, int xOff, float[] bias, float[] y, int yOff) {
+            return Bf16.product(MemorySegment.ofArray(w), x, xOff, bias, y, yOff, out, in);
         }
 
         public void row(int r, float[] o, int off) {
@@ -69,6 +81,10 @@ public final class DecoderWeights implements AutoCloseable {
     private record Mapped(MemorySegment w, int out, int in) implements Matrix {
         public void gemv(float[] x, int xOff, float[] bias, float[] y, int yOff) {
             Bf16.gemv(w, x, xOff, bias, y, yOff, out, in);
+        }
+
+        public Parallel.Units product(float[] x, int xOff, float[] bias, float[] y, int yOff) {
+            return Bf16.product(w, x, xOff, bias, y, yOff, out, in);
         }
 
         public void row(int r, float[] o, int off) {
@@ -156,6 +172,29 @@ public final class DecoderWeights implements AutoCloseable {
         if (n > 1 && m instanceof F32 f) MatMul.xwt(x, 0, f.w(), 0, bias, y, 0, n, m.in(), m.out());
         else for (int i = 0; i < n; i++) m.gemv(x, i * m.in(), bias, y, i * m.out());
         return y;
+    }
+
+    /**
+     * x [n, in] through each Linear named in {@code prefixes} (q, k and v; gate and up: products of one input). One
+     * token's products whose weights can run as units (bf16) go through one parallel loop: one hand-off to the
+     * worker threads and one join instead of one each.
+     */
+    public float[][] linears(float[] x, int n, String... prefixes) {
+        float[][] ys = new float[prefixes.length][];
+        boolean units = n == 1;
+        for (String p : prefixes) units &= !(matrix(p + ".weight") instanceof F32);
+        if (!units) {
+            for (int i = 0; i < prefixes.length; i++) ys[i] = linear(prefixes[i], x, n);
+            return ys;
+        }
+        Parallel.Units[] products = new Parallel.Units[prefixes.length];
+        for (int i = 0; i < prefixes.length; i++) {
+            Matrix m = matrix(prefixes[i] + ".weight");
+            ys[i] = new float[m.out()];
+            products[i] = m.product(x, 0, vectors.get(prefixes[i] + ".bias"), ys[i], 0);
+        }
+        Parallel.forEachUnit(products);
+        return ys;
     }
 
     /** The output head: x [hidden] → logits [vocab] (the token embedding when tied). */
