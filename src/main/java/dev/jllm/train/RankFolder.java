@@ -4,6 +4,7 @@ import dev.jllm.mpi.DataParallel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * The run folder of each rank of a data-parallel run: the leader (rank 0) opens the real one and alone writes it;
@@ -16,16 +17,26 @@ public final class RankFolder {
 
     /** {@link RunFolder#create} on the leader, a scratch folder on the other ranks. */
     public static RunFolder create(Path out, DataParallel parallel) throws IOException {
-        return parallel.leader() ? RunFolder.create(out) : scratch();
+        return create(out, List.of(), parallel);
+    }
+
+    /** {@link RunFolder#create(Path, List)} on the leader, a scratch folder with the same columns elsewhere. */
+    public static RunFolder create(Path out, List<String> metrics, DataParallel parallel) throws IOException {
+        return parallel.leader() ? RunFolder.create(out, metrics) : scratch(metrics);
     }
 
     /** {@link RunFolder#open} on the leader, a scratch folder on the other ranks. */
     public static RunFolder open(Path dir, DataParallel parallel) throws IOException {
-        if (parallel.leader()) return RunFolder.open(dir);
+        return open(dir, List.of(), parallel);
+    }
+
+    /** {@link RunFolder#open(Path, List)} on the leader, a scratch folder with the same columns elsewhere. */
+    public static RunFolder open(Path dir, List<String> metrics, DataParallel parallel) throws IOException {
+        if (parallel.leader()) return RunFolder.open(dir, metrics);
         if (!Files.isDirectory(dir)) {
             throw new IllegalArgumentException(dir + ": no such run folder here (every rank resumes from the same path)");
         }
-        return scratch();
+        return scratch(metrics);
     }
 
     /** The latest checkpoint of the run in {@code dir}, as every rank reads it to resume. */
@@ -34,10 +45,10 @@ public final class RankFolder {
                 () -> new IllegalArgumentException(dir + " has no checkpoint to resume from"));
     }
 
-    private static RunFolder scratch() throws IOException {
+    private static RunFolder scratch(List<String> metrics) throws IOException {
         Path dir = Files.createTempDirectory("jllm-rank-");
         dir.toFile().deleteOnExit();
         dir.resolve(RunFolder.METRICS).toFile().deleteOnExit(); // deleted before its folder (reverse order)
-        return RunFolder.create(dir);
+        return RunFolder.create(dir, metrics);
     }
 }

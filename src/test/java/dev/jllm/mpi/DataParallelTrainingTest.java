@@ -73,6 +73,47 @@ class DataParallelTrainingTest {
         assertThat(Files.isDirectory(ranks.resolve("checkpoints"))).isTrue();
     }
 
+    /** Preference pairs about small sums, in the book's JSON (instruction, input, chosen, rejected). */
+    private static Path preferences(Path dir) throws Exception {
+        StringBuilder json = new StringBuilder("[");
+        for (int i = 0; i < 56; i++) {
+            if (i > 0) json.append(',');
+            json.append(String.format("{\"instruction\": \"Add %d and %d.\", \"input\": \"\", "
+                    + "\"chosen\": \"The sum is %d.\", \"rejected\": \"I think it is %d, more or less.\"}",
+                    i, 2 * i + 1, 3 * i + 1, 3 * i + 7));
+        }
+        Path file = dir.resolve("preferences.json");
+        Files.writeString(file, json.append(']').toString());
+        return file;
+    }
+
+    private static List<String> dpoArgs(Path model, Path data, Path out, int batch) {
+        return List.of("finetune", "dpo", "--model", model.toString(), "--data", data.toString(), "--out",
+                out.toString(), "--batch", Integer.toString(batch), "--epochs", "1", "--eval-every", "1",
+                "--eval-batches", "2", "--lr", "1e-3", "--seed", "7");
+    }
+
+    @Test
+    void dpoOnTwoRanksOfBatchTwoTrainsLikeOneProcessOfBatchFour(@TempDir Path dir) throws Exception {
+        Path model = dir.resolve("model"), data = preferences(dir);
+        assertThat(Main.run("init", "--emb", "32", "--layers", "2", "--heads", "2", "--context", "64", "--seed", "3",
+                "--out", model.toString())).isZero();
+        Path alone = dir.resolve("alone"), ranks = dir.resolve("ranks");
+        assertThat(Main.run(dpoArgs(model, data, alone, 4).toArray(String[]::new))).isZero();
+        MpiRun.Result r = MpiRun.run(2, 300, Main.class, dpoArgs(model, data, ranks, 2).toArray(String[]::new));
+        assertThat(r.exitCode()).as(r.output()).isZero();
+
+        List<double[]> a = metrics(alone), b = metrics(ranks);
+        assertThat(a).hasSizeGreaterThan(5);
+        assertThat(b).hasSameSizeAs(a);
+        for (int i = 0; i < a.size(); i++) {
+            assertThat(b.get(i)[1]).as("tokens seen (global)").isEqualTo(a.get(i)[1]);
+            assertThat(b.get(i)[3]).as("train DPO loss after step %d", i).isCloseTo(a.get(i)[3], within(2e-5));
+            assertThat(b.get(i)[4]).as("val DPO loss after step %d", i).isCloseTo(a.get(i)[4], within(2e-5));
+        }
+        assertThat(a.getLast()[3]).as("the policy moved away from the reference").isLessThan(a.getFirst()[3] - 1e-3);
+    }
+
     @Test
     void mismatchedSettingsStopEveryRankWithOneLineNamingTheRank(@TempDir Path dir) throws Exception {
         Path data = corpus(dir);

@@ -1,8 +1,10 @@
 package dev.jllm.finetune.dpo;
 
 import dev.jllm.model.CausalLM;
+import dev.jllm.mpi.DataParallel;
 import dev.jllm.tensor.Tensor;
 import dev.jllm.train.TrainingData;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Random;
@@ -68,6 +70,22 @@ public final class DpoData implements TrainingData<PreferenceBatch> {
     @Override
     public int rows(PreferenceBatch b) {
         return b.size();
+    }
+
+    /** This rank's pairs of a global batch, at the global batch's padded length. */
+    @Override
+    public PreferenceBatch shard(PreferenceBatch global, DataParallel parallel) {
+        if (parallel.ranks() == 1) return global;
+        int[] range = parallel.rowRange(global.size());
+        int len = global.length(), from = range[0] * len, to = range[1] * len;
+        return new PreferenceBatch(Arrays.copyOfRange(global.chosen(), from, to),
+                Arrays.copyOfRange(global.chosenMask(), from, to), Arrays.copyOfRange(global.rejected(), from, to),
+                Arrays.copyOfRange(global.rejectedMask(), from, to), range[1] - range[0], len);
+    }
+
+    @Override
+    public String fingerprint(PreferenceBatch b) {
+        return Arrays.hashCode(b.chosen()) + " " + Arrays.hashCode(b.rejected());
     }
 
     @Override

@@ -4,12 +4,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jllm.arch.LoadedModel;
 import dev.jllm.finetune.Splits;
 import dev.jllm.model.CausalLM;
+import dev.jllm.mpi.DataParallel;
 import dev.jllm.prompt.InstructionJson;
 import dev.jllm.prompt.PreferenceExample;
 import dev.jllm.prompt.PromptFormat;
 import dev.jllm.tokenizer.Gpt2Tokenizer;
 import dev.jllm.tokenizer.Tokenizer;
 import dev.jllm.train.Checkpoint;
+import dev.jllm.train.RankFolder;
 import dev.jllm.train.ResumableRandom;
 import dev.jllm.train.RunFolder;
 import dev.jllm.train.TrainProgress;
@@ -53,9 +55,12 @@ public final class DpoTuning {
         ResumableRandom rng = new ResumableRandom(spec.seed());
         CausalLM policy = start.copy(0f, CausalLM.Head.KEEP, rng);
         DpoData data = data(spec, tokenizer, policy, frozen(start), log);
-        try (RunFolder run = RunFolder.create(out, DpoData.METRICS)) {
-            if (tokenizer instanceof Gpt2Tokenizer t) t.save(out);
-            run.writeModel(policy, JSON.valueToTree(spec));
+        DataParallel parallel = DataParallel.current();
+        try (RunFolder run = RankFolder.create(out, DpoData.METRICS, parallel)) {
+            if (parallel.leader()) {
+                if (tokenizer instanceof Gpt2Tokenizer t) t.save(out);
+                run.writeModel(policy, JSON.valueToTree(spec));
+            }
             return train(new Trainer<>(policy, rng, tokenizer, spec.train(), data, run, progress), run);
         }
     }
@@ -65,11 +70,11 @@ public final class DpoTuning {
      * reference is the starting model again, read from where the run found it.
      */
     public static Report resume(Path dir, TrainProgress progress, PrintWriter log) throws IOException {
-        try (RunFolder run = RunFolder.open(dir, DpoData.METRICS)) {
-            DpoConfig spec = JSON.treeToValue(run.training(), DpoConfig.class);
+        try (RunFolder run = RankFolder.open(dir, DpoData.METRICS, DataParallel.current())) {
+            DpoConfig spec = JSON.treeToValue(RunFolder.training(dir), DpoConfig.class);
             Tokenizer tokenizer = Gpt2Tokenizer.load(dir);
             ResumableRandom rng = new ResumableRandom(spec.seed());
-            Checkpoint.Loaded checkpoint = Checkpoint.read(run.latestCheckpoint().orElseThrow(), rng);
+            Checkpoint.Loaded checkpoint = Checkpoint.read(RankFolder.latestCheckpoint(dir), rng);
             CausalLM policy = checkpoint.model();
             DpoData data = data(spec, tokenizer, policy, frozen(LoadedModel.load(spec.model()).model()), log);
             Trainer<PreferenceBatch> trainer = new Trainer<>(policy, rng, tokenizer, spec.train(), data, run, progress);
@@ -111,6 +116,7 @@ public final class DpoTuning {
                 spec.model(), file, train.size(), val.size(), format.cliName(), spec.beta(), spec.lr());
         log.flush();
         PreferenceCollator collator = new PreferenceCollator(tokenizer.eotId(), allowed);
-        return new DpoData(train, val, collator, spec.batchSize(), reference, (float) spec.beta());
+        int globalBatch = spec.batchSize() * DataParallel.current().ranks(); // each rank trains on its share
+        return new DpoData(train, val, collator, globalBatch, reference, (float) spec.beta());
     }
 }
