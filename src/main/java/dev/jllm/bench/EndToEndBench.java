@@ -36,13 +36,46 @@ public final class EndToEndBench {
     static final int PROMPT = 10;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /**
-     * One measurement. kind train: a = batch, b = context; generate: a = 1 with the KV cache else 0, b = new
-     * tokens; prefill: a = prompt tokens.
-     */
-    public record Config(String kind, String model, int a, int b, WeightType dtype) {
-        public List<String> args() {
-            return List.of(kind, model, String.valueOf(a), String.valueOf(b), dtype.name().toLowerCase(Locale.ROOT));
+    /** What a measurement times. */
+    public enum Kind {
+        /** training steps */
+        TRAIN,
+        /** token-by-token generation */
+        GENERATE,
+        /** one forward pass over a prompt */
+        PREFILL;
+
+        /** As tables and the command line write it: {@code train}, {@code generate}, {@code prefill}. */
+        public String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** One measurement of a model ({@code 124M}, {@code 355M} or a Llama / Qwen3 / Gemma 3 preset name). */
+    public sealed interface Config {
+        String model();
+
+        Kind kind();
+
+        /** Full training steps (forward, loss, backward, AdamW) on {@code batch} windows of {@code context} tokens. */
+        record Train(String model, int batch, int context) implements Config {
+            public Kind kind() {
+                return Kind.TRAIN;
+            }
+        }
+
+        /** Greedy generation of {@code newTokens} after a short prompt, with or without the KV cache. */
+        record Generate(String model, boolean kvCache, int newTokens, WeightType dtype) implements Config {
+            public Kind kind() {
+                return Kind.GENERATE;
+            }
+        }
+
+        /** The whole model over a prompt of {@code promptTokens}, logits at every position. */
+        record Prefill(String model, int promptTokens) implements Config {
+            public Kind kind() {
+                return Kind.PREFILL;
+            }
         }
     }
 
@@ -51,24 +84,25 @@ public final class EndToEndBench {
         Parallel.setThreads(threads);
         ObjectNode row = JSON.createObjectNode();
         row.put("model", c.model());
-        switch (c.kind()) {
-            case "train" -> {
-                row.put("batch", c.a());
-                row.put("context", c.b());
-                row.put("tokens_per_second", c.a() * c.b() / median(Math.max(MIN_STEPS, reps), trainStep(c.model(), c.a(), c.b())));
+        switch (c) {
+            case Config.Train t -> {
+                row.put("batch", t.batch());
+                row.put("context", t.context());
+                row.put("tokens_per_second", t.batch() * t.context()
+                        / median(Math.max(MIN_STEPS, reps), trainStep(t.model(), t.batch(), t.context())));
             }
-            case "generate" -> {
-                CausalLM m = model(c.model());
-                row.put("kv_cache", c.a() == 1);
-                row.put("dtype", c.dtype().name().toLowerCase(Locale.ROOT));
-                row.put("tokens_per_second", c.b() / median(Math.max(1, reps / 2), generation(m, c)));
-                row.put("weight_bytes_per_token", m.streamedBytesPerToken(c.dtype()));
+            case Config.Generate g -> {
+                CausalLM m = model(g.model());
+                row.put("kv_cache", g.kvCache());
+                row.put("dtype", g.dtype().name().toLowerCase(Locale.ROOT));
+                row.put("tokens_per_second", g.newTokens() / median(Math.max(1, reps / 2), generation(m, g)));
+                row.put("weight_bytes_per_token", m.streamedBytesPerToken(g.dtype()));
             }
-            case "prefill" -> {
-                row.put("prompt", c.a());
-                row.put("tokens_per_second", c.a() / median(Math.max(MIN_STEPS, reps), prefill(c.model(), c.a())));
+            case Config.Prefill p -> {
+                row.put("prompt", p.promptTokens());
+                row.put("tokens_per_second", p.promptTokens()
+                        / median(Math.max(MIN_STEPS, reps), prefill(p.model(), p.promptTokens())));
             }
-            default -> throw new IllegalArgumentException("unknown bench kind '" + c.kind() + "' (train, generate, prefill)");
         }
         row.put("peak_rss_mib", peakRssMib());
         return row;
@@ -104,10 +138,10 @@ public final class EndToEndBench {
         };
     }
 
-    private static Runnable generation(CausalLM m, Config c) {
+    private static Runnable generation(CausalLM m, Config.Generate c) {
         m.eval();
         Generator generator = new Generator(m, w -> {}, c.dtype());
-        GenerationOptions options = GenerationOptions.greedy(c.b()).withKvCache(c.a() == 1).withEndId(-1);
+        GenerationOptions options = GenerationOptions.greedy(c.newTokens()).withKvCache(c.kvCache()).withEndId(-1);
         int[] prompt = randomIds(PROMPT, 3);
         return () -> generator.generate(prompt, options);
     }

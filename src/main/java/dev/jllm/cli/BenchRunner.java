@@ -35,18 +35,18 @@ final class BenchRunner {
     static List<EndToEndBench.Config> plan(boolean train, boolean generate, BenchOptions o) {
         List<EndToEndBench.Config> plan = new ArrayList<>();
         if (train) {
-            plan.add(new EndToEndBench.Config("train", "124M", 2, 256, WeightType.FP32));
-            plan.add(new EndToEndBench.Config("train", "124M", 8, 256, WeightType.FP32));
-            plan.add(new EndToEndBench.Config("train", "124M", 1, 1024, WeightType.FP32));
+            plan.add(new EndToEndBench.Config.Train("124M", 2, 256));
+            plan.add(new EndToEndBench.Config.Train("124M", 8, 256));
+            plan.add(new EndToEndBench.Config.Train("124M", 1, 1024));
         }
         if (generate) {
             for (String m : o.models) {
-                plan.add(new EndToEndBench.Config("generate", m, 1, o.newTokens, WeightType.FP32));
+                plan.add(new EndToEndBench.Config.Generate(m, true, o.newTokens, WeightType.FP32));
                 // without the cache a 1B model re-reads its weights per position: minutes per run, so not measured
-                if (!DecoderConfig.isPreset(m)) plan.add(new EndToEndBench.Config("generate", m, 0, o.newTokens, WeightType.FP32));
-                plan.add(new EndToEndBench.Config("generate", m, 1, o.newTokens, WeightType.BF16));
+                if (!DecoderConfig.isPreset(m)) plan.add(new EndToEndBench.Config.Generate(m, false, o.newTokens, WeightType.FP32));
+                plan.add(new EndToEndBench.Config.Generate(m, true, o.newTokens, WeightType.BF16));
             }
-            plan.add(new EndToEndBench.Config("prefill", o.models.get(0), o.prefillTokens, 0, WeightType.FP32));
+            plan.add(new EndToEndBench.Config.Prefill(o.models.get(0), o.prefillTokens));
         }
         return plan;
     }
@@ -58,7 +58,7 @@ final class BenchRunner {
         ArrayNode train = result.putArray("train"), generate = result.putArray("generate");
         ArrayNode prefill = result.putArray("prefill");
         double bandwidth = Double.NaN;
-        if (plan.stream().anyMatch(c -> c.kind().equals("generate"))) {
+        if (plan.stream().anyMatch(c -> c instanceof EndToEndBench.Config.Generate)) {
             Parallel.setThreads(o.threads);
             // Best of many passes: a single pass can land in a stretch where the host lends less bandwidth.
             bandwidth = MemoryBandwidth.copyGbPerSecond(BANDWIDTH_MIB, BANDWIDTH_REPS);
@@ -78,8 +78,8 @@ final class BenchRunner {
             ObjectNode row = o.inProcess ? EndToEndBench.measure(c, o.reps, o.threads) : inChild(c, o, err);
             String share = "";
             switch (c.kind()) {
-                case "train" -> train.add(row);
-                case "generate" -> {
+                case TRAIN -> train.add(row);
+                case GENERATE -> {
                     // Batch-1 decoding reads every streamed weight once per token: copy bandwidth / bytes is its ceiling.
                     double limit = bandwidth * 1e9 / row.get("weight_bytes_per_token").asDouble();
                     double fraction = row.get("tokens_per_second").asDouble() / limit;
@@ -88,10 +88,10 @@ final class BenchRunner {
                     share = String.format(Locale.ROOT, "%.0f %%", 100 * fraction);
                     generate.add(row);
                 }
-                default -> prefill.add(row);
+                case PREFILL -> prefill.add(row);
             }
             if (!o.json) {
-                out.printf(Locale.ROOT, "%-9s %-5s %-22s %10.1f %9.0f %9s%n", c.kind(), c.model(), setting(c),
+                out.printf(Locale.ROOT, "%-9s %-5s %-22s %10.1f %9.0f %9s%n", c.kind().label(), c.model(), setting(c),
                         row.get("tokens_per_second").asDouble(), row.get("peak_rss_mib").asDouble(), share);
                 out.flush();
             }
@@ -101,11 +101,11 @@ final class BenchRunner {
     }
 
     private static String setting(EndToEndBench.Config c) {
-        return switch (c.kind()) {
-            case "train" -> "batch " + c.a() + " x context " + c.b();
-            case "generate" -> (c.a() == 1 ? "KV cache " : "no cache ") + c.dtype().name().toLowerCase(Locale.ROOT)
-                    + ", " + c.b() + " new";
-            default -> "prompt " + c.a();
+        return switch (c) {
+            case EndToEndBench.Config.Train t -> "batch " + t.batch() + " x context " + t.context();
+            case EndToEndBench.Config.Generate g -> (g.kvCache() ? "KV cache " : "no cache ")
+                    + g.dtype().name().toLowerCase(Locale.ROOT) + ", " + g.newTokens() + " new";
+            case EndToEndBench.Config.Prefill p -> "prompt " + p.promptTokens();
         };
     }
 
@@ -117,16 +117,18 @@ final class BenchRunner {
         // The default heap (a quarter of RAM) is too small for the 8 x 256 step; an -Xmx given above still wins.
         command.add("-XX:MaxRAMPercentage=" + CHILD_HEAP_PERCENT);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "bench", "one"));
-        command.addAll(c.args());
+        command.addAll(BenchOneCommand.args(c));
         command.addAll(List.of("--reps", String.valueOf(o.reps), "--threads", String.valueOf(o.threads)));
         try {
             Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
             String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             int code = p.waitFor();
-            if (code != 0) throw new IllegalStateException("bench " + String.join(" ", c.args()) + " failed (exit " + code + ")");
+            if (code != 0) {
+                throw new IllegalStateException("bench " + String.join(" ", BenchOneCommand.args(c)) + " failed (exit " + code + ")");
+            }
             return (ObjectNode) JSON.readTree(stdout.lines().reduce((first, second) -> second).orElse("{}"));
         } catch (IOException e) {
-            throw new IllegalStateException("cannot start a child JVM for bench " + String.join(" ", c.args()) + ": "
+            throw new IllegalStateException("cannot start a child JVM for bench " + String.join(" ", BenchOneCommand.args(c)) + ": "
                     + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -7,10 +7,10 @@ import dev.jllm.arch.LoadedModel;
 import dev.jllm.io.ModelFiles;
 import dev.jllm.io.DecoderFiles;
 import dev.jllm.model.DecoderConfig;
-import dev.jllm.model.DecoderStats;
 import dev.jllm.io.gguf.GgufFile;
 import dev.jllm.io.gguf.GgufGpt2;
 import dev.jllm.model.GptConfig;
+import dev.jllm.model.ModelConfig;
 import dev.jllm.model.ModelStats;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -49,79 +49,65 @@ final class InfoCommand implements Callable<Integer> {
         if ((model == null) == (config == null)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "give exactly one of --model DIR and --config NAME");
         }
-        if (config != null ? DecoderConfig.isPreset(config) : DecoderFiles.isDecoderFolder(LoadedModel.resolve(model))) {
-            return decoderInfo(config != null ? DecoderConfig.preset(config) : DecoderFiles.config(LoadedModel.resolve(model)));
-        }
-        GptConfig c = model != null ? configOf(LoadedModel.resolve(model)) : GptConfig.preset(config);
+        ModelConfig c = config != null ? preset(config) : configOf(LoadedModel.resolve(model));
         int t = context != null ? context : c.contextLength();
         if (batch < 1 || t < 1) throw new IllegalArgumentException("--batch and --context must be positive");
-        ModelStats.Memory m = ModelStats.memory(c, batch, t);
+        ModelStats.Memory m = c.trainingMemory(batch, t);
+        long parameters = c.parameterCount();
 
         ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode root = mapper.createObjectNode();
         root.set("config", mapper.valueToTree(c));
-        root.put("parameters", ModelStats.parameterCount(c));
-        root.put("forward_flops_per_token", ModelStats.forwardFlopsPerToken(c, t));
-        root.put("training_flops_per_token", ModelStats.trainingFlopsPerToken(c, t));
-        memoryJson(root, m, t, ModelStats.kvCacheBytes(c));
+        root.put("parameters", parameters);
+        root.put("forward_flops_per_token", c.forwardFlopsPerToken(t));
+        root.put("training_flops_per_token", c.trainingFlopsPerToken(t));
+        memoryJson(root, m, t, c.kvCacheBytes(t)).put("parameters_bf16", 2 * parameters);
 
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             out.println(mapper.writeValueAsString(root));
         } else {
-            out.printf("model      %s%n", model != null ? model : config);
-            out.printf("config     vocab %d, context %d, emb %d, %d heads, %d layers, dropout %.2f, qkv bias %s, %s head%n",
-                    c.vocabSize(), c.contextLength(), c.embDim(), c.nHeads(), c.nLayers(), c.dropRate(),
-                    c.qkvBias() ? "on" : "off", c.tiedHead() ? "tied" : "separate");
-            out.printf("parameters %,d (%.1fM)%n", ModelStats.parameterCount(c), ModelStats.parameterCount(c) / 1e6);
+            out.printf("model      %s (%s)%n", model != null ? model : config, c.architecture());
+            describe(c, out);
+            out.printf("parameters %,d (%.1fM)%n", parameters, parameters / 1e6);
             out.printf("FLOPs      %s per token forward, %s per token training (at context %d)%n",
-                    giga(ModelStats.forwardFlopsPerToken(c, t)), giga(ModelStats.trainingFlopsPerToken(c, t)), t);
+                    giga(c.forwardFlopsPerToken(t)), giga(c.trainingFlopsPerToken(t)), t);
             out.printf("memory     fp32 training at batch %d x %d: weights %s + gradients %s + AdamW %s + activations ~%s"
                     + " = ~%s%n", batch, t, bytes(m.parameters()), bytes(m.gradients()), bytes(m.optimizer()),
                     bytes(m.activations()), bytes(m.total()));
-            out.printf("           inference: weights %s + KV cache %s%n", bytes(m.parameters()),
-                    bytes(ModelStats.kvCacheBytes(c)));
+            out.printf("           inference: weights %s in fp32 or %s in bf16 + KV cache %s at %d positions%n",
+                    bytes(m.parameters()), bytes(2 * parameters), bytes(c.kvCacheBytes(t)), t);
         }
         out.flush();
         return 0;
     }
 
-    /** The same report for a Llama / Qwen3 / Gemma 3 config (its sizes, and bf16 weights as published). */
-    private int decoderInfo(DecoderConfig c) throws Exception {
-        int t = context != null ? context : c.contextLength();
-        if (batch < 1 || t < 1) throw new IllegalArgumentException("--batch and --context must be positive");
-        ModelStats.Memory m = DecoderStats.memory(c, batch, t);
-        ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-        ObjectNode root = mapper.createObjectNode();
-        root.set("config", mapper.valueToTree(c));
-        root.put("parameters", c.parameterCount());
-        root.put("forward_flops_per_token", DecoderStats.forwardFlopsPerToken(c, t));
-        root.put("training_flops_per_token", DecoderStats.trainingFlopsPerToken(c, t));
-        memoryJson(root, m, t, DecoderStats.kvCacheBytes(c, t)).put("parameters_bf16", 2 * c.parameterCount());
-        PrintWriter out = spec.commandLine().getOut();
-        if (json) {
-            out.println(mapper.writeValueAsString(root));
-        } else {
-            int global = (int) c.slidingLayers().stream().filter(s -> !s).count();
-            out.printf("model      %s (%s)%n", model != null ? model : config, c.family().modelType);
-            out.printf("config     vocab %d, context %d, hidden %d, intermediate %d, %d layers, %d heads, %d kv heads,"
-                            + " head_dim %d, %s head%n", c.vocabSize(), c.contextLength(), c.hiddenSize(),
-                    c.intermediateSize(), c.nLayers(), c.nHeads(), c.nKvHeads(), c.headDim(), c.tiedHead() ? "tied" : "separate");
-            out.printf("           rope theta %.0f (%s)%s%s%n", c.rope().theta(), c.rope().type(),
-                    c.slidingWindow() > 0 ? String.format(Locale.ROOT, ", %d local layers (window %d, rope theta %.0f) and"
-                            + " %d global", c.nLayers() - global, c.slidingWindow(), c.localRope().theta(), global) : "",
-                    c.finalLogitSoftcap() > 0 ? ", logits soft-capped at " + c.finalLogitSoftcap() : "");
-            out.printf("parameters %,d (%.1fM)%n", c.parameterCount(), c.parameterCount() / 1e6);
-            out.printf("FLOPs      %s per token forward, %s per token training (at context %d)%n",
-                    giga(DecoderStats.forwardFlopsPerToken(c, t)), giga(DecoderStats.trainingFlopsPerToken(c, t)), t);
-            out.printf("memory     fp32 training at batch %d x %d: weights %s + gradients %s + AdamW %s + activations ~%s"
-                    + " = ~%s%n", batch, t, bytes(m.parameters()), bytes(m.gradients()), bytes(m.optimizer()),
-                    bytes(m.activations()), bytes(m.total()));
-            out.printf("           inference: weights %s in bf16 + KV cache %s at %d positions%n",
-                    bytes(2 * c.parameterCount()), bytes(DecoderStats.kvCacheBytes(c, t)), t);
+    /** The config line(s) of the text report, in each architecture's own terms. */
+    private static void describe(ModelConfig config, PrintWriter out) {
+        switch (config) {
+            case GptConfig c -> out.printf("config     vocab %d, context %d, emb %d, %d heads, %d layers, dropout %.2f,"
+                            + " qkv bias %s, %s head%n", c.vocabSize(), c.contextLength(), c.embDim(), c.nHeads(),
+                    c.nLayers(), c.dropRate(), c.qkvBias() ? "on" : "off", c.tiedHead() ? "tied" : "separate");
+            case DecoderConfig c -> {
+                int global = (int) c.slidingLayers().stream().filter(s -> !s).count();
+                out.printf("config     vocab %d, context %d, hidden %d, intermediate %d, %d layers, %d heads, %d kv heads,"
+                                + " head_dim %d, %s head%n", c.vocabSize(), c.contextLength(), c.hiddenSize(),
+                        c.intermediateSize(), c.nLayers(), c.nHeads(), c.nKvHeads(), c.headDim(),
+                        c.tiedHead() ? "tied" : "separate");
+                out.printf("           rope theta %.0f (%s)%s%s%n", c.rope().theta(), c.rope().type(),
+                        c.slidingWindow() > 0 ? String.format(Locale.ROOT, ", %d local layers (window %d, rope theta %.0f)"
+                                + " and %d global", c.nLayers() - global, c.slidingWindow(), c.localRope().theta(), global) : "",
+                        c.finalLogitSoftcap() > 0 ? ", logits soft-capped at " + c.finalLogitSoftcap() : "");
+            }
+            default -> out.printf("config     vocab %d, context %d, emb %d, %d layers, %d heads, %d kv heads, head_dim %d,"
+                            + " %s head%n", config.vocabSize(), config.contextLength(), config.embDim(), config.nLayers(),
+                    config.nHeads(), config.nKvHeads(), config.headDim(), config.tiedHead() ? "tied" : "separate");
         }
-        out.flush();
-        return 0;
+    }
+
+    /** A preset by name: GPT-2's, or a Llama / Qwen3 / Gemma 3 one. */
+    private static ModelConfig preset(String name) {
+        return DecoderConfig.isPreset(name) ? DecoderConfig.preset(name) : GptConfig.preset(name);
     }
 
     /** The memory_bytes object of --json. */
@@ -147,8 +133,9 @@ final class InfoCommand implements Callable<Integer> {
                 : String.format(Locale.ROOT, "%.1f MiB", b / (double) (1L << 20));
     }
 
-    /** The GPT-2 config of a model folder, weights file or GGUF file. */
-    private static GptConfig configOf(Path path) throws IOException {
+    /** The config of a model folder, weights file or GGUF file, read without its weights where the format allows. */
+    private static ModelConfig configOf(Path path) throws IOException {
+        if (DecoderFiles.isDecoderFolder(path)) return DecoderFiles.config(path);
         if (!GgufFile.isGguf(path)) return ModelFiles.load(path).config();
         try (GgufFile f = GgufFile.open(path)) {
             if (!f.architecture().equals(GgufGpt2.ARCHITECTURE)) {

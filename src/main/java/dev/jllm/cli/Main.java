@@ -1,5 +1,6 @@
 package dev.jllm.cli;
 
+import dev.jllm.SettingException;
 import dev.jllm.mpi.Mpi;
 import dev.jllm.mpi.MpiDataParallel;
 import dev.jllm.train.ShutdownGate;
@@ -133,6 +134,7 @@ public final class Main implements Runnable {
         if (e instanceof AccessDeniedException f) return f.getFile() + ": permission denied";
         if (e instanceof NotDirectoryException f) return f.getFile() + ": not a folder";
         if (e instanceof CharacterCodingException) return "the input is not valid UTF-8 text";
+        if (e instanceof SettingException s) return SettingFlags.message(s);
         Throwable cause = e.getCause();
         if ((e instanceof UncheckedIOException || e instanceof java.io.IOException) && cause != null && cause != e) {
             String reason = describe(cause);

@@ -6,6 +6,7 @@ import dev.jllm.chat.ChatTemplate;
 import dev.jllm.io.TextFiles;
 import dev.jllm.tokenizer.Gpt2Tokenizer;
 import dev.jllm.tokenizer.HfTokenizer;
+import dev.jllm.tokenizer.SpecialTokenException;
 import dev.jllm.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -153,7 +154,13 @@ final class TokenizeCommand implements Callable<Integer> {
         } else if (allowedSpecial.isEmpty() && tokenizer instanceof HfTokenizer) {
             ids = tokenizer.encodeWithSpecials(text);
         } else {
-            ids = tokenizer.encode(text, allowed(tokenizer));
+            try {
+                ids = tokenizer.encode(text, allowed(tokenizer));
+            } catch (SpecialTokenException e) {
+                throw new IllegalArgumentException("the text contains the special token " + e.token()
+                        + "; allow it to encode it as id " + e.id()
+                        + " (--allowed-special), or encode it as ordinary text (--special-as-text)");
+            }
         }
         return tokenizer instanceof HfTokenizer hf && !noAddSpecialTokens ? hf.addSpecialTokens(ids) : ids;
     }

@@ -1,8 +1,10 @@
 package dev.jllm.data;
 
 /**
- * A batch of training examples: {@code inputs} and {@code targets} are row-major [batchSize, length] token ids,
- * row {@code b} holding example {@code b}; the targets are the inputs shifted by one token.
+ * A batch for next-token training: {@code inputs} and {@code targets} are row-major [batchSize, length] token ids,
+ * row {@code b} holding example {@code b}; each target is the id that should follow its input position (the inputs
+ * shifted by one token), or {@link dev.jllm.tensor.Ops#IGNORE_INDEX} where the loss skips it (padding, a masked
+ * prompt).
  */
 public record Batch(int[] inputs, int[] targets, int batchSize, int length) {
     public Batch {

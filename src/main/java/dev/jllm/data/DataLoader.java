@@ -1,7 +1,6 @@
 package dev.jllm.data;
 
 import java.util.Iterator;
-import java.util.NoSuchElementException;
 import java.util.Random;
 import java.util.random.RandomGenerator;
 
@@ -49,41 +48,22 @@ public final class DataLoader implements Iterable<Batch> {
 
     @Override
     public Iterator<Batch> iterator() {
-        int[] order = order();
-        int batches = numBatches();
+        Iterator<int[]> batches = Batches.indices(dataset.size(), batchSize, shuffle ? random : null, dropLast).iterator();
         int length = dataset.maxLength();
         return new Iterator<>() {
-            private int next;
-
             @Override
             public boolean hasNext() {
-                return next < batches;
+                return batches.hasNext();
             }
 
             @Override
             public Batch next() {
-                if (!hasNext()) throw new NoSuchElementException();
-                int first = next++ * batchSize;
-                int rows = Math.min(batchSize, order.length - first);
+                int[] windows = batches.next();
+                int rows = windows.length;
                 int[] inputs = new int[rows * length], targets = new int[rows * length];
-                for (int b = 0; b < rows; b++) dataset.copyInto(order[first + b], inputs, targets, b * length);
+                for (int b = 0; b < rows; b++) dataset.copyInto(windows[b], inputs, targets, b * length);
                 return new Batch(inputs, targets, rows, length);
             }
         };
-    }
-
-    /** The window indices of one epoch: 0..n-1, shuffled (Fisher-Yates) when asked. */
-    private int[] order() {
-        int[] order = new int[dataset.size()];
-        for (int i = 0; i < order.length; i++) order[i] = i;
-        if (shuffle) {
-            for (int i = order.length - 1; i > 0; i--) {
-                int j = random.nextInt(i + 1);
-                int t = order[i];
-                order[i] = order[j];
-                order[j] = t;
-            }
-        }
-        return order;
     }
 }

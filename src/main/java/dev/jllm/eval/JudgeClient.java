@@ -41,7 +41,7 @@ public final class JudgeClient {
             if (url.getScheme() == null || !(url.getScheme().equals("http") || url.getScheme().equals("https"))) {
                 throw new IllegalArgumentException("judge URL must start with http:// or https://, got " + url);
             }
-            if (model == null || model.isBlank()) throw new IllegalArgumentException("name the judge model (--judge-model)");
+            if (model == null || model.isBlank()) throw new IllegalArgumentException("the judge model has no name");
             if (retries < 0) throw new IllegalArgumentException("retries must be 0 or more, got " + retries);
         }
     }
@@ -87,7 +87,7 @@ public final class JudgeClient {
                 return answer;
             } catch (NotFound again) {
                 throw new JudgeException("judge at " + settings.url() + " has neither " + ollama.getPath() + " nor "
-                        + openai.getPath() + " (HTTP 404); give the full endpoint URL or --api");
+                        + openai.getPath() + " (HTTP 404); give the full endpoint URL or choose the API");
             }
         }
     }

@@ -1,5 +1,7 @@
 package dev.jllm.generate;
 
+import dev.jllm.Setting;
+import dev.jllm.SettingException;
 import dev.jllm.model.BatchDecoder;
 import dev.jllm.model.CausalLM;
 import dev.jllm.model.ModelConfig;
@@ -37,7 +39,7 @@ public final class BatchGenerator {
      */
     public record Settings(int maxBatch, int prefillChunk, long kvPositions) {
         public Settings {
-            if (maxBatch < 1) throw new IllegalArgumentException("--max-batch must be >= 1, got " + maxBatch);
+            if (maxBatch < 1) throw new SettingException(Setting.MAX_BATCH, " must be >= 1, got " + maxBatch);
             if (prefillChunk < 1) throw new IllegalArgumentException("prefill chunk must be >= 1, got " + prefillChunk);
             if (kvPositions < 1) throw new IllegalArgumentException("the KV pool must hold >= 1 position");
         }

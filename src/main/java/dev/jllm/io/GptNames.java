@@ -1,5 +1,6 @@
 package dev.jllm.io;
 
+import dev.jllm.model.GptCheckpointLayout;
 import dev.jllm.model.GptConfig;
 import dev.jllm.tensor.Ops;
 import dev.jllm.tensor.Tensor;
@@ -16,15 +17,8 @@ import java.util.regex.Pattern;
  * the wild.
  *
  * <p>The canonical names are Hugging Face's GPT-2 names without the {@code transformer.} prefix, with the weights of
- * every projection in Conv1D layout [in, out] (the transpose of PyTorch's {@code nn.Linear}):
- * <pre>
- * wte.weight [V, C]                 h.N.attn.c_proj.weight [C, C]      h.N.mlp.c_fc.weight [C, 4C]
- * wpe.weight [T, C]                 h.N.attn.c_proj.bias   [C]         h.N.mlp.c_fc.bias   [4C]
- * h.N.ln_1.weight, .bias [C]        h.N.ln_2.weight, .bias [C]         h.N.mlp.c_proj.weight [4C, C]
- * h.N.attn.c_attn.weight [C, 3C]    ln_f.weight, .bias     [C]         h.N.mlp.c_proj.bias   [C]
- * h.N.attn.c_attn.bias   [3C]  (only with qkv bias; columns are query | key | value)
- * lm_head.weight [V, C]        (only when the head is not tied to wte)
- * </pre>
+ * every projection in Conv1D layout [in, out] (the transpose of PyTorch's {@code nn.Linear}); the table of those
+ * names and shapes is {@link GptCheckpointLayout#entries}.
  */
 public final class GptNames {
 
@@ -76,28 +70,8 @@ public final class GptNames {
 
     /** Canonical name → shape of every tensor a model of {@code config} has, in the order files list them. */
     public static Map<String, int[]> expectedShapes(GptConfig config) {
-        int v = config.vocabSize(), t = config.contextLength(), c = config.embDim();
         Map<String, int[]> shapes = new LinkedHashMap<>();
-        shapes.put("wte.weight", new int[] {v, c});
-        shapes.put("wpe.weight", new int[] {t, c});
-        for (int i = 0; i < config.nLayers(); i++) {
-            String h = "h." + i + ".";
-            shapes.put(h + "ln_1.weight", new int[] {c});
-            shapes.put(h + "ln_1.bias", new int[] {c});
-            shapes.put(h + "attn.c_attn.weight", new int[] {c, 3 * c});
-            if (config.qkvBias()) shapes.put(h + "attn.c_attn.bias", new int[] {3 * c});
-            shapes.put(h + "attn.c_proj.weight", new int[] {c, c});
-            shapes.put(h + "attn.c_proj.bias", new int[] {c});
-            shapes.put(h + "ln_2.weight", new int[] {c});
-            shapes.put(h + "ln_2.bias", new int[] {c});
-            shapes.put(h + "mlp.c_fc.weight", new int[] {c, 4 * c});
-            shapes.put(h + "mlp.c_fc.bias", new int[] {4 * c});
-            shapes.put(h + "mlp.c_proj.weight", new int[] {4 * c, c});
-            shapes.put(h + "mlp.c_proj.bias", new int[] {c});
-        }
-        shapes.put("ln_f.weight", new int[] {c});
-        shapes.put("ln_f.bias", new int[] {c});
-        if (!config.tiedHead()) shapes.put("lm_head.weight", new int[] {v, c});
+        for (GptCheckpointLayout.Entry e : GptCheckpointLayout.entries(config)) shapes.put(e.hfName(), e.shape());
         return shapes;
     }
 

@@ -55,13 +55,13 @@ public final class Bf16 {
 
     /**
      * Y[M,N] = X[M,K] · W[N,K]ᵀ (+ bias[N] when not null), W {@link #pack packed} bfloat16 (a decoder's prefill,
-     * LoRA over a frozen bf16 base). Few rows stream W row by row ({@link #gemv}); more go through the packed
+     * LoRA over a frozen bf16 base). Few rows stream W once for all of them ({@link #gemvRows}); more go through the packed
      * product, which widens each weight once per K block into its float32 B panels and runs the machine's
      * register tile on them. Overwrites Y.
      */
     public static void xwt(float[] x, int xOff, int[] w, float[] bias, float[] y, int yOff, int m, int k, int n) {
         if (m <= Gemv.MAX_ROWS || !VectorSupport.ENABLED) {
-            for (int i = 0; i < m; i++) gemv(w, x, xOff + i * k, bias, y, yOff + i * n, n, k);
+            gemvRows(w, x, xOff, bias, y, yOff, m, k, n);
         } else {
             Gemm.multiplyBf16(GemmPlan.active(), x, xOff, w, bias, y, yOff, m, n, k);
         }
@@ -69,7 +69,16 @@ public final class Bf16 {
 
     /** y[N] = W[N,K] · x[K] (+ bias[N] when not null), W {@link #pack packed} bfloat16. Overwrites y. */
     public static void gemv(int[] w, float[] x, int xOff, float[] bias, float[] y, int yOff, int n, int k) {
-        Parallel.forEachUnit(product(MemorySegment.ofArray(w), x, xOff, bias, y, yOff, n, k));
+        gemvRows(w, x, xOff, bias, y, yOff, 1, k, n);
+    }
+
+    /**
+     * Y[M,N] = X[M,K] · W[N,K]ᵀ (+ bias) for the few rows of a decoding batch, W {@link #pack packed} bfloat16:
+     * each weight row is streamed from memory once for all M rows, and each row of Y is computed with the
+     * arithmetic of {@link #gemv} alone, whatever M. Overwrites Y.
+     */
+    public static void gemvRows(int[] w, float[] x, int xOff, float[] bias, float[] y, int yOff, int m, int k, int n) {
+        Parallel.forEachUnit(product(MemorySegment.ofArray(w), x, xOff, bias, y, yOff, m, k, n));
     }
 
     /**
@@ -78,28 +87,36 @@ public final class Bf16 {
      * layout, so nothing is copied. K must be even.
      */
     public static void gemv(MemorySegment w, float[] x, int xOff, float[] bias, float[] y, int yOff, int n, int k) {
-        if (k % 2 != 0) throw new IllegalArgumentException("bf16 matrix rows of odd length " + k);
-        Parallel.forEachUnit(product(w, x, xOff, bias, y, yOff, n, k));
+        gemvRows(w, x, xOff, bias, y, yOff, 1, k, n);
     }
 
     /**
-     * The product y[N] = W[N,K] · x[K] (+ bias) as units of rows for {@link Parallel#forEachUnit(Parallel.Units...)},
-     * so that a decode step can run several products of one input in one parallel loop. W holds the rows in the
-     * {@link #pack packed} layout: (K + 1) / 2 little-endian ints each (a {@link #pack}ed array seen as a segment, or
-     * a bfloat16 matrix of even K in place). x is split into its even and odd elements here, once per product.
+     * Y[M,N] = X[M,K] · W[N,K]ᵀ (+ bias), W a bfloat16 matrix in place (as {@link #gemv(MemorySegment, float[], int,
+     * float[], float[], int, int, int)}): each weight row streamed once for all M rows, each row of Y computed as
+     * gemv computes it alone. Overwrites Y.
      */
-    public static Parallel.Units product(MemorySegment w, float[] x, int xOff, float[] bias, float[] y, int yOff, int n, int k) {
-        FlopCounter.add(1, n, k);
+    public static void gemvRows(MemorySegment w, float[] x, int xOff, float[] bias, float[] y, int yOff, int m, int k,
+                                int n) {
+        if (k % 2 != 0) throw new IllegalArgumentException("bf16 matrix rows of odd length " + k);
+        Parallel.forEachUnit(product(w, x, xOff, bias, y, yOff, m, k, n));
+    }
+
+    /**
+     * The product of {@link #gemvRows} as units of weight rows for {@link Parallel#forEachUnit(Parallel.Units...)},
+     * so that a decode step can run several products of one input (q, k, v; gate, up) in one parallel loop. W holds
+     * the rows in the {@link #pack packed} layout: (K + 1) / 2 little-endian ints each (a {@link #pack}ed array seen
+     * as a segment, or a bfloat16 matrix of even K in place). Each row of x is split into its even and odd elements
+     * here, once per product.
+     */
+    public static Parallel.Units product(MemorySegment w, float[] x, int xOff, float[] bias, float[] y, int yOff, int m,
+                                         int k, int n) {
+        FlopCounter.add(m, n, k);
         int half = (k + 1) / 2;
         if (w.byteSize() != 4L * half * n) {
             throw new IllegalArgumentException("bf16 matrix [" + n + ", " + k + "] takes " + 4L * half * n + " bytes, not " + w.byteSize());
         }
-        // x split into its even and odd elements, the order in which the packed pairs widen
-        float[] even = new float[half], odd = new float[half];
-        for (int q = 0; q < half; q++) {
-            even[q] = x[xOff + 2 * q];
-            odd[q] = 2 * q + 1 < k ? x[xOff + 2 * q + 1] : 0f;
-        }
+        float[][] even = new float[m][half], odd = new float[m][half];
+        for (int i = 0; i < m; i++) split(x, xOff + i * k, k, even[i], odd[i]);
         int units = (n + ROWS_PER_UNIT - 1) / ROWS_PER_UNIT;
         return new Parallel.Units() {
             public int count() {
@@ -107,7 +124,7 @@ public final class Bf16 {
             }
 
             public void run(int u) {
-                rows(w, half, even, odd, bias, y, yOff, u * ROWS_PER_UNIT, Math.min(n, (u + 1) * ROWS_PER_UNIT));
+                rows(w, half, even, odd, bias, y, yOff, n, u * ROWS_PER_UNIT, Math.min(n, (u + 1) * ROWS_PER_UNIT));
             }
         };
     }
@@ -115,54 +132,72 @@ public final class Bf16 {
     /** Row {@code j} of a {@link #pack packed} bfloat16 matrix in place (rows of (k + 1) / 2 ints) · x[xOff ...]. */
     public static float dot(MemorySegment w, int j, float[] x, int xOff, int k) {
         int half = (k + 1) / 2;
-        float[] even = new float[half], odd = new float[half], y = new float[1];
-        for (int q = 0; q < half; q++) {
-            even[q] = x[xOff + 2 * q];
-            odd[q] = 2 * q + 1 < k ? x[xOff + 2 * q + 1] : 0f;
-        }
-        rows(w, half, even, odd, null, y, -j, j, j + 1);
+        float[][] even = new float[1][half], odd = new float[1][half];
+        split(x, xOff, k, even[0], odd[0]);
+        float[] y = new float[1];
+        rows(w, half, even, odd, null, y, -j, 1, j, j + 1);
         return y[0];
     }
 
+    /** x[xOff .. +k) split into its even and odd elements (a zero pads an odd k), the order packed pairs widen in. */
+    private static void split(float[] x, int xOff, int k, float[] even, float[] odd) {
+        for (int q = 0; q < even.length; q++) {
+            even[q] = x[xOff + 2 * q];
+            odd[q] = 2 * q + 1 < k ? x[xOff + 2 * q + 1] : 0f;
+        }
+    }
+
     /**
-     * y[yOff + j] = row j · x (+ bias[j]) for j in [j0, j1): two rows at a time, which share the loads of x (a
-     * lone row reads two vectors of x per vector of weights, and that, not memory, limited the single-row loop).
-     * Each row keeps its own two accumulators and the same order of sums paired or alone, so a row's result does
-     * not depend on its neighbour.
+     * y[yOff + i·n + j] = row j · x_i (+ bias[j]) for the weight rows j in [j0, j1) and every x_i (as even[i],
+     * odd[i]): two weight rows at a time, which share the loads of x (a lone row reads two vectors of x per vector
+     * of weights, and that, not memory, limited the single-row loop); the rows come from memory once, for i > 0
+     * they are in L1. Each row keeps its own two accumulators and the same order of sums paired or alone, so a
+     * result depends neither on the neighbouring weight row nor on the other rows of x.
      */
-    private static void rows(MemorySegment w, int half, float[] even, float[] odd, float[] bias, float[] y, int yOff, int j0, int j1) {
+    private static void rows(MemorySegment w, int half, float[][] even, float[][] odd, float[] bias, float[] y, int yOff,
+                             int n, int j0, int j1) {
         long rowBytes = 4L * half;
         int j = j0;
         if (VectorSupport.ENABLED) {
             int bound = half - half % V;
             for (; j + 1 < j1; j += 2) {
                 long at = j * rowBytes, at1 = at + rowBytes;
-                FloatVector a0 = FloatVector.zero(F), b0 = a0, a1 = a0, b1 = a0;
-                for (int q = 0; q < bound; q += V) {
-                    FloatVector e = FloatVector.fromArray(F, even, q), o = FloatVector.fromArray(F, odd, q);
-                    IntVector w0 = IntVector.fromMemorySegment(I, w, at + 4L * q, ByteOrder.LITTLE_ENDIAN);
-                    IntVector w1 = IntVector.fromMemorySegment(I, w, at1 + 4L * q, ByteOrder.LITTLE_ENDIAN);
-                    a0 = low(w0).fma(e, a0);
-                    b0 = high(w0).fma(o, b0);
-                    a1 = low(w1).fma(e, a1);
-                    b1 = high(w1).fma(o, b1);
+                for (int i = 0; i < even.length; i++) {
+                    float[] ev = even[i], od = odd[i];
+                    FloatVector a0 = FloatVector.zero(F), b0 = a0, a1 = a0, b1 = a0;
+                    for (int q = 0; q < bound; q += V) {
+                        FloatVector e = FloatVector.fromArray(F, ev, q), o = FloatVector.fromArray(F, od, q);
+                        IntVector w0 = IntVector.fromMemorySegment(I, w, at + 4L * q, ByteOrder.LITTLE_ENDIAN);
+                        IntVector w1 = IntVector.fromMemorySegment(I, w, at1 + 4L * q, ByteOrder.LITTLE_ENDIAN);
+                        a0 = low(w0).fma(e, a0);
+                        b0 = high(w0).fma(o, b0);
+                        a1 = low(w1).fma(e, a1);
+                        b1 = high(w1).fma(o, b1);
+                    }
+                    y[yOff + i * n + j] = tail(w, at, bound, half, ev, od, a0.add(b0).reduceLanes(VectorOperators.ADD));
+                    y[yOff + i * n + j + 1] = tail(w, at1, bound, half, ev, od, a1.add(b1).reduceLanes(VectorOperators.ADD));
                 }
-                y[yOff + j] = tail(w, at, bound, half, even, odd, a0.add(b0).reduceLanes(VectorOperators.ADD));
-                y[yOff + j + 1] = tail(w, at1, bound, half, even, odd, a1.add(b1).reduceLanes(VectorOperators.ADD));
             }
             for (; j < j1; j++) {
                 long at = j * rowBytes;
-                FloatVector a0 = FloatVector.zero(F), b0 = a0;
-                for (int q = 0; q < bound; q += V) {
-                    IntVector w0 = IntVector.fromMemorySegment(I, w, at + 4L * q, ByteOrder.LITTLE_ENDIAN);
-                    a0 = low(w0).fma(FloatVector.fromArray(F, even, q), a0);
-                    b0 = high(w0).fma(FloatVector.fromArray(F, odd, q), b0);
+                for (int i = 0; i < even.length; i++) {
+                    float[] ev = even[i], od = odd[i];
+                    FloatVector a0 = FloatVector.zero(F), b0 = a0;
+                    for (int q = 0; q < bound; q += V) {
+                        IntVector w0 = IntVector.fromMemorySegment(I, w, at + 4L * q, ByteOrder.LITTLE_ENDIAN);
+                        a0 = low(w0).fma(FloatVector.fromArray(F, ev, q), a0);
+                        b0 = high(w0).fma(FloatVector.fromArray(F, od, q), b0);
+                    }
+                    y[yOff + i * n + j] = tail(w, at, bound, half, ev, od, a0.add(b0).reduceLanes(VectorOperators.ADD));
                 }
-                y[yOff + j] = tail(w, at, bound, half, even, odd, a0.add(b0).reduceLanes(VectorOperators.ADD));
             }
         }
-        for (; j < j1; j++) y[yOff + j] = tail(w, j * rowBytes, 0, half, even, odd, 0f);
-        if (bias != null) for (int r = j0; r < j1; r++) y[yOff + r] += bias[r];
+        for (; j < j1; j++) {
+            for (int i = 0; i < even.length; i++) y[yOff + i * n + j] = tail(w, j * rowBytes, 0, half, even[i], odd[i], 0f);
+        }
+        if (bias != null) {
+            for (int i = 0; i < even.length; i++) for (int r = j0; r < j1; r++) y[yOff + i * n + r] += bias[r];
+        }
     }
 
     /** r plus the pairs q0 … half − 1 of the row at byte {@code at} times x, one at a time. */

@@ -1,5 +1,7 @@
 package dev.jllm.model;
 
+import dev.jllm.Setting;
+import dev.jllm.SettingException;
 import dev.jllm.nn.Module;
 import dev.jllm.tensor.Ops;
 import dev.jllm.tensor.Tensor;
@@ -75,7 +77,7 @@ public abstract class CausalLM extends Module {
      */
     public static void checkLoRARank(ModelConfig config, int rank) {
         if (rank < 1 || rank > config.embDim()) {
-            throw new IllegalArgumentException("--lora-rank " + rank + " is outside 1.." + config.embDim()
+            throw new SettingException(Setting.LORA_RANK, " " + rank + " is outside 1.." + config.embDim()
                     + ": the adapters' update of a weight with " + config.embDim() + " rows has rank at most "
                     + config.embDim() + " (the model's width)");
         }

@@ -213,7 +213,23 @@ public record DecoderConfig(Family family, int vocabSize, int hiddenSize, int in
         return slidingLayers.get(layer);
     }
 
+    @Override
+    public double forwardFlopsPerToken(int seqLen) {
+        return DecoderStats.forwardFlopsPerToken(this, seqLen);
+    }
+
+    @Override
+    public ModelStats.Memory trainingMemory(int batch, int seqLen) {
+        return DecoderStats.memory(this, batch, seqLen);
+    }
+
+    @Override
+    public long kvCacheBytes(int positions) {
+        return DecoderStats.kvCacheBytes(this, positions);
+    }
+
     /** Parameters of a model with this config (embedding counted once when tied). */
+    @Override
     public long parameterCount() {
         long attn = (long) hiddenSize * headDim * (2L * nHeads + 2L * nKvHeads);
         if (attentionBias) attn += (long) headDim * (nHeads + 2L * nKvHeads) + hiddenSize;

@@ -224,6 +224,12 @@ public final class DecoderModel extends CausalLM {
         return new GroupedDecoder(DecoderWeights.of(this, bf16), capacity);
     }
 
+    /** A {@link GroupedBatchDecoder} over this model's float32 arrays: every sequence's row of a step in one pass. */
+    @Override
+    public BatchDecoder batchDecoder(PagedKvCache cache) {
+        return new GroupedBatchDecoder(DecoderWeights.of(this, null), cache);
+    }
+
     /** Each block's q, k, v, o, gate, up, down, then the output head. */
     @Override
     public List<Tensor> streamedMatrices() {

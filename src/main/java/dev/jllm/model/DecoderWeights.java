@@ -26,29 +26,35 @@ public final class DecoderWeights implements AutoCloseable {
 
         int in();
 
-        /** y[yOff .. +out) = W · x[xOff .. +in) (+ bias). */
-        void gemv(float[] x, int xOff, float[] bias, float[] y, int yOff);
+        /**
+         * Y[m, out] = X[m, in] · Wᵀ (+ bias), W streamed once for all m rows, each row computed as a one-row
+         * product computes it (whatever m).
+         */
+        void rows(float[] x, float[] bias, float[] y, int m);
+
+        /**
+         * {@link #rows} as units of one parallel loop, so that products of one input run together, or null where the
+         * product runs only as a whole (float32).
+         */
+        Parallel.Units units(float[] x, float[] bias, float[] y, int m);
 
         /** Row r widened into out[off .. +in). */
         void row(int r, float[] out, int off);
-
-        /** {@link #gemv} as units of one parallel loop (not for {@link F32}: its product runs only as a whole). */
-        Parallel.Units product(float[] x, int xOff, float[] bias, float[] y, int yOff);
 
         long bytes();
     }
 
     private record F32(float[] w, int out, int in) implements Matrix {
-        public void gemv(float[] x, int xOff, float[] bias, float[] y, int yOff) {
-            MatMul.gemv(w, 0, x, xOff, bias, y, yOff, out, in);
+        public void rows(float[] x, float[] bias, float[] y, int m) {
+            MatMul.xwtPerRow(x, 0, w, 0, bias, y, 0, m, in, out);
+        }
+
+        public Parallel.Units units(float[] x, float[] bias, float[] y, int m) {
+            return null;
         }
 
         public void row(int r, float[] o, int off) {
             System.arraycopy(w, r * in, o, off, in);
-        }
-
-        public Parallel.Units product(float[] x, int xOff, float[] bias, float[] y, int yOff) {
-            return null;
         }
 
         public long bytes() {
@@ -57,12 +63,12 @@ public final class DecoderWeights implements AutoCloseable {
     }
 
     private record Packed(int[] w, int out, int in) implements Matrix {
-        public void gemv(float[] x, int xOff, float[] bias, float[] y, int yOff) {
-            Bf16.gemv(w, x, xOff, bias, y, yOff, out, in);
+        public void rows(float[] x, float[] bias, float[] y, int m) {
+            Bf16.gemvRows(w, x, 0, bias, y, 0, m, in, out);
         }
 
-        public Parallel.Units product(float[] x, int xOff, float[] bias, float[] y, int yOff) {
-            return Bf16.product(MemorySegment.ofArray(w), x, xOff, bias, y, yOff, out, in);
+        public Parallel.Units units(float[] x, float[] bias, float[] y, int m) {
+            return Bf16.product(MemorySegment.ofArray(w), x, 0, bias, y, 0, m, in, out);
         }
 
         public void row(int r, float[] o, int off) {
@@ -79,12 +85,12 @@ public final class DecoderWeights implements AutoCloseable {
     }
 
     private record Mapped(MemorySegment w, int out, int in) implements Matrix {
-        public void gemv(float[] x, int xOff, float[] bias, float[] y, int yOff) {
-            Bf16.gemv(w, x, xOff, bias, y, yOff, out, in);
+        public void rows(float[] x, float[] bias, float[] y, int m) {
+            Bf16.gemvRows(w, x, 0, bias, y, 0, m, in, out);
         }
 
-        public Parallel.Units product(float[] x, int xOff, float[] bias, float[] y, int yOff) {
-            return Bf16.product(w, x, xOff, bias, y, yOff, out, in);
+        public Parallel.Units units(float[] x, float[] bias, float[] y, int m) {
+            return Bf16.product(w, x, 0, bias, y, 0, m, in, out);
         }
 
         public void row(int r, float[] o, int off) {
@@ -164,42 +170,55 @@ public final class DecoderWeights implements AutoCloseable {
         matrix("model.embed_tokens.weight").row(id, out, off);
     }
 
-    /** x [n, in] → [n, out] through the Linear named {@code prefix} ({@code prefix.weight}, {@code prefix.bias}). */
+    /**
+     * x [n, in] → [n, out] through the Linear named {@code prefix} ({@code prefix.weight}, {@code prefix.bias}): a
+     * prompt's rows of float32 weights through the packed matrix product, else {@link #linearRows}.
+     */
     public float[] linear(String prefix, float[] x, int n) {
         Matrix m = matrix(prefix + ".weight");
-        float[] bias = vectors.get(prefix + ".bias");
+        if (n == 1 || !(m instanceof F32 f)) return linearRows(prefix, x, n);
         float[] y = new float[n * m.out()];
-        if (n > 1 && m instanceof F32 f) MatMul.xwt(x, 0, f.w(), 0, bias, y, 0, n, m.in(), m.out());
-        else for (int i = 0; i < n; i++) m.gemv(x, i * m.in(), bias, y, i * m.out());
+        MatMul.xwt(x, 0, f.w(), 0, vectors.get(prefix + ".bias"), y, 0, n, m.in(), m.out());
         return y;
     }
 
     /**
-     * x [n, in] through each Linear named in {@code prefixes} (q, k and v; gate and up: products of one input). One
-     * token's products whose weights can run as units (bf16) go through one parallel loop: one hand-off to the
-     * worker threads and one join instead of one each.
+     * x [n, in] → [n, out] for the rows of a decoding batch: the weights streamed once for all rows, and each row
+     * computed as it would be alone (n = 1), whatever the other rows.
      */
-    public float[][] linears(float[] x, int n, String... prefixes) {
+    public float[] linearRows(String prefix, float[] x, int n) {
+        Matrix m = matrix(prefix + ".weight");
+        float[] y = new float[n * m.out()];
+        m.rows(x, vectors.get(prefix + ".bias"), y, n);
+        return y;
+    }
+
+    /**
+     * x [n, in] through each Linear named in {@code prefixes}, products of one input (q, k and v; gate and up), as
+     * {@link #linear} computes them, or {@link #linearRows} when {@code rowWise}; bf16 weights' products run as one
+     * parallel loop: one hand-off to the worker threads and one join instead of one each.
+     */
+    public float[][] linears(float[] x, int n, boolean rowWise, String... prefixes) {
         float[][] ys = new float[prefixes.length][];
-        boolean units = n == 1;
+        boolean units = true;
         for (String p : prefixes) units &= !(matrix(p + ".weight") instanceof F32);
         if (!units) {
-            for (int i = 0; i < prefixes.length; i++) ys[i] = linear(prefixes[i], x, n);
+            for (int i = 0; i < prefixes.length; i++) ys[i] = rowWise ? linearRows(prefixes[i], x, n) : linear(prefixes[i], x, n);
             return ys;
         }
         Parallel.Units[] products = new Parallel.Units[prefixes.length];
         for (int i = 0; i < prefixes.length; i++) {
             Matrix m = matrix(prefixes[i] + ".weight");
-            ys[i] = new float[m.out()];
-            products[i] = m.product(x, 0, vectors.get(prefixes[i] + ".bias"), ys[i], 0);
+            ys[i] = new float[n * m.out()];
+            products[i] = m.units(x, vectors.get(prefixes[i] + ".bias"), ys[i], n);
         }
         Parallel.forEachUnit(products);
         return ys;
     }
 
-    /** The output head: x [hidden] → logits [vocab] (the token embedding when tied). */
-    public float[] head(float[] x) {
-        return linear(config.tiedHead() ? "model.embed_tokens" : "lm_head", x, 1);
+    /** The output head: x [n, hidden] → logits [n, vocab] (the token embedding when tied), row by row. */
+    public float[] head(float[] x, int n) {
+        return linearRows(config.tiedHead() ? "model.embed_tokens" : "lm_head", x, n);
     }
 
     /** Bytes of matrices one decode step streams: every block matrix and the head (not the embedding lookup). */

@@ -15,37 +15,26 @@ import dev.jllm.tensor.Tensor;
  * product {@link MatMul#xwtPerRow} (weights streamed once for all rows, each row computed as a one-sequence
  * decode step computes it, whatever the other rows) and attention per row over its sequence's {@link PagedKvCache} blocks. Reads the model's float32 weights in place.
  */
-final class GptBatchDecoder implements BatchDecoder {
+final class GptBatchDecoder extends BatchDecoder {
     private final GptModel model;
-    private final PagedKvCache cache;
     private final int emb;
     private final int nHeads;
 
     GptBatchDecoder(GptModel model, PagedKvCache cache) {
+        super(cache);
         GptConfig c = model.config;
         if (cache.kvDim() != c.embDim()) {
             throw new IllegalArgumentException("the KV pool is " + cache.kvDim() + " wide, the model " + c.embDim());
         }
         this.model = model;
-        this.cache = cache;
         this.emb = c.embDim();
         this.nHeads = c.nHeads();
     }
 
     @Override
-    public PagedKvCache cache() {
-        return cache;
-    }
-
-    @Override
     public float[] step(int[] ids, PagedKvCache.Sequence[] sequences, int[] positions, int rows, int[] logitRows,
                         int count) {
-        int context = model.config.contextLength();
-        for (int r = 0; r < rows; r++) {
-            if (positions[r] < 0 || positions[r] >= context) {
-                throw new IllegalArgumentException("position " + positions[r] + " outside the context of " + context);
-            }
-        }
+        lastPosition(positions, rows, model.config.contextLength());
         float[] x = embed(ids, positions, rows); // [rows, emb], the residual stream
         for (int l = 0; l < model.blocks.size(); l++) {
             TransformerBlock block = model.blocks.get(l);
@@ -83,10 +72,12 @@ final class GptBatchDecoder implements BatchDecoder {
     private float[] attention(float[] qkv, PagedKvCache.Sequence[] sequences, int[] positions, int rows, int layer) {
         float[] out = new float[rows * emb];
         int headDim = emb / nHeads;
+        float scale = (float) (1.0 / Math.sqrt(headDim));
         Parallel.forRange(rows, (r0, r1) -> {
             float[] scores = new float[model.config.contextLength()];
             for (int r = r0; r < r1; r++) {
-                cache.attend(sequences[r], layer, positions[r], qkv, r * 3 * emb, out, r * emb, nHeads, headDim, scores);
+                cache.attend(sequences[r], layer, positions[r], qkv, r * 3 * emb, out, r * emb, nHeads, headDim,
+                        scale, 0, scores);
             }
         });
         return out;

@@ -21,32 +21,47 @@ import java.util.Set;
 public final class GptCheckpointLayout {
     private GptCheckpointLayout() {}
 
-    /** One tensor: its Hugging Face name, our parameter name, and whether the file stores it transposed. */
-    public record Entry(String hfName, String name, boolean transposed) {}
+    /**
+     * One tensor: its Hugging Face name, our parameter name, its shape in the file, and whether the file stores it
+     * transposed (our parameter's shape is then {@code shape} reversed).
+     */
+    public record Entry(String hfName, String name, int[] shape, boolean transposed) {}
 
-    /** Every tensor of a model with this config, in file order. */
+    /**
+     * Every tensor of a model with this config, in file order: GPT-2's tensor table, the one place it is written
+     * (V vocabulary, T context, C embedding width):
+     * <pre>
+     * wte.weight [V, C]                 h.N.attn.c_proj.weight [C, C]      h.N.mlp.c_fc.weight [C, 4C]
+     * wpe.weight [T, C]                 h.N.attn.c_proj.bias   [C]         h.N.mlp.c_fc.bias   [4C]
+     * h.N.ln_1.weight, .bias [C]        h.N.ln_2.weight, .bias [C]         h.N.mlp.c_proj.weight [4C, C]
+     * h.N.attn.c_attn.weight [C, 3C]    ln_f.weight, .bias     [C]         h.N.mlp.c_proj.bias   [C]
+     * h.N.attn.c_attn.bias   [3C]  (only with qkv bias; columns are query | key | value)
+     * lm_head.weight [V, C]        (only when the head is not tied to wte)
+     * </pre>
+     */
     public static List<Entry> entries(GptConfig config) {
+        int v = config.vocabSize(), t = config.contextLength(), c = config.embDim();
         List<Entry> out = new ArrayList<>();
-        out.add(new Entry("wte.weight", "tok_emb.weight", false));
-        out.add(new Entry("wpe.weight", "pos_emb.weight", false));
+        out.add(new Entry("wte.weight", "tok_emb.weight", new int[] {v, c}, false));
+        out.add(new Entry("wpe.weight", "pos_emb.weight", new int[] {t, c}, false));
         for (int i = 0; i < config.nLayers(); i++) {
             String h = "h." + i + ".", b = "trf_blocks." + i + ".";
-            out.add(new Entry(h + "ln_1.weight", b + "norm1.scale", false));
-            out.add(new Entry(h + "ln_1.bias", b + "norm1.shift", false));
-            out.add(new Entry(h + "attn.c_attn.weight", b + "att.qkv.weight", true));
-            if (config.qkvBias()) out.add(new Entry(h + "attn.c_attn.bias", b + "att.qkv.bias", false));
-            out.add(new Entry(h + "attn.c_proj.weight", b + "att.out_proj.weight", true));
-            out.add(new Entry(h + "attn.c_proj.bias", b + "att.out_proj.bias", false));
-            out.add(new Entry(h + "ln_2.weight", b + "norm2.scale", false));
-            out.add(new Entry(h + "ln_2.bias", b + "norm2.shift", false));
-            out.add(new Entry(h + "mlp.c_fc.weight", b + "ff.fc1.weight", true));
-            out.add(new Entry(h + "mlp.c_fc.bias", b + "ff.fc1.bias", false));
-            out.add(new Entry(h + "mlp.c_proj.weight", b + "ff.fc2.weight", true));
-            out.add(new Entry(h + "mlp.c_proj.bias", b + "ff.fc2.bias", false));
+            out.add(new Entry(h + "ln_1.weight", b + "norm1.scale", new int[] {c}, false));
+            out.add(new Entry(h + "ln_1.bias", b + "norm1.shift", new int[] {c}, false));
+            out.add(new Entry(h + "attn.c_attn.weight", b + "att.qkv.weight", new int[] {c, 3 * c}, true));
+            if (config.qkvBias()) out.add(new Entry(h + "attn.c_attn.bias", b + "att.qkv.bias", new int[] {3 * c}, false));
+            out.add(new Entry(h + "attn.c_proj.weight", b + "att.out_proj.weight", new int[] {c, c}, true));
+            out.add(new Entry(h + "attn.c_proj.bias", b + "att.out_proj.bias", new int[] {c}, false));
+            out.add(new Entry(h + "ln_2.weight", b + "norm2.scale", new int[] {c}, false));
+            out.add(new Entry(h + "ln_2.bias", b + "norm2.shift", new int[] {c}, false));
+            out.add(new Entry(h + "mlp.c_fc.weight", b + "ff.fc1.weight", new int[] {c, 4 * c}, true));
+            out.add(new Entry(h + "mlp.c_fc.bias", b + "ff.fc1.bias", new int[] {4 * c}, false));
+            out.add(new Entry(h + "mlp.c_proj.weight", b + "ff.fc2.weight", new int[] {4 * c, c}, true));
+            out.add(new Entry(h + "mlp.c_proj.bias", b + "ff.fc2.bias", new int[] {c}, false));
         }
-        out.add(new Entry("ln_f.weight", "final_norm.scale", false));
-        out.add(new Entry("ln_f.bias", "final_norm.shift", false));
-        if (!config.tiedHead()) out.add(new Entry("lm_head.weight", "out_head.weight", false));
+        out.add(new Entry("ln_f.weight", "final_norm.scale", new int[] {c}, false));
+        out.add(new Entry("ln_f.bias", "final_norm.shift", new int[] {c}, false));
+        if (!config.tiedHead()) out.add(new Entry("lm_head.weight", "out_head.weight", new int[] {v, c}, false));
         return out;
     }
 
@@ -58,7 +73,7 @@ public final class GptCheckpointLayout {
             Tensor src = stateDict.get(e.hfName());
             if (src == null) throw new IllegalArgumentException("missing tensor '" + e.hfName() + "'");
             Tensor dst = params.get(e.name());
-            int[] expected = e.transposed() ? new int[] {dst.dim(1), dst.dim(0)} : dst.shape();
+            int[] expected = e.shape();
             if (!Arrays.equals(src.shape(), expected)) {
                 throw new IllegalArgumentException("tensor '" + e.hfName() + "' has shape " + src.shapeString()
                         + ", the config expects " + Arrays.toString(expected));

@@ -36,6 +36,26 @@ public record GptConfig(int vocabSize, int contextLength, int embDim, int nHeads
         if (dropRate < 0 || dropRate >= 1) throw new IllegalArgumentException("dropRate must be in [0, 1): " + dropRate);
     }
 
+    @Override
+    public long parameterCount() {
+        return ModelStats.parameterCount(this);
+    }
+
+    @Override
+    public double forwardFlopsPerToken(int seqLen) {
+        return ModelStats.forwardFlopsPerToken(this, seqLen);
+    }
+
+    @Override
+    public ModelStats.Memory trainingMemory(int batch, int seqLen) {
+        return ModelStats.memory(this, batch, seqLen);
+    }
+
+    @Override
+    public long kvCacheBytes(int positions) {
+        return ModelStats.kvCacheBytes(this, positions);
+    }
+
     private static void checkArray(String what, long rows, long cols) {
         if (rows * cols > Integer.MAX_VALUE) {
             throw new IllegalArgumentException(String.format(Locale.ROOT, "the %s would hold %,d x %,d = %,d values, more"

@@ -1,15 +1,10 @@
 package dev.jllm.model;
 
 import dev.jllm.kernels.AttentionKernel;
-import dev.jllm.kernels.Elementwise;
-import dev.jllm.kernels.GeluKernel;
-import dev.jllm.kernels.RmsNormKernel;
-import dev.jllm.kernels.SiluKernel;
-import dev.jllm.nn.RotaryEmbedding;
 
 /**
- * The forward pass of a {@link dev.jllm.model.DecoderModel} (Llama, Qwen3, Gemma 3) for decoding, on plain float
- * arrays with a key/value cache and no autograd, reading its {@link DecoderWeights} in place.
+ * The forward pass of a {@link dev.jllm.model.DecoderModel} (Llama, Qwen3, Gemma 3) for decoding one sequence
+ * ({@link DecoderPass}) with a key/value cache of its own, reading its {@link DecoderWeights} in place.
  *
  * <p>The cache holds only the key/value heads (grouped-query attention: a quarter or less of the query width), and
  * a sliding-window layer keeps only its last {@code window} positions, as a ring: position p lives in row
@@ -19,15 +14,13 @@ import dev.jllm.nn.RotaryEmbedding;
  */
 public final class GroupedDecoder implements KVCacheDecoder {
     private final DecoderConfig c;
-    private final DecoderWeights w;
     private final int capacity;
     private final int kvDim;
     /** [layer][rows · kvDim]; rows is the capacity, or the window of a sliding layer when smaller. */
     private final float[][] keys;
     private final float[][] values;
     private final int[] rows;
-    private final RotaryEmbedding globalRope;
-    private final RotaryEmbedding localRope;
+    private final DecoderPass pass;
     private int length;
 
     /** A decoder whose cache holds up to {@code capacity} positions (at most the model's context). */
@@ -37,7 +30,6 @@ public final class GroupedDecoder implements KVCacheDecoder {
             throw new IllegalArgumentException("KV cache capacity " + capacity + " is outside 1 .. the context length "
                     + c.maxPositions());
         }
-        this.w = weights;
         this.capacity = capacity;
         this.kvDim = c.nKvHeads() * c.headDim();
         this.keys = new float[c.nLayers()][];
@@ -48,8 +40,7 @@ public final class GroupedDecoder implements KVCacheDecoder {
             keys[l] = new float[rows[l] * kvDim];
             values[l] = new float[rows[l] * kvDim];
         }
-        this.globalRope = new RotaryEmbedding(c.headDim(), c.rope());
-        this.localRope = new RotaryEmbedding(c.headDim(), c.localRope());
+        this.pass = new DecoderPass(weights, false);
     }
 
     @Override
@@ -100,52 +91,19 @@ public final class GroupedDecoder implements KVCacheDecoder {
         if (start + n > capacity) {
             throw new IllegalStateException("KV cache full: " + start + " + " + n + " positions exceed " + capacity);
         }
-        CausalLM.checkVocabulary(ids, c.vocabSize());
-        int h = c.hiddenSize(), hd = c.headDim(), qDim = c.nHeads() * hd;
-        float[] x = new float[n * h]; // the residual stream
-        for (int i = 0; i < n; i++) w.embeddingRow(ids[i], x, i * h);
-        if (c.embedScale() != 1f) Elementwise.scale(c.embedScale(), x, 0, x, 0, x.length);
-        for (int l = 0; l < c.nLayers(); l++) {
-            String p = "model.layers." + l + ".";
-            float[] in = norm(x, n, h, p + "input_layernorm.weight");
-            float[][] qkv = w.linears(in, n, p + "self_attn.q_proj", p + "self_attn.k_proj", p + "self_attn.v_proj");
-            float[] q = qkv[0], k = qkv[1], v = qkv[2];
-            if (c.qkNorm()) {
-                q = norm(q, n * c.nHeads(), hd, p + "self_attn.q_norm.weight");
-                k = norm(k, n * c.nKvHeads(), hd, p + "self_attn.k_norm.weight");
-            }
-            RotaryEmbedding rope = c.sliding(l) ? localRope : globalRope;
-            rope.rotate(q, n, c.nHeads(), start);
-            rope.rotate(k, n, c.nKvHeads(), start);
-            float[] o = w.linear(p + "self_attn.o_proj", attention(l, q, k, v, n, start, qDim), n);
-            if (c.sandwichNorms()) o = norm(o, n, h, p + "post_attention_layernorm.weight");
-            Elementwise.accumulate(o, 0, x, 0, x.length);
-            float[] f = norm(x, n, h, p + (c.sandwichNorms() ? "pre_feedforward_layernorm.weight"
-                    : "post_attention_layernorm.weight"));
-            float[][] gateUp = w.linears(f, n, p + "mlp.gate_proj", p + "mlp.up_proj");
-            float[] gate = gateUp[0], up = gateUp[1];
-            if (c.geluGate()) GeluKernel.forward(gate, gate, gate.length);
-            else SiluKernel.forward(gate, gate, gate.length);
-            Elementwise.mul(gate, 0, up, 0, gate, 0, gate.length);
-            float[] d = w.linear(p + "mlp.down_proj", gate, n);
-            if (c.sandwichNorms()) d = norm(d, n, h, p + "post_feedforward_layernorm.weight");
-            Elementwise.accumulate(d, 0, x, 0, x.length);
-        }
+        int[] positions = new int[n];
+        for (int i = 0; i < n; i++) positions[i] = start + i;
+        float[] x = pass.layers(ids, positions, n, (l, q, k, v) -> attention(l, q, k, v, n, start));
         length = start + n;
-        float[] last = new float[h];
-        System.arraycopy(x, (n - 1) * h, last, 0, h);
-        float[] logits = w.head(norm(last, 1, h, "model.norm.weight"));
-        float cap = c.finalLogitSoftcap();
-        if (cap > 0) for (int i = 0; i < logits.length; i++) logits[i] = cap * (float) Math.tanh(logits[i] / cap);
-        return logits;
+        return pass.logits(x, new int[] {n - 1}, 1);
     }
 
     /**
      * Causal attention of the n new queries (positions start … start+n−1) over the cache, after adding their keys
      * and values to it. Returns [n, heads·hd].
      */
-    private float[] attention(int l, float[] q, float[] k, float[] v, int n, int start, int qDim) {
-        int window = c.sliding(l) ? c.slidingWindow() : 0, ring = rows[l];
+    private float[] attention(int l, float[] q, float[] k, float[] v, int n, int start) {
+        int qDim = c.nHeads() * c.headDim(), window = c.sliding(l) ? c.slidingWindow() : 0, ring = rows[l];
         float[] out = new float[n * qDim];
         if (start + n <= ring) { // no wrap: row p is position p
             System.arraycopy(k, 0, keys[l], start * kvDim, n * kvDim);
@@ -180,12 +138,5 @@ public final class GroupedDecoder implements KVCacheDecoder {
 
     private AttentionKernel.Dims dims(int tq, int tk, int window) {
         return new AttentionKernel.Dims(1, tq, tk, c.nHeads(), c.nKvHeads(), c.headDim(), c.attentionScale(), window);
-    }
-
-    /** Each of the {@code rowCount} rows of x [rowCount, dim] RMS-normalised with the named weight. */
-    private float[] norm(float[] x, int rowCount, int dim, String weight) {
-        float[] y = new float[rowCount * dim];
-        RmsNormKernel.forward(x, w.vector(weight), c.normOffset(), c.rmsEps(), y, null, rowCount, dim);
-        return y;
     }
 }

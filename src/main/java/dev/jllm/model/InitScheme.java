@@ -1,5 +1,7 @@
 package dev.jllm.model;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
@@ -16,11 +18,13 @@ public enum InitScheme {
     PYTORCH;
 
     /** The name used on the command line and in config files: "gpt2" or "pytorch". */
+    @JsonValue
     public String id() {
         return name().toLowerCase(Locale.ROOT);
     }
 
     /** The scheme called {@code id} ("gpt2" or "pytorch"). */
+    @JsonCreator
     public static InitScheme of(String id) {
         for (InitScheme s : values()) {
             if (s.id().equals(id)) return s;

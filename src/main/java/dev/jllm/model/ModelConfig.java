@@ -1,9 +1,5 @@
 package dev.jllm.model;
 
-
-
-
-
 /**
  * The facts about a model's sizes that code above {@code model/} needs, whatever the architecture: the book's
  * {@code GPT_CONFIG_124M} keys that every causal language model has. An architecture's own config record
@@ -44,4 +40,26 @@ public interface ModelConfig {
 
     /** Whether the output head shares the token embedding's weights. */
     boolean tiedHead();
+
+    // ---- sizes, compute and memory, worked out from the config alone (jllm info) ----
+
+    /** Parameters of a model with this config, a tied head counted once. */
+    long parameterCount();
+
+    /**
+     * Forward-pass FLOPs per token at sequence length {@code seqLen}: 2 per multiply-add of the matrix products, plus
+     * the attention scores and weighted sums over the positions each query sees.
+     */
+    double forwardFlopsPerToken(int seqLen);
+
+    /** Training FLOPs per token: forward and backward, 3× the forward pass. */
+    default double trainingFlopsPerToken(int seqLen) {
+        return 3 * forwardFlopsPerToken(seqLen);
+    }
+
+    /** Estimated fp32 training memory at {@code batch} sequences of {@code seqLen} tokens. */
+    ModelStats.Memory trainingMemory(int batch, int seqLen);
+
+    /** Bytes of one sequence's fp32 key/value cache holding {@code positions} positions. */
+    long kvCacheBytes(int positions);
 }

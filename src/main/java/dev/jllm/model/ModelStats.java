@@ -1,7 +1,8 @@
 package dev.jllm.model;
 
 /**
- * Sizes, compute and memory of a GPT configuration, worked out from the architecture (no model needed).
+ * Sizes, compute and memory of a GPT-2 configuration, worked out from the architecture (no model needed); any
+ * architecture's config answers the same questions ({@link ModelConfig#parameterCount()} and the methods after it).
  *
  * <p>FLOPs count multiply-adds as 2. The forward pass per token costs 2·N for the N weights used in matrix
  * products (every block weight and the output head; embedding lookups are free) plus 4·layers·emb·T for the
@@ -72,6 +73,11 @@ public final class ModelStats {
 
     /** Bytes of a KV cache for one sequence of the full context: keys and values of every layer. */
     public static long kvCacheBytes(GptConfig c) {
-        return 2L * c.nLayers() * c.contextLength() * c.embDim() * Float.BYTES;
+        return kvCacheBytes(c, c.contextLength());
+    }
+
+    /** Bytes of a KV cache for one sequence of {@code positions} positions: keys and values of every layer. */
+    public static long kvCacheBytes(GptConfig c, int positions) {
+        return 2L * c.nLayers() * positions * c.embDim() * Float.BYTES;
     }
 }

@@ -149,30 +149,31 @@ public final class PagedKvCache {
     }
 
     /**
-     * Causal attention of one query at position {@code p} of {@code s} over positions 0 … p of {@code layer}:
-     * q [nHeads · headDim] at qOff → out [nHeads · headDim] at outOff, softmax(q·kᵀ / √headDim) · v per head; query
-     * head h reads key/value head h / (nHeads / nKvHeads) (grouped-query attention when nKvHeads < nHeads).
-     * {@code scores} is scratch of at least p+1 floats. The result depends on this row alone, never on the batch.
+     * Causal attention of one query at position {@code p} of {@code s} over positions 0 … p of {@code layer}, or
+     * over the last {@code window} of them (0: all): q [nHeads · headDim] at qOff → out [nHeads · headDim] at outOff,
+     * softmax(scale · q·kᵀ) · v per head; query head h reads key/value head h / (nHeads / nKvHeads) (grouped-query
+     * attention when nKvHeads < nHeads). {@code scores} is scratch of at least p+1 floats. The result depends on
+     * this row alone, never on the batch.
      */
     public void attend(Sequence s, int layer, int p, float[] q, int qOff, float[] out, int outOff, int nHeads,
-                       int headDim, float[] scores) {
+                       int headDim, float scale, int window, float[] scores) {
         int nKvHeads = kvDim / headDim, group = nHeads / nKvHeads;
-        float scale = (float) (1.0 / Math.sqrt(headDim));
+        int first = window > 0 ? Math.max(0, p - window + 1) : 0;
         for (int h = 0; h < nHeads; h++) {
             int kvHead = h / group, qAt = qOff + h * headDim;
             float max = Float.NEGATIVE_INFINITY;
-            for (int j = 0; j <= p; j++) {
+            for (int j = first; j <= p; j++) {
                 float[] block = blocks[s.block(j)];
                 float d = Elementwise.dot(q, qAt, block, keyAt(layer, j) + kvHead * headDim, headDim) * scale;
                 scores[j] = d;
                 if (d > max) max = d;
             }
             float sum = 0;
-            for (int j = 0; j <= p; j++) sum += scores[j] = (float) Math.exp(scores[j] - max);
+            for (int j = first; j <= p; j++) sum += scores[j] = (float) Math.exp(scores[j] - max);
             float inv = 1f / sum;
             int oAt = outOff + h * headDim;
             Arrays.fill(out, oAt, oAt + headDim, 0f);
-            for (int j = 0; j <= p; j++) {
+            for (int j = first; j <= p; j++) {
                 float[] block = blocks[s.block(j)];
                 Elementwise.axpy(scores[j] * inv, block, valueAt(layer, j) + kvHead * headDim, out, oAt, headDim);
             }

@@ -10,19 +10,13 @@ import java.util.Map;
  * continuous batching, sampling and cancellation work for every {@link CausalLM}, at the speed of decoding the
  * sequences one after another (the weights are read once per sequence, not once per step).
  */
-final class SequentialBatchDecoder implements BatchDecoder {
+final class SequentialBatchDecoder extends BatchDecoder {
     private final CausalLM model;
-    private final PagedKvCache cache;
     private final Map<PagedKvCache.Sequence, KVCacheDecoder> decoders = new IdentityHashMap<>();
 
     SequentialBatchDecoder(CausalLM model, PagedKvCache cache) {
+        super(cache);
         this.model = model;
-        this.cache = cache;
-    }
-
-    @Override
-    public PagedKvCache cache() {
-        return cache;
     }
 
     @Override

@@ -1,8 +1,6 @@
 package dev.jllm.nn;
 
 import dev.jllm.tensor.Tensor;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -23,11 +21,7 @@ public final class LoRA {
 
     /** Copies of the module's adapter parameters, by name. */
     public static Map<String, Tensor> adapters(Module module) {
-        Map<String, Tensor> out = new LinkedHashMap<>();
-        module.namedParameters().forEach((name, p) -> {
-            if (isAdapter(name)) out.put(name, Tensor.of(p.data().clone(), p.shape()));
-        });
-        return out;
+        return module.copyParameters(LoRA::isAdapter);
     }
 
     /**
@@ -36,19 +30,6 @@ public final class LoRA {
      * @param source names the saved tensors in errors (a file)
      */
     public static void load(Module module, Map<String, Tensor> saved, String source) {
-        Map<String, Tensor> params = module.namedParameters();
-        for (String name : saved.keySet()) {
-            if (!params.containsKey(name)) throw new IllegalArgumentException(source + ": unexpected tensor '" + name + "'");
-        }
-        params.forEach((name, p) -> {
-            if (!isAdapter(name)) return;
-            Tensor t = saved.get(name);
-            if (t == null) throw new IllegalArgumentException(source + ": missing tensor '" + name + "'");
-            if (!Arrays.equals(t.shape(), p.shape())) {
-                throw new IllegalArgumentException(source + ": tensor '" + name + "' has shape " + t.shapeString()
-                        + ", the model expects " + p.shapeString());
-            }
-            System.arraycopy(t.data(), 0, p.data(), 0, p.size());
-        });
+        module.loadParameters(saved, LoRA::isAdapter, source);
     }
 }

@@ -2,9 +2,11 @@ package dev.jllm.nn;
 
 import dev.jllm.tensor.Tensor;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * A piece of a network with named parameters and named sub-modules, like PyTorch's {@code nn.Module}.
@@ -60,6 +62,40 @@ public abstract class Module {
             if (p.requiresGrad()) out.put(name, p);
         });
         return out;
+    }
+
+    /** Copies of the parameters whose names {@code which} accepts, by name (what a file of them holds). */
+    public final Map<String, Tensor> copyParameters(Predicate<String> which) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        namedParameters().forEach((name, p) -> {
+            if (which.test(name)) out.put(name, Tensor.of(p.data().clone(), p.shape()));
+        });
+        return out;
+    }
+
+    /**
+     * Copies saved tensors into the parameters whose names {@code which} accepts; the two must match one for one, by
+     * name and shape (a missing, misshapen or unexpected tensor is an error naming it).
+     *
+     * @param source names the saved tensors in errors (a file)
+     */
+    public final void loadParameters(Map<String, Tensor> saved, Predicate<String> which, String source) {
+        Map<String, Tensor> params = namedParameters();
+        for (String name : saved.keySet()) {
+            if (!params.containsKey(name) || !which.test(name)) {
+                throw new IllegalArgumentException(source + ": unexpected tensor '" + name + "'");
+            }
+        }
+        params.forEach((name, p) -> {
+            if (!which.test(name)) return;
+            Tensor t = saved.get(name);
+            if (t == null) throw new IllegalArgumentException(source + ": missing tensor '" + name + "'");
+            if (!Arrays.equals(t.shape(), p.shape())) {
+                throw new IllegalArgumentException(source + ": tensor '" + name + "' has shape " + t.shapeString()
+                        + ", the model expects " + p.shapeString());
+            }
+            System.arraycopy(t.data(), 0, p.data(), 0, p.size());
+        });
     }
 
     public final long parameterCount() {

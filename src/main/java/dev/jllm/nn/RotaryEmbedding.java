@@ -80,14 +80,21 @@ public final class RotaryEmbedding {
 
     /** Rotates x [n, heads·headDim] in place, row i at position start + i (decoding: no autograd). */
     public void rotate(float[] x, int n, int heads, int start) {
-        ensure(start + n);
+        int[] positions = new int[n];
+        for (int i = 0; i < n; i++) positions[i] = start + i;
+        rotate(x, n, heads, positions);
+    }
+
+    /** Rotates x [n, heads·headDim] in place, row i at position {@code positions[i]} (rows of a decoding batch). */
+    public void rotate(float[] x, int n, int heads, int[] positions) {
+        int last = 0;
+        for (int i = 0; i < n; i++) last = Math.max(last, positions[i]);
+        ensure(last + 1);
         float[] c, s;
         synchronized (this) {
             c = cos;
             s = sin;
         }
-        int[] positions = new int[n];
-        for (int i = 0; i < n; i++) positions[i] = start + i;
         RopeKernel.rotate(x, x, positions, n, heads, 2 * half, c, s, false);
     }
 }

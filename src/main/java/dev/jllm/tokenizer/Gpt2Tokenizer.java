@@ -132,9 +132,7 @@ public final class Gpt2Tokenizer implements Tokenizer {
     public int[] encode(String text, Set<String> allowedSpecial) {
         for (String special : vocab.specials().keySet()) {
             if (!allowedSpecial.contains(special) && text.contains(special)) {
-                throw new IllegalArgumentException("the text contains the special token " + special
-                        + "; allow it to encode it as id " + vocab.specials().get(special)
-                        + " (--allowed-special), or encode it as ordinary text (--special-as-text)");
+                throw new SpecialTokenException(special, vocab.specials().get(special));
             }
         }
         for (String allowed : allowedSpecial) {

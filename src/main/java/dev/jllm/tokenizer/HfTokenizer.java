@@ -126,9 +126,7 @@ public final class HfTokenizer implements Tokenizer {
     public int[] encode(String text, Set<String> allowedSpecial) {
         for (Map.Entry<String, Integer> e : specials.entrySet()) {
             if (!allowedSpecial.contains(e.getKey()) && text.contains(e.getKey())) {
-                throw new IllegalArgumentException("the text contains the special token " + e.getKey()
-                        + "; allow it to encode it as id " + e.getValue()
-                        + " (--allowed-special), or encode it as ordinary text (--special-as-text)");
+                throw new SpecialTokenException(e.getKey(), e.getValue());
             }
         }
         for (String allowed : allowedSpecial) {

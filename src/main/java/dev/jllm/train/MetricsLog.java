@@ -1,22 +1,17 @@
 package dev.jllm.train;
 
-import dev.jllm.io.AtomicFiles;
 import dev.jllm.io.TextFiles;
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * The run's {@code metrics.csv}: one row per evaluation, flushed as it is written so that a killed run keeps
- * its curve. Also keeps the rows in memory for the loss plot. The columns are {@link #HEADER}, then
+ * The training loop's {@code metrics.csv} ({@link MetricsFile}): one row per evaluation, flushed as it is written
+ * so that a killed run keeps its curve. Also keeps the rows in memory for the loss plot. The columns are {@link #HEADER}, then
  * {@code train_NAME,val_NAME} for each further metric of the training data ({@link TrainingData#metrics()}).
  */
 public final class MetricsLog implements AutoCloseable {
@@ -52,10 +47,8 @@ public final class MetricsLog implements AutoCloseable {
         }
     }
 
-    private final Path file;
-    private final String header;
     private final List<Row> rows = new ArrayList<>();
-    private final BufferedWriter out;
+    private final MetricsFile out;
 
     /**
      * Opens {@code file} for a new run, or for a resumed one: then the rows up to {@code keepUpToStep} are kept
@@ -63,10 +56,8 @@ public final class MetricsLog implements AutoCloseable {
      * further metrics.
      */
     public MetricsLog(Path file, long keepUpToStep, List<String> metrics) throws IOException {
-        this.file = file;
-        StringBuilder h = new StringBuilder(HEADER);
-        for (String m : metrics) h.append(",train_").append(m).append(",val_").append(m);
-        this.header = h.toString();
+        StringBuilder header = new StringBuilder(HEADER);
+        for (String m : metrics) header.append(",train_").append(m).append(",val_").append(m);
         int columns = 6 + 2 * metrics.size();
         if (Files.exists(file) && keepUpToStep >= 0) {
             List<String> lines = TextFiles.readLines(file);
@@ -83,21 +74,12 @@ public final class MetricsLog implements AutoCloseable {
                 if (r.step() <= keepUpToStep) rows.add(r);
             }
         }
-        // The kept rows replace the file in one step; new rows are then appended, each flushed whole.
-        StringBuilder kept = new StringBuilder(header).append('\n');
-        for (Row r : rows) kept.append(r.csv()).append('\n');
-        AtomicFiles.writeString(file, kept.toString());
-        out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+        out = new MetricsFile(file, header.toString(), rows.stream().map(Row::csv).toList());
     }
 
     public void add(Row row) {
         rows.add(row);
-        try {
-            out.write(row.csv() + "\n"); // one write: a kill leaves at most one torn last row
-            out.flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file, e);
-        }
+        out.append(row.csv());
     }
 
     public List<Row> rows() {

@@ -1,5 +1,7 @@
 package dev.jllm.train;
 
+import dev.jllm.Setting;
+import dev.jllm.SettingException;
 import dev.jllm.model.InitScheme;
 
 /**
@@ -11,14 +13,14 @@ import dev.jllm.model.InitScheme;
  *                   {@code init} model's folder's vocabulary, else GPT-2's), or a folder with vocab.json + merges.txt
  * @param vocabSize  size of the trained BPE vocabulary
  * @param init       a model to continue pretraining from (its sizes win over the ones below); null for random weights
- * @param weightsInit how random weights are drawn, "gpt2" or "pytorch" ({@link InitScheme}); null with {@code init}
+ * @param weightsInit how random weights are drawn (written "gpt2" or "pytorch"); null with {@code init}
  * @param embDim     model width (ignored with {@code init})
  * @param nLayers    transformer blocks
  * @param nHeads     attention heads
  * @param dropRate   dropout in training
  * @param train      the training settings
  */
-public record PretrainSpec(String data, String tokenizer, int vocabSize, String init, String weightsInit, int embDim,
+public record PretrainSpec(String data, String tokenizer, int vocabSize, String init, InitScheme weightsInit, int embDim,
                            int nLayers, int nHeads, float dropRate, TrainConfig train) {
 
     public static final String BPE = "bpe";
@@ -31,15 +33,14 @@ public record PretrainSpec(String data, String tokenizer, int vocabSize, String 
             throw new IllegalArgumentException("a BPE vocabulary needs more than the 256 byte tokens, got " + vocabSize);
         }
         if (tokenizer.equals(MODEL) && init == null) {
-            throw new IllegalArgumentException("the tokenizer \"model\" needs a model to start from (--init)");
+            throw new SettingException("the tokenizer \"model\" needs a model to start from (", Setting.INITIAL_MODEL, ")");
         }
         if (init != null && weightsInit != null) {
-            throw new IllegalArgumentException("a run from a model (--init) draws no random weights, so it takes no"
+            throw new SettingException("a run from a model (", Setting.INITIAL_MODEL, ") draws no random weights, so it takes no"
                     + " weight initialisation");
         }
         // Runs recorded before the option existed drew GPT-2's initialisation.
-        if (init == null && weightsInit == null) weightsInit = InitScheme.GPT2.id();
-        if (weightsInit != null) InitScheme.of(weightsInit);
+        if (init == null && weightsInit == null) weightsInit = InitScheme.GPT2;
         if (init == null && (embDim < 1 || nLayers < 1 || nHeads < 1)) {
             throw new IllegalArgumentException("model sizes must be >= 1: emb " + embDim + ", layers " + nLayers
                     + ", heads " + nHeads);

@@ -1,6 +1,8 @@
 package dev.jllm.train;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jllm.Setting;
+import dev.jllm.SettingException;
 import dev.jllm.arch.Architectures;
 import dev.jllm.arch.LoadedModel;
 import dev.jllm.data.Batch;
@@ -12,7 +14,6 @@ import dev.jllm.model.CausalLM;
 import dev.jllm.io.TextFiles;
 import dev.jllm.model.GptConfig;
 import dev.jllm.model.GptModel;
-import dev.jllm.model.InitScheme;
 import dev.jllm.model.ModelConfig;
 import dev.jllm.mpi.DataParallel;
 import dev.jllm.tokenizer.BpeTrainer;
@@ -82,8 +83,9 @@ public final class Pretraining {
     private static void checkPrompt(TrainConfig cfg, Gpt2Tokenizer tokenizer) {
         for (String special : tokenizer.specialTokens().keySet()) {
             if (cfg.samplePrompt().contains(special)) {
-                throw new IllegalArgumentException("--prompt contains the special token " + special + ", which a sample"
-                        + " cannot start from; remove it from --prompt (or give --sample-tokens 0 for no samples)");
+                throw new SettingException("the ", Setting.SAMPLE_PROMPT, " contains the special token " + special
+                        + ", which a sample cannot start from; remove it from the ", Setting.SAMPLE_PROMPT, " (or give ",
+                        Setting.SAMPLE_TOKENS, " 0 for no samples)");
             }
         }
     }
@@ -130,12 +132,7 @@ public final class Pretraining {
         String reduce = trainer.gradients().summary(result.steps() > 0 ? result.trainSeconds() / result.steps() : 0);
         if (reduce != null) log.println(reduce);
         run.writePlot();
-        if (result.outcome() == Trainer.Outcome.INTERRUPTED) {
-            log.printf("%nstopped at step %d; checkpoint written. Continue with: jllm pretrain --resume %s%n",
-                    result.steps(), run.dir());
-            log.flush();
-            return new Report(run.dir(), result, List.of());
-        }
+        if (result.outcome() == Trainer.Outcome.INTERRUPTED) return new Report(run.dir(), result, List.of());
         return new Report(run.dir(), result, finalSamples(trainer, spec.train()));
     }
 
@@ -158,8 +155,9 @@ public final class Pretraining {
             }
             case PretrainSpec.BPE -> {
                 if (corpus.text() == null) {
-                    throw new IllegalArgumentException(spec.data() + " is a token file: name its tokenizer with"
-                            + " --tokenizer gpt2 or --tokenizer DIR (a folder with vocab.json + merges.txt)");
+                    throw new SettingException(spec.data() + " is a token file: name its tokenizer with ",
+                            Setting.TOKENIZER, " gpt2 or ", Setting.TOKENIZER,
+                            " DIR (a folder with vocab.json + merges.txt)");
                 }
                 log.printf("training a BPE vocabulary of %,d tokens on the training text...%n", spec.vocabSize());
                 log.flush();
@@ -175,7 +173,7 @@ public final class Pretraining {
         GptConfig config = new GptConfig(tok.vocabSize(), cfg.contextLength(), spec.embDim(), spec.nHeads(),
                 spec.nLayers(), spec.dropRate(), false, false);
         // Same weights, but dropout drawn from the run's resumable generator.
-        return GptModel.create(config, cfg.seed(), InitScheme.of(spec.weightsInit())).copy(rng);
+        return GptModel.create(config, cfg.seed(), spec.weightsInit()).copy(rng);
     }
 
     private static CausalLM initialModel(PretrainSpec spec, TrainConfig cfg, ResumableRandom rng, Gpt2Tokenizer tok)
@@ -183,8 +181,8 @@ public final class Pretraining {
         CausalLM loaded = Architectures.load(Path.of(spec.init()), rng);
         ModelConfig config = loaded.config();
         if (cfg.contextLength() > config.contextLength()) {
-            throw new IllegalArgumentException("--context " + cfg.contextLength() + " is longer than the context length "
-                    + config.contextLength() + " of " + spec.init());
+            throw new SettingException(Setting.CONTEXT_LENGTH, " " + cfg.contextLength()
+                    + " is longer than the context length " + config.contextLength() + " of " + spec.init());
         }
         if (tok.vocabSize() > config.vocabSize()) {
             throw new IllegalArgumentException("the tokenizer has " + tok.vocabSize() + " tokens, more than the "
@@ -220,9 +218,10 @@ public final class Pretraining {
             if (!(tokens instanceof TokenFile file)) return;
             long at = file.firstIdAtLeast(vocabSize);
             if (at >= 0) {
-                throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "%s: token id %d at position %,d"
+                throw new SettingException(String.format(java.util.Locale.ROOT, "%s: token id %d at position %,d"
                         + " is beyond the model's vocabulary of %,d tokens (was the file prepared with another"
-                        + " tokenizer? give --tokenizer to match it)", file.path(), Integer.toUnsignedLong(file.get(at)), at, vocabSize));
+                        + " tokenizer? give the ", file.path(), Integer.toUnsignedLong(file.get(at)), at, vocabSize),
+                        Setting.TOKENIZER, " that matches it)");
             }
         }
 

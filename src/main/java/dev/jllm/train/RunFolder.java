@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jllm.Setting;
+import dev.jllm.SettingException;
 import dev.jllm.arch.Architectures;
 import dev.jllm.io.AtomicFiles;
 import dev.jllm.io.ModelFiles;
@@ -82,20 +84,20 @@ public final class RunFolder implements AutoCloseable {
 
     /** A new run whose metrics.csv also has the {@code metrics} of its training data ({@link TrainingData#metrics()}). */
     public static RunFolder create(Path dir, List<String> metrics) throws IOException {
-        if (dir.toString().isEmpty()) throw new IllegalArgumentException("the run folder's name is empty; give --out DIR");
+        if (dir.toString().isEmpty()) throw new IllegalArgumentException("the run folder's name is empty");
         if (Files.exists(dir) && !Files.isDirectory(dir)) {
-            throw new IllegalArgumentException(dir + " is a file, not a folder; choose another --out");
+            throw new SettingException(dir + " is a file, not a folder; choose another ", Setting.RUN_FOLDER);
         }
         Files.createDirectories(dir);
         Lock lock = Lock.acquire(dir);
         try {
             if (!checkpoints(dir).isEmpty()) {
-                throw new IllegalArgumentException(dir + " already holds a run; continue it with --resume " + dir
-                        + " or choose another --out");
+                throw new SettingException(dir + " already holds a run; continue it with ", Setting.RESUME, " " + dir
+                        + " or choose another ", Setting.RUN_FOLDER);
             }
             if (savedTraining(dir) != null) {
-                throw new IllegalArgumentException(dir + " holds a run that stopped before its first checkpoint; start it"
-                        + " again from step 0 with --resume " + dir + ", or choose another --out");
+                throw new SettingException(dir + " holds a run that stopped before its first checkpoint; start it"
+                        + " again from step 0 with ", Setting.RESUME, " " + dir + ", or choose another ", Setting.RUN_FOLDER);
             }
             removeTemporaryFiles(dir);
             return new RunFolder(dir, lock, -1, null, metrics);
@@ -200,9 +202,9 @@ public final class RunFolder implements AutoCloseable {
         List<Path> checkpoints = checkpoints(dir);
         if (training == null && !checkpoints.isEmpty()) training = checkpointTraining(checkpoints.getLast());
         if (training == null) {
-            throw new IllegalArgumentException(dir + " holds no run to resume (neither its " + CONFIG
+            throw new SettingException(dir + " holds no run to resume (neither its " + CONFIG
                     + " nor a checkpoint holds the run's \"training\" settings: a run stopped before it began);"
-                    + " start it again with --out " + dir);
+                    + " start it again with ", Setting.RUN_FOLDER, " " + dir);
         }
         return training;
     }

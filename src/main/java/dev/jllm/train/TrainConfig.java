@@ -1,5 +1,7 @@
 package dev.jllm.train;
 
+import dev.jllm.Setting;
+import dev.jllm.SettingException;
 import dev.jllm.optim.AdamW;
 import dev.jllm.optim.LrSchedule;
 
@@ -37,13 +39,14 @@ public record TrainConfig(int contextLength, int stride, int batchSize, int grad
         positive("stride", stride);
         positive("batch size", batchSize);
         positive("gradient accumulation", gradAccum);
-        positive("eval-every", evalEvery);
-        positive("eval-batches", evalBatches);
+        if (evalEvery < 1) throw new SettingException(Setting.EVAL_EVERY, " must be >= 1, got " + evalEvery);
+        if (evalBatches < 1) throw new SettingException(Setting.EVAL_BATCHES, " must be >= 1, got " + evalBatches);
         if (epochs < 1 && maxSteps < 1) throw new IllegalArgumentException("need epochs >= 1 or steps >= 1");
         if (maxSteps < 0) throw new IllegalArgumentException("steps must be >= 0, got " + maxSteps);
         if (!(lr > 0)) throw new IllegalArgumentException("learning rate must be positive, got " + lr);
         if (!(minLr >= 0) || minLr > lr) {
-            throw new IllegalArgumentException("min-lr must be in [0, lr], got " + minLr + " with lr " + lr);
+            throw new IllegalArgumentException("the minimum learning rate must be in [0, " + lr + "] (the learning"
+                    + " rate), got " + minLr);
         }
         if (warmupSteps < 0) throw new IllegalArgumentException("warm-up steps must be >= 0, got " + warmupSteps);
         if (!(weightDecay >= 0)) throw new IllegalArgumentException("weight decay must be >= 0, got " + weightDecay);
@@ -52,14 +55,81 @@ public record TrainConfig(int contextLength, int stride, int batchSize, int grad
             throw new IllegalArgumentException("train fraction must be in (0, 1], got " + trainFraction);
         }
         if (sampleTokens < 0 || checkpointEvery < 0) {
-            throw new IllegalArgumentException("sample tokens and checkpoint-every must be >= 0");
+            throw new IllegalArgumentException("sample tokens and the checkpoint interval must be >= 0");
         }
     }
 
     /** The book's chapter 5 settings: context 256, batch 2, lr 4e-4, weight decay 0.1, 10 epochs, eval every 5 steps. */
     public static TrainConfig book() {
-        return new TrainConfig(256, 256, 2, 1, 10, 0, 4e-4, 4e-4, 0, 0.1, false, 0, 5, 5, 123, 0.9,
-                "Every effort moves you", 50, 0);
+        return builder().build();
+    }
+
+    /** Settings by name, starting from the book's chapter 5 run ({@link Builder} lists each default). */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** These settings by name, to change some of them. */
+    public Builder toBuilder() {
+        return builder().contextLength(contextLength).stride(stride).batchSize(batchSize).gradAccum(gradAccum)
+                .epochs(epochs).maxSteps(maxSteps).lr(lr).minLr(minLr).warmupSteps(warmupSteps)
+                .weightDecay(weightDecay).decayMatricesOnly(decayMatricesOnly).clip(clip).evalEvery(evalEvery)
+                .evalBatches(evalBatches).seed(seed).trainFraction(trainFraction).samplePrompt(samplePrompt)
+                .sampleTokens(sampleTokens).checkpointEvery(checkpointEvery);
+    }
+
+    /**
+     * {@link TrainConfig} by name. The defaults are the book's chapter 5 run; see the record's parameters for what
+     * each setting does.
+     */
+    public static final class Builder {
+        private int contextLength = 256;
+        private Integer stride;                         // default: the context length (windows do not overlap)
+        private int batchSize = 2;
+        private int gradAccum = 1;
+        private int epochs = 10;
+        private long maxSteps = 0;                      // 0: as many steps as the epochs take
+        private double lr = 4e-4;
+        private Double minLr;                           // default: lr (a constant rate without warm-up)
+        private long warmupSteps = 0;
+        private double weightDecay = 0.1;
+        private boolean decayMatricesOnly = false;      // the book decays every parameter
+        private double clip = 0;                        // no clipping
+        private int evalEvery = 5;
+        private int evalBatches = 5;
+        private long seed = 123;
+        private double trainFraction = 0.9;
+        private String samplePrompt = "Every effort moves you";
+        private int sampleTokens = 50;
+        private int checkpointEvery = 0;                // checkpoints at epoch ends and at the end only
+
+        private Builder() {}
+
+        public Builder contextLength(int v) { contextLength = v; return this; }
+        public Builder stride(int v) { stride = v; return this; }
+        public Builder batchSize(int v) { batchSize = v; return this; }
+        public Builder gradAccum(int v) { gradAccum = v; return this; }
+        public Builder epochs(int v) { epochs = v; return this; }
+        public Builder maxSteps(long v) { maxSteps = v; return this; }
+        public Builder lr(double v) { lr = v; return this; }
+        public Builder minLr(double v) { minLr = v; return this; }
+        public Builder warmupSteps(long v) { warmupSteps = v; return this; }
+        public Builder weightDecay(double v) { weightDecay = v; return this; }
+        public Builder decayMatricesOnly(boolean v) { decayMatricesOnly = v; return this; }
+        public Builder clip(double v) { clip = v; return this; }
+        public Builder evalEvery(int v) { evalEvery = v; return this; }
+        public Builder evalBatches(int v) { evalBatches = v; return this; }
+        public Builder seed(long v) { seed = v; return this; }
+        public Builder trainFraction(double v) { trainFraction = v; return this; }
+        public Builder samplePrompt(String v) { samplePrompt = v; return this; }
+        public Builder sampleTokens(int v) { sampleTokens = v; return this; }
+        public Builder checkpointEvery(int v) { checkpointEvery = v; return this; }
+
+        public TrainConfig build() {
+            return new TrainConfig(contextLength, stride != null ? stride : contextLength, batchSize, gradAccum, epochs,
+                    maxSteps, lr, minLr != null ? minLr : lr, warmupSteps, weightDecay, decayMatricesOnly, clip,
+                    evalEvery, evalBatches, seed, trainFraction, samplePrompt, sampleTokens, checkpointEvery);
+        }
     }
 
     /** The learning rate schedule these settings describe, for a run of {@code totalSteps} optimizer steps. */
@@ -71,12 +141,6 @@ public record TrainConfig(int contextLength, int stride, int batchSize, int grad
     public AdamW.Options adamw() {
         AdamW.Options o = AdamW.Options.withWeightDecay(weightDecay);
         return decayMatricesOnly ? o.withDecayRule(AdamW.DecayRule.MATRICES_ONLY) : o;
-    }
-
-    public TrainConfig withSteps(long steps) {
-        return new TrainConfig(contextLength, stride, batchSize, gradAccum, epochs, steps, lr, minLr, warmupSteps,
-                weightDecay, decayMatricesOnly, clip, evalEvery, evalBatches, seed, trainFraction, samplePrompt,
-                sampleTokens, checkpointEvery);
     }
 
     private static void positive(String what, long value) {

@@ -1,5 +1,7 @@
 package dev.jllm.train;
 
+import dev.jllm.Setting;
+import dev.jllm.SettingException;
 import dev.jllm.generate.GenerationOptions;
 import dev.jllm.generate.Generator;
 import dev.jllm.model.CausalLM;
@@ -62,10 +64,13 @@ public final class Trainer<B> {
         }
     }
 
-    /** Thrown when a loss or gradient stops being finite; the run folder keeps its last good checkpoint. */
-    public static final class NonFiniteLossException extends RuntimeException {
-        NonFiniteLossException(String message) {
-            super(message);
+    /**
+     * Thrown when a loss or gradient stops being finite; the run folder keeps its last good checkpoint. It names the
+     * settings that usually cure it: a lower learning rate, gradient clipping.
+     */
+    public static final class NonFiniteLossException extends SettingException {
+        NonFiniteLossException(String what) {
+            super(what + ". Try a lower ", Setting.LEARNING_RATE, " or ", Setting.GRADIENT_CLIP, " 1.0");
         }
     }
 
@@ -110,8 +115,8 @@ public final class Trainer<B> {
         this.data = data;
         this.stepsPerEpoch = data.batchesPerEpoch() / config.gradAccum();
         if (stepsPerEpoch < 1) {
-            throw new IllegalArgumentException(data.describe() + ", fewer than one step of batch " + config.batchSize()
-                    + " x accumulation " + config.gradAccum() + " (use a smaller --batch, or more data)");
+            throw new SettingException(data.describe() + ", fewer than one step of batch " + config.batchSize()
+                    + " x accumulation " + config.gradAccum() + " (use a smaller ", Setting.BATCH_SIZE, ", or more data)");
         }
         this.totalSteps = config.maxSteps() > 0 ? config.maxSteps() : (long) config.epochs() * stepsPerEpoch;
         this.schedule = config.schedule(totalSteps);
@@ -301,8 +306,7 @@ public final class Trainer<B> {
         String kept = run.latestCheckpointStep()
                 .map(s -> "the last good checkpoint (step " + s + ") is kept in " + run.checkpointDir())
                 .orElse("no checkpoint was written yet");
-        return new NonFiniteLossException(String.format(Locale.ROOT,
-                "%s at step %d; stopped (%s). Try a lower --lr or --clip 1.0", what, step, kept));
+        return new NonFiniteLossException(String.format(Locale.ROOT, "%s at step %d; stopped (%s)", what, step, kept));
     }
 
     /**

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jllm.model.InitScheme;
 import dev.jllm.train.PretrainSpec;
 import dev.jllm.train.StoryCorpus;
 import dev.jllm.train.TrainConfig;
@@ -31,7 +32,7 @@ class PretrainCommandTest {
         PretrainSpec s = parse();
         assertThat(s.builtInCorpus()).isTrue();
         assertThat(s.tokenizer()).isEqualTo("bpe");
-        assertThat(s.weightsInit()).isEqualTo("gpt2");
+        assertThat(s.weightsInit()).isEqualTo(InitScheme.GPT2);
         assertThat(s.embDim()).isLessThanOrEqualTo(256);
         assertThat(s.train().lr()).isGreaterThan(s.train().minLr());
     }
@@ -41,7 +42,7 @@ class PretrainCommandTest {
         PretrainSpec s = parse("--data", "the-verdict.txt");
         TrainConfig t = s.train();
         assertThat(s.tokenizer()).isEqualTo("gpt2");
-        assertThat(s.weightsInit()).isEqualTo("pytorch"); // the book's GPTModel keeps PyTorch's defaults
+        assertThat(s.weightsInit()).isEqualTo(InitScheme.PYTORCH); // the book's GPTModel keeps PyTorch's defaults
         assertThat(new int[] {s.embDim(), s.nLayers(), s.nHeads()}).containsExactly(768, 12, 12);
         assertThat(s.dropRate()).isEqualTo(0.1f);
         assertThat(new int[] {t.contextLength(), t.stride(), t.batchSize(), t.epochs()}).containsExactly(256, 256, 2, 10);
@@ -58,8 +59,8 @@ class PretrainCommandTest {
                 "--weight-decay", "0", "--eval-every", "2", "--eval-batches", "3", "--seed", "9",
                 "--weights-init", "gpt2");
         TrainConfig t = s.train();
-        assertThat(s.weightsInit()).isEqualTo("gpt2");
-        assertThat(parse("--weights-init", "pytorch").weightsInit()).isEqualTo("pytorch");
+        assertThat(s.weightsInit()).isEqualTo(InitScheme.GPT2);
+        assertThat(parse("--weights-init", "pytorch").weightsInit()).isEqualTo(InitScheme.PYTORCH);
         assertThat(new int[] {s.embDim(), s.nLayers(), s.nHeads()}).containsExactly(1024, 2, 16);
         assertThat(t.stride()).isEqualTo(8);
         assertThat(t.maxSteps()).isEqualTo(7);

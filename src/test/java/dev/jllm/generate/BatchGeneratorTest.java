@@ -3,6 +3,7 @@ package dev.jllm.generate;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.jllm.model.CausalLM;
 import dev.jllm.model.GptConfig;
 import dev.jllm.model.GptModel;
 import dev.jllm.model.PagedKvCache;
@@ -20,14 +21,21 @@ class BatchGeneratorTest {
     private static GptModel model() {
         GptModel m = GptModel.create(new GptConfig(GptConfig.GPT2_VOCAB, 96, 32, 2, 2, 0f, true, true), 3);
         m.eval();
-        // Warm the kernels up: a Vector API lane sum may round differently once C2 compiles it; the comparisons
-        // below (alone against batched) run on warm code, as a server does.
-        for (int i = 0; i < 3; i++) {
-            new BatchGenerator(m, BatchGenerator.Settings.of(4, 96)).generate(List.of(new int[] {464}, new int[] {1, 2}),
-                    List.of(GenerationOptions.greedy(90), GenerationOptions.greedy(90)));
-            new Generator(m, w -> {}).generate(new int[] {464}, GenerationOptions.greedy(90));
-        }
+        warmUp(m, 90);
         return m;
+    }
+
+    /**
+     * Warms the kernels up with generations of {@code tokens} tokens, batched and alone: a Vector API lane sum may
+     * round differently once C2 compiles it; comparisons of alone against batched run on warm code, as a server does.
+     */
+    static void warmUp(CausalLM m, int tokens) {
+        for (int i = 0; i < 3; i++) {
+            new BatchGenerator(m, BatchGenerator.Settings.of(4, m.config().contextLength())).generate(
+                    List.of(new int[] {5}, new int[] {1, 2}), List.of(GenerationOptions.greedy(tokens),
+                            GenerationOptions.greedy(tokens)));
+            new Generator(m, w -> {}).generate(new int[] {5}, GenerationOptions.greedy(tokens));
+        }
     }
 
     /** Eight prompts of 1 to 40 tokens. */

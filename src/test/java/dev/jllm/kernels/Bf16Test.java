@@ -70,7 +70,7 @@ class Bf16Test {
                         float[] y = new float[n + 1], y2 = new float[n + 1], other = new float[n];
                         Bf16.gemv(seg, x, 1, bias, y, 1, n, k);
                         // the same product in one loop with another, as a decode step runs q, k and v
-                        Parallel.forEachUnit(Bf16.product(seg, x, 1, bias, y2, 1, n, k), Bf16.product(seg, x, 0, null, other, 0, n, k));
+                        Parallel.forEachUnit(Bf16.product(seg, x, 1, bias, y2, 1, 1, k, n), Bf16.product(seg, x, 0, null, other, 0, 1, k, n));
                         for (int j = 0; j < n; j++) {
                             double want = bias[j], magnitude = 0, wantOther = 0;
                             for (int p = 0; p < k; p++) {
@@ -100,10 +100,7 @@ class Bf16Test {
         SplittableRandom r = new SplittableRandom(3);
         for (int[] mkn : new int[][] {{2, 9, 5}, {5, 33, 70}, {37, 100, 65}, {64, 7, 129}}) {
             int m = mkn[0], k = mkn[1], n = mkn[2];
-            float[] w = new float[n * k], x = new float[m * k], bias = new float[n];
-            for (int i = 0; i < w.length; i++) w[i] = (float) r.nextGaussian();
-            for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
-            for (int i = 0; i < n; i++) bias[i] = (float) r.nextGaussian();
+            float[] w = gaussian(n * k, r), x = gaussian(m * k, r), bias = gaussian(n, r);
             int[] packed = Bf16.pack(w, n, k);
             float[] widened = new float[n * k];
             for (int i = 0; i < w.length; i++) widened[i] = Bf16.toFloat(Bf16.fromFloat(w[i]));
@@ -120,6 +117,45 @@ class Bf16Test {
                 }
             }
         }
+    }
+
+    @Test
+    void gemvRowsComputesEachRowAsGemvAloneForPackedAndMappedWeights() {
+        SplittableRandom r = new SplittableRandom(4);
+        for (int[] mkn : new int[][] {{1, 8, 5}, {3, 34, 70}, {9, 768, 130}, {16, 100, 65}}) {
+            int m = mkn[0], k = mkn[1], n = mkn[2];
+            float[] w = gaussian(n * k, r), x = gaussian(m * k, r), bias = gaussian(n, r);
+            int[] packed = Bf16.pack(w, n, k);
+            // the same bits as a safetensors bf16 matrix in memory: row-major little-endian shorts
+            java.lang.foreign.MemorySegment mapped = java.lang.foreign.MemorySegment.ofArray(new byte[2 * n * k]);
+            for (int i = 0; i < n * k; i++) {
+                mapped.set(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN),
+                        2L * i, Bf16.fromFloat(w[i]));
+            }
+            float[] rows = new float[m * n], rowsMapped = new float[m * n];
+            Bf16.gemvRows(packed, x, 0, bias, rows, 0, m, k, n);
+            Bf16.gemvRows(mapped, x, 0, bias, rowsMapped, 0, m, k, n);
+            float[] one = new float[n], oneMapped = new float[n];
+            for (int i = 0; i < m; i++) {
+                Bf16.gemv(packed, x, i * k, bias, one, 0, n, k);
+                Bf16.gemv(mapped, x, i * k, bias, oneMapped, 0, n, k);
+                for (int j = 0; j < n; j++) {
+                    // the same arithmetic (the JIT's lane order of a reduction may move the last bit)
+                    assertThat(rows[i * n + j]).as("m %d k %d row %d col %d", m, k, i, j)
+                            .isCloseTo(one[j], org.assertj.core.data.Offset.offset(1e-5f * Math.max(1f, Math.abs(one[j]))));
+                    assertThat(rowsMapped[i * n + j]).isCloseTo(oneMapped[j],
+                            org.assertj.core.data.Offset.offset(1e-5f * Math.max(1f, Math.abs(one[j]))));
+                    assertThat(rowsMapped[i * n + j]).isCloseTo(one[j],
+                            org.assertj.core.data.Offset.offset(1e-4f * (k + 1)));
+                }
+            }
+        }
+    }
+
+    private static float[] gaussian(int n, SplittableRandom r) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) a[i] = (float) r.nextGaussian();
+        return a;
     }
 
     private static void assertClose(float[] got, float[] want, int k) {

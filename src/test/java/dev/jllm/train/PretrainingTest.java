@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jllm.Setting;
+import dev.jllm.SettingException;
 import dev.jllm.io.GptCheckpoint;
 import dev.jllm.io.ModelFiles;
 import dev.jllm.model.GptModel;
@@ -43,8 +45,9 @@ class PretrainingTest {
 
     /** A 2-layer, 32-wide model with a 320-token vocabulary, windows of 16, batches of 8. */
     static PretrainSpec tiny(int epochs, long steps, double lr, float dropout, int evalEvery, int checkpointEvery) {
-        TrainConfig t = new TrainConfig(16, 16, 8, 1, epochs, steps, lr, lr, 0, 0.1, false, 0, evalEvery, 2, 42, 0.9,
-                "Once upon a time", 8, checkpointEvery);
+        TrainConfig t = TrainConfig.builder().contextLength(16).batchSize(8).epochs(epochs).maxSteps(steps).lr(lr)
+                .evalEvery(evalEvery).evalBatches(2).seed(42).samplePrompt("Once upon a time").sampleTokens(8)
+                .checkpointEvery(checkpointEvery).build();
         return new PretrainSpec(stories.toString(), PretrainSpec.BPE, 320, null, null, 32, 2, 2, dropout, t);
     }
 
@@ -135,8 +138,7 @@ class PretrainingTest {
     @Test
     void twoAccumulatedHalfBatchesStepLikeOneFullBatch() throws IOException {
         TrainConfig full = tiny(1, 3, 3e-3, 0f, 1, 0).train();
-        TrainConfig halves = new TrainConfig(16, 16, 4, 2, 1, 3, 3e-3, 3e-3, 0, 0.1, false, 0, 1, 2, 42, 0.9,
-                "Once upon a time", 8, 0);
+        TrainConfig halves = full.toBuilder().batchSize(4).gradAccum(2).build();
         Path a = tmp.resolve("full"), b = tmp.resolve("halves");
         Pretraining.start(withTrain(tiny(1, 3, 3e-3, 0f, 1, 0), full), a, TrainProgress.silent(), QUIET);
         Pretraining.start(withTrain(tiny(1, 3, 3e-3, 0f, 1, 0), halves), b, TrainProgress.silent(), QUIET);
@@ -178,7 +180,8 @@ class PretrainingTest {
         Path out = tmp.resolve("twice");
         Pretraining.start(tiny(1, 2, 1e-3, 0f, 1, 0), out, TrainProgress.silent(), QUIET);
         assertThatThrownBy(() -> Pretraining.start(tiny(1, 2, 1e-3, 0f, 1, 0), out, TrainProgress.silent(), QUIET))
-                .hasMessageContaining("--resume");
+                .isInstanceOfSatisfying(SettingException.class,
+                        e -> assertThat(e.settings()).containsExactly(Setting.RESUME, Setting.RUN_FOLDER));
     }
 
     /** step, tokens seen, train loss, val loss of each metrics row. */

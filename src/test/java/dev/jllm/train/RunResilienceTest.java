@@ -40,7 +40,8 @@ class RunResilienceTest {
 
     /** A 2-layer, 32-wide model on the stories, {@code steps} steps, evaluated every 2, no periodic checkpoints. */
     static PretrainSpec tiny(long steps, String prompt) {
-        TrainConfig t = new TrainConfig(16, 16, 8, 1, 1, steps, 2e-3, 2e-3, 0, 0.1, false, 0, 2, 2, 42, 0.9, prompt, 4, 0);
+        TrainConfig t = TrainConfig.builder().contextLength(16).batchSize(8).epochs(1).maxSteps(steps).lr(2e-3)
+                .evalEvery(2).evalBatches(2).seed(42).samplePrompt(prompt).sampleTokens(4).build();
         return new PretrainSpec(stories.toString(), PretrainSpec.BPE, 320, null, null, 32, 2, 2, 0f, t);
     }
 
@@ -68,7 +69,7 @@ class RunResilienceTest {
 
         assertThatThrownBy(() -> Pretraining.start(tiny(4, "Once"), killed, TrainProgress.silent(), QUIET))
                 .hasMessage(killed + " holds a run that stopped before its first checkpoint; start it again from step 0"
-                        + " with --resume " + killed + ", or choose another --out");
+                        + " with a resume of " + killed + ", or choose another run folder");
         Pretraining.Report again = Pretraining.resume(killed, TrainProgress.silent(), QUIET);
         assertThat(again.result().steps()).isEqualTo(4);
         assertThat(lossRows(killed)).isEqualTo(lossRows(whole));
@@ -119,8 +120,8 @@ class RunResilienceTest {
     void aSpecialTokenInThePromptIsRefusedBeforeTraining() {
         Path run = tmp.resolve("run");
         assertThatThrownBy(() -> Pretraining.start(tiny(2, "Once<|endoftext|>"), run, TrainProgress.silent(), QUIET))
-                .hasMessage("--prompt contains the special token <|endoftext|>, which a sample cannot start from;"
-                        + " remove it from --prompt (or give --sample-tokens 0 for no samples)");
+                .hasMessage("the sample prompt contains the special token <|endoftext|>, which a sample cannot start"
+                        + " from; remove it from the sample prompt (or give sample tokens 0 for no samples)");
         assertThat(run).doesNotExist();
     }
 

@@ -1,5 +1,7 @@
 package dev.jllm.finetune.classify;
 
+import dev.jllm.Setting;
+import dev.jllm.SettingException;
 import dev.jllm.finetune.Splits;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -86,8 +88,8 @@ public record ClassificationData(String source, List<String> labels, List<Labele
                 label = 0;
                 header = looksLikeHeader(rows, label, labels);
             } else {
-                throw new IllegalArgumentException(file + ": " + width + " columns and no 'text' and 'label' header;"
-                        + " choose the columns with --text-column and --label-column");
+                throw new SettingException(file + ": " + width + " columns and no 'text' and 'label' header;"
+                        + " name the ", Setting.TEXT_COLUMN, " and the ", Setting.LABEL_COLUMN);
             }
         } else {
             if (textColumn == null || labelColumn == null) {

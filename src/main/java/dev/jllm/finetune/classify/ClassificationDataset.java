@@ -1,6 +1,8 @@
 package dev.jllm.finetune.classify;
 
-import dev.jllm.finetune.Batches;
+import dev.jllm.Setting;
+import dev.jllm.SettingException;
+import dev.jllm.data.Batches;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -57,9 +59,9 @@ public final class ClassificationDataset {
      */
     public static int paddedLength(List<int[]> encodedTrain, Integer maxLength, int contextLength) {
         if (maxLength != null) {
-            if (maxLength < 1) throw new IllegalArgumentException("--max-length must be positive, got " + maxLength);
+            if (maxLength < 1) throw new SettingException(Setting.MAX_LENGTH, " must be positive, got " + maxLength);
             if (maxLength > contextLength) {
-                throw new IllegalArgumentException("--max-length " + maxLength + " exceeds the model's context length "
+                throw new SettingException(Setting.MAX_LENGTH, " " + maxLength + " exceeds the model's context length "
                         + contextLength);
             }
             return maxLength;

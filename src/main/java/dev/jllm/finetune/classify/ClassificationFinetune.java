@@ -2,6 +2,8 @@ package dev.jllm.finetune.classify;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jllm.Setting;
+import dev.jllm.SettingException;
 import dev.jllm.model.CausalLM;
 import dev.jllm.mpi.DataParallel;
 import dev.jllm.tokenizer.Gpt2Tokenizer;
@@ -49,7 +51,7 @@ public final class ClassificationFinetune {
                               Consumer<String> log) throws IOException {
         boolean leader = DataParallel.current().leader(); // under mpirun rank 0 alone writes the run folder
         if (leader && (Files.exists(out.resolve(ClassifierInfo.FILE)) || Files.exists(out.resolve(ClassificationMetrics.FILE)))) {
-            throw new IllegalArgumentException(out + " already holds a run; choose another --out");
+            throw new SettingException(out + " already holds a run; choose another ", Setting.RUN_FOLDER);
         }
         long seed = spec.train().seed();
         int context = base.config().contextLength();

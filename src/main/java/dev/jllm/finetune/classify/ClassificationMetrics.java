@@ -1,10 +1,7 @@
 package dev.jllm.finetune.classify;
 
-import java.io.BufferedWriter;
+import dev.jllm.train.MetricsFile;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -13,7 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * A classification run's {@code metrics.csv} (one row per evaluation, flushed as written) and its two plots,
+ * A classification run's {@code metrics.csv} (its columns, written by {@link MetricsFile}) and its two plots,
  * {@code loss.png} and {@code accuracy.png}, training and validation against steps.
  */
 final class ClassificationMetrics implements AutoCloseable {
@@ -22,27 +19,18 @@ final class ClassificationMetrics implements AutoCloseable {
     static final String HEADER = "step,epoch,examples_seen,train_loss,val_loss,train_accuracy,val_accuracy";
 
     private final Path dir;
-    private final BufferedWriter out;
+    private final MetricsFile out;
     private final List<ClassifierTrainer.Row> rows = new ArrayList<>();
 
     ClassificationMetrics(Path dir) throws IOException {
         this.dir = dir;
-        this.out = Files.newBufferedWriter(dir.resolve(FILE), StandardCharsets.UTF_8);
-        out.write(HEADER);
-        out.newLine();
-        out.flush();
+        this.out = new MetricsFile(dir.resolve(FILE), HEADER, List.of());
     }
 
     void add(ClassifierTrainer.Row r) {
         rows.add(r);
-        try {
-            out.write(String.format(Locale.ROOT, "%d,%d,%d,%.6f,%.6f,%.6f,%.6f", r.step(), r.epoch(), r.examplesSeen(),
-                    r.trainLoss(), r.valLoss(), r.trainAccuracy(), r.valAccuracy()));
-            out.newLine();
-            out.flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + dir.resolve(FILE), e);
-        }
+        out.append(String.format(Locale.ROOT, "%d,%d,%d,%.6f,%.6f,%.6f,%.6f", r.step(), r.epoch(), r.examplesSeen(),
+                r.trainLoss(), r.valLoss(), r.trainAccuracy(), r.valAccuracy()));
     }
 
     void writePlots() throws IOException {

@@ -11,7 +11,7 @@ import dev.jllm.tokenizer.Gpt2Tokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
@@ -52,11 +52,7 @@ public final class ClassifierFiles {
         Safetensors.write(dir.resolve(HEAD), head);
         if (model.hasLoRA()) {
             StateDict adapters = new StateDict();
-            model.namedParameters().forEach((name, p) -> {
-                if (LoRA.isAdapter(name) || name.startsWith("out_head.")) {
-                    adapters.put(name, Tensor.of(p.data().clone(), p.shape()));
-                }
-            });
+            model.copyParameters(ClassifierFiles::adapterOrHead).forEach(adapters::put);
             Safetensors.write(dir.resolve(ADAPTERS), adapters);
         }
         info.write(dir, training);
@@ -69,9 +65,9 @@ public final class ClassifierFiles {
                 info.pooling(), new SplittableRandom(0));
         Path headFile = dir.resolve(HEAD);
         if (!Files.isRegularFile(headFile)) throw new IllegalArgumentException(dir + ": no " + HEAD + " (the head)");
-        StateDict head = Safetensors.read(headFile);
-        copy(headFile, head, "score.weight", model.head.weight);
-        copy(headFile, head, "score.bias", model.head.bias);
+        Map<String, Tensor> head = new LinkedHashMap<>(); // the file's score.* are the head's out_head.*
+        Safetensors.read(headFile).tensors().forEach((name, t) -> head.put(name.replaceFirst("^score\\.", "out_head."), t));
+        model.loadParameters(head, name -> name.startsWith("out_head."), headFile.toString());
         model.eval();
         return model;
     }
@@ -88,26 +84,13 @@ public final class ClassifierFiles {
         model.setTrainable(Trainable.LORA, info.loraRank(), info.loraAlpha(), new SplittableRandom(0));
         Path file = runDir.resolve(ADAPTERS);
         if (!Files.isRegularFile(file)) throw new IllegalArgumentException(runDir + ": no " + ADAPTERS);
-        StateDict saved = Safetensors.read(file);
-        Map<String, Tensor> params = model.namedParameters();
-        for (String name : saved.names()) {
-            if (!params.containsKey(name)) throw new IllegalArgumentException(file + ": unexpected tensor '" + name + "'");
-        }
-        for (Map.Entry<String, Tensor> e : params.entrySet()) {
-            String name = e.getKey();
-            if (LoRA.isAdapter(name) || name.startsWith("out_head.")) copy(file, saved, name, e.getValue());
-        }
+        model.loadParameters(Safetensors.read(file).tensors(), ClassifierFiles::adapterOrHead, file.toString());
         model.eval();
         return model;
     }
 
-    private static void copy(Path file, StateDict from, String name, Tensor to) {
-        Tensor t = from.get(name);
-        if (t == null) throw new IllegalArgumentException(file + ": missing tensor '" + name + "'");
-        if (!Arrays.equals(t.shape(), to.shape())) {
-            throw new IllegalArgumentException(file + ": tensor '" + name + "' has shape " + t.shapeString()
-                    + ", the model expects " + to.shapeString());
-        }
-        System.arraycopy(t.data(), 0, to.data(), 0, to.size());
+    /** What adapters.safetensors holds: the LoRA adapters and the classification head. */
+    private static boolean adapterOrHead(String name) {
+        return LoRA.isAdapter(name) || name.startsWith("out_head.");
     }
 }

@@ -1,5 +1,8 @@
 package dev.jllm.finetune.classify;
 
+import dev.jllm.Setting;
+import dev.jllm.SettingException;
+
 /**
  * The settings of a classification finetune (the book's chapter 6 defaults in {@link #book()}).
  *
@@ -15,12 +18,12 @@ public record ClassifierTrainConfig(int epochs, int batchSize, double lr, double
                                     int evalBatches, long seed) {
 
     public ClassifierTrainConfig {
-        if (epochs < 1) throw new IllegalArgumentException("--epochs must be >= 1, got " + epochs);
-        if (batchSize < 1) throw new IllegalArgumentException("--batch must be >= 1, got " + batchSize);
-        if (!(lr > 0)) throw new IllegalArgumentException("--lr must be positive, got " + lr);
-        if (!(weightDecay >= 0)) throw new IllegalArgumentException("--weight-decay must be >= 0, got " + weightDecay);
-        if (evalEvery < 1) throw new IllegalArgumentException("--eval-every must be >= 1, got " + evalEvery);
-        if (evalBatches < 1) throw new IllegalArgumentException("--eval-batches must be >= 1, got " + evalBatches);
+        if (epochs < 1) throw new SettingException(Setting.EPOCHS, " must be >= 1, got " + epochs);
+        if (batchSize < 1) throw new SettingException(Setting.BATCH_SIZE, " must be >= 1, got " + batchSize);
+        if (!(lr > 0)) throw new SettingException(Setting.LEARNING_RATE, " must be positive, got " + lr);
+        if (!(weightDecay >= 0)) throw new SettingException(Setting.WEIGHT_DECAY, " must be >= 0, got " + weightDecay);
+        if (evalEvery < 1) throw new SettingException(Setting.EVAL_EVERY, " must be >= 1, got " + evalEvery);
+        if (evalBatches < 1) throw new SettingException(Setting.EVAL_BATCHES, " must be >= 1, got " + evalBatches);
     }
 
     /** The book's settings: 5 epochs, batch 8, lr 5e-5, weight decay 0.1, evaluation every 50 steps over 5 batches. */

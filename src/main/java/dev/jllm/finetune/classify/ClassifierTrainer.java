@@ -1,5 +1,7 @@
 package dev.jllm.finetune.classify;
 
+import dev.jllm.Setting;
+import dev.jllm.SettingException;
 import dev.jllm.mpi.DataParallel;
 import dev.jllm.optim.AdamW;
 import dev.jllm.tensor.NoGrad;
@@ -44,9 +46,9 @@ public final class ClassifierTrainer {
 
     public ClassifierTrainer(GptClassifier model, ClassificationSplits data, ClassifierTrainConfig config) {
         if (data.train().size() < config.batchSize() * parallel.ranks()) {
-            throw new IllegalArgumentException("the training set has " + data.train().size()
+            throw new SettingException("the training set has " + data.train().size()
                     + " examples, fewer than one batch of " + config.batchSize() * parallel.ranks()
-                    + " (use a smaller --batch)");
+                    + " (use a smaller ", Setting.BATCH_SIZE, ")");
         }
         if (model.trainableParameterCount() == 0) throw new IllegalArgumentException("no parameter is trainable");
         this.model = model;
@@ -73,8 +75,8 @@ public final class ClassifierTrainer {
                     try (Workspace.Scope batch = workspace.open()) {
                         Tensor loss = model.loss(shard(b));
                         if (!Double.isFinite(loss.item())) {
-                            throw new IllegalStateException("training loss is " + loss.item() + " at step " + (step + 1)
-                                    + "; try a lower --lr");
+                            throw new SettingException("training loss is " + loss.item() + " at step " + (step + 1)
+                                    + "; try a lower ", Setting.LEARNING_RATE);
                         }
                         gradients.backward(loss);
                     }

@@ -1,5 +1,7 @@
 package dev.jllm.finetune.classify;
 
+import dev.jllm.Setting;
+import dev.jllm.SettingException;
 import java.util.Arrays;
 import java.util.Locale;
 
@@ -23,7 +25,7 @@ public enum Trainable {
 
     public static Trainable parse(String name) {
         for (Trainable t : values()) if (t.cliName().equalsIgnoreCase(name)) return t;
-        throw new IllegalArgumentException("unknown --trainable '" + name + "' (choose one of "
+        throw new SettingException("unknown ", Setting.TRAINABLE, " '" + name + "' (choose one of "
                 + String.join(", ", Arrays.stream(values()).map(Trainable::cliName).toList()) + ")");
     }
 }

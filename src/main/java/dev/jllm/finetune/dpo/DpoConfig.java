@@ -44,8 +44,9 @@ public record DpoConfig(String model, String data, double beta, double lr, doubl
      * sequence length is {@code maxLength}.
      */
     public TrainConfig train() {
-        return new TrainConfig(maxLength, maxLength, batchSize, 1, epochs, 0, lr, lr, 0, weightDecay, false, 0,
-                evalEvery, evalBatches, seed, 1.0, "", 0, 0);
+        return TrainConfig.builder().contextLength(maxLength).batchSize(batchSize).epochs(epochs).lr(lr)
+                .weightDecay(weightDecay).evalEvery(evalEvery).evalBatches(evalBatches).seed(seed).trainFraction(1.0)
+                .samplePrompt("").sampleTokens(0).build();
     }
 
     public PromptFormat promptFormat() {

@@ -1,6 +1,6 @@
 package dev.jllm.finetune.dpo;
 
-import dev.jllm.finetune.Batches;
+import dev.jllm.data.Batches;
 import dev.jllm.finetune.classify.ClassificationDataset;
 import dev.jllm.finetune.instruct.InstructionCollator;
 import dev.jllm.prompt.PromptFormat;

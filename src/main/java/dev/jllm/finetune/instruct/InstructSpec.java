@@ -36,8 +36,8 @@ public record InstructSpec(String model, String data, String format, boolean mas
      * evaluation every 5 steps over 5 batches, seed 123; the sample after each epoch answers {@code samplePrompt}.
      */
     public static TrainConfig bookTraining(int epochs, double lr, int batch, int maxLength, long seed, String samplePrompt) {
-        return new TrainConfig(maxLength, maxLength, batch, 1, epochs, 0, lr, lr, 0, 0.1, false, 0, 5, 5, seed, 0.85,
-                samplePrompt, 50, 0);
+        return TrainConfig.builder().contextLength(maxLength).batchSize(batch).epochs(epochs).lr(lr).seed(seed)
+                .trainFraction(0.85).samplePrompt(samplePrompt).build();
     }
 
     public boolean lora() {

@@ -1,6 +1,7 @@
 package dev.jllm.finetune.instruct;
 
-import dev.jllm.finetune.Batches;
+import dev.jllm.data.Batch;
+import dev.jllm.data.Batches;
 import dev.jllm.finetune.classify.ClassificationDataset;
 import dev.jllm.tensor.Ops;
 import java.util.Arrays;
@@ -36,7 +37,7 @@ public record InstructionCollator(int padId, int ignoreIndex, int allowedMaxLeng
         return new InstructionCollator(ClassificationDataset.GPT2_PAD_ID, Ops.IGNORE_INDEX, 1024, maskPrompt);
     }
 
-    public InstructionBatch collate(List<EncodedInstruction> batch) {
+    public Batch collate(List<EncodedInstruction> batch) {
         if (batch.isEmpty()) throw new IllegalArgumentException("cannot collate an empty batch");
         int longest = 0;
         for (EncodedInstruction e : batch) longest = Math.max(longest, e.tokens().length);
@@ -58,14 +59,14 @@ public record InstructionCollator(int padId, int ignoreIndex, int allowedMaxLeng
                 targets[r * t + j] = padding || prompt ? ignoreIndex : padded[j + 1];
             }
         }
-        return new InstructionBatch(inputs, targets, b, t);
+        return new Batch(inputs, targets, b, t);
     }
 
     /**
      * One pass over {@code data} in batches, as the book's loaders: training shuffles ({@code shuffle} non-null)
      * and drops the last short batch, validation and test keep the order and every entry.
      */
-    public List<InstructionBatch> batches(List<EncodedInstruction> data, int batchSize, Random shuffle, boolean dropLast) {
+    public List<Batch> batches(List<EncodedInstruction> data, int batchSize, Random shuffle, boolean dropLast) {
         return Batches.collate(data, batchSize, shuffle, dropLast, this::collate);
     }
 }

@@ -32,7 +32,7 @@ public final class InstructionData implements NextTokenData {
     /** Shuffled with {@code seed}, the last short batch dropped (the book's training loader). */
     @Override
     public Iterator<Batch> epoch(long seed) {
-        return collator.batches(train, batchSize, new Random(seed), true).stream().map(InstructionData::batch).iterator();
+        return collator.batches(train, batchSize, new Random(seed), true).iterator();
     }
 
     /** In file order, every entry kept (the book's validation loader). */
@@ -40,15 +40,11 @@ public final class InstructionData implements NextTokenData {
     public List<Batch> evaluation(boolean validation, int batches) {
         List<EncodedInstruction> data = validation ? val : train;
         int n = Math.min(data.size(), batches * batchSize);
-        return collator.batches(data.subList(0, n), batchSize, null, false).stream().map(InstructionData::batch).toList();
+        return collator.batches(data.subList(0, n), batchSize, null, false);
     }
 
     @Override
     public String describe() {
         return "the training split has " + train.size() + " entries";
-    }
-
-    private static Batch batch(InstructionBatch b) {
-        return new Batch(b.inputs(), b.targets(), b.size(), b.length());
     }
 }

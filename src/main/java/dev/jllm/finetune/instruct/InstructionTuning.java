@@ -122,7 +122,7 @@ public final class InstructionTuning {
         model.addLoRA(spec.loraRank(), spec.loraAlpha(), true, new SplittableRandom(spec.train().seed()));
         if (checkpoint != null) {
             if (checkpoint.adapters().isEmpty()) {
-                throw new IllegalArgumentException("the run was started with --lora-rank but its checkpoint has no "
+                throw new IllegalArgumentException("the run trains LoRA adapters but its checkpoint has no "
                         + LoRA.FILE);
             }
             LoRA.load(model, checkpoint.adapters(), LoRA.FILE + " of the checkpoint");

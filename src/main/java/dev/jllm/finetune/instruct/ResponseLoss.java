@@ -1,5 +1,6 @@
 package dev.jllm.finetune.instruct;
 
+import dev.jllm.data.Batch;
 import dev.jllm.model.CausalLM;
 import dev.jllm.model.Perplexity;
 import dev.jllm.prompt.InstructionExample;
@@ -32,12 +33,12 @@ public final class ResponseLoss {
         double sum = 0;
         long scored = 0;
         try (NoGrad ignored = NoGrad.enter()) {
-            for (InstructionBatch b : collator.batches(EncodedInstruction.encode(examples, format, tokenizer::encode),
+            for (Batch b : collator.batches(EncodedInstruction.encode(examples, format, tokenizer::encode),
                     batchSize, null, false)) {
                 long n = 0;
                 for (int t : b.targets()) if (t != Ops.IGNORE_INDEX) n++;
                 if (n == 0) continue;
-                sum += (double) model.loss(b.inputs(), b.targets(), b.size(), b.length()).item() * n;
+                sum += (double) model.loss(b.inputs(), b.targets(), b.batchSize(), b.length()).item() * n;
                 scored += n;
             }
         } finally {

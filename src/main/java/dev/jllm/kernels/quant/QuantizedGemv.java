@@ -47,7 +47,7 @@ public final class QuantizedGemv {
     public static Parallel.Units product(QuantizedMatrix w, float[] x, int xOff, float[] y, int yOff) {
         int k = w.cols(), n = w.rows();
         if (xOff + k > x.length || yOff + n > y.length) throw new IllegalArgumentException("x or y too short for " + w.type() + " [" + n + ", " + k + "]");
-        if (w.type() == GgmlType.BF16 && k % 2 == 0) return Bf16.product(w.data(), x, xOff, null, y, yOff, n, k);
+        if (w.type() == GgmlType.BF16 && k % 2 == 0) return Bf16.product(w.data(), x, xOff, null, y, yOff, 1, k, n);
         float[] sums = needsBlockSums(w.type()) ? blockSums(x, xOff, k) : null;
         MemorySegment data = w.data();
         long rowBytes = w.rowBytes();

@@ -98,7 +98,7 @@ class ClassificationDataTest {
                 .hasMessage(csv + ": no column named 'body' in the header (text, label)");
         Path wide = write("w.csv", "a,b,c\n1,2,3\n");
         assertThatThrownBy(() -> ClassificationData.read(wide, null, null, null))
-                .hasMessageContaining("--text-column and --label-column");
+                .hasMessageContaining("name the text column and the label column");
     }
 
     @Test

@@ -41,10 +41,10 @@ class ClassificationDatasetTest {
         ClassificationBatch b = ds.batch(new int[] {2, 3});
         assertThat(b.ids()).containsExactly('f', 'g', 'k', 0);
         assertThat(b.lastIndex()).containsExactly(1, 0);
-        // The longest message is capped at the context length when no --max-length is given.
+        // The longest message is capped at the context length when no maximum length is given.
         assertThat(ClassificationDataset.paddedLength(encoded, null, 3)).isEqualTo(3);
         assertThatThrownBy(() -> ClassificationDataset.paddedLength(encoded, 2048, 1024))
-                .hasMessage("--max-length 2048 exceeds the model's context length 1024");
+                .hasMessage("maximum length 2048 exceeds the model's context length 1024");
     }
 
     @Test

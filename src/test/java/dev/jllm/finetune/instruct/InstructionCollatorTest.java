@@ -2,6 +2,7 @@ package dev.jllm.finetune.instruct;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.jllm.data.Batch;
 import dev.jllm.prompt.InstructionExample;
 import dev.jllm.prompt.PromptFormat;
 import java.util.List;
@@ -16,9 +17,9 @@ class InstructionCollatorTest {
 
     @Test
     void theBooksDocumentedExample() {
-        InstructionBatch b = InstructionCollator.book(false)
+        Batch b = InstructionCollator.book(false)
                 .collate(List.of(seq(1, 0, 1, 2, 3, 4), seq(1, 5, 6), seq(1, 7, 8, 9)));
-        assertThat(b.size()).isEqualTo(3);
+        assertThat(b.batchSize()).isEqualTo(3);
         assertThat(b.length()).isEqualTo(5);
         assertThat(b.inputs()).containsExactly(
                 0, 1, 2, 3, 4,
@@ -33,7 +34,7 @@ class InstructionCollatorTest {
     @Test
     void maskPromptIgnoresTheTargetsInsideThePrompt() {
         // Prompt of 3 tokens: targets 0 and 1 predict prompt tokens 1 and 2; target 2 predicts the first response token.
-        InstructionBatch b = InstructionCollator.book(true).collate(List.of(seq(3, 10, 11, 12, 13, 14), seq(2, 20, 21, 22)));
+        Batch b = InstructionCollator.book(true).collate(List.of(seq(3, 10, 11, 12, 13, 14), seq(2, 20, 21, 22)));
         assertThat(b.targets()).containsExactly(
                 -100, -100, 13, 14, 50256,
                 -100, 22, 50256, -100, -100);
@@ -41,7 +42,7 @@ class InstructionCollatorTest {
 
     @Test
     void truncatesToTheAllowedMaximumLength() {
-        InstructionBatch b = new InstructionCollator(50256, -100, 3, false).collate(List.of(seq(1, 0, 1, 2, 3, 4), seq(1, 5)));
+        Batch b = new InstructionCollator(50256, -100, 3, false).collate(List.of(seq(1, 0, 1, 2, 3, 4), seq(1, 5)));
         assertThat(b.length()).isEqualTo(3);
         assertThat(b.inputs()).containsExactly(0, 1, 2, 5, 50256, 50256);
         assertThat(b.targets()).containsExactly(1, 2, 3, 50256, -100, -100);
@@ -49,7 +50,7 @@ class InstructionCollatorTest {
 
     @Test
     void anEndTokenInsideTheTextIsNotTakenForPadding() {
-        InstructionBatch b = InstructionCollator.book(false).collate(List.of(seq(1, 1, 50256, 2), seq(1, 3)));
+        Batch b = InstructionCollator.book(false).collate(List.of(seq(1, 1, 50256, 2), seq(1, 3)));
         assertThat(b.targets()).containsExactly(50256, 2, 50256, 50256, -100, -100);
     }
 

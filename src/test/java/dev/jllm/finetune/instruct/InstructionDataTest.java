@@ -3,6 +3,7 @@ package dev.jllm.finetune.instruct;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.jllm.data.Batch;
 import dev.jllm.finetune.Splits;
 import dev.jllm.prompt.InstructionExample;
 import dev.jllm.prompt.InstructionJson;
@@ -119,12 +120,12 @@ class InstructionDataTest {
         Splits<InstructionExample> s = Splits.inOrder85_10_5(data, "instruction-data.json");
         java.util.function.Function<String, int[]> chars = t -> t.chars().toArray();
         InstructionCollator collator = InstructionCollator.book(false);
-        List<InstructionBatch> train = collator.batches(EncodedInstruction.encode(s.train(), PromptFormat.ALPACA, chars),
+        List<Batch> train = collator.batches(EncodedInstruction.encode(s.train(), PromptFormat.ALPACA, chars),
                 8, new java.util.Random(123), true);
         assertThat(train).hasSize(116); // 935 / 8, last short batch dropped
-        assertThat(train).allSatisfy(b -> assertThat(b.size()).isEqualTo(8));
-        List<InstructionBatch> val = collator.batches(EncodedInstruction.encode(s.validation(), PromptFormat.ALPACA, chars),
+        assertThat(train).allSatisfy(b -> assertThat(b.batchSize()).isEqualTo(8));
+        List<Batch> val = collator.batches(EncodedInstruction.encode(s.validation(), PromptFormat.ALPACA, chars),
                 8, null, false);
-        assertThat(val).extracting(InstructionBatch::size).containsExactly(8, 8, 8, 8, 8, 8, 7);
+        assertThat(val).extracting(Batch::batchSize).containsExactly(8, 8, 8, 8, 8, 8, 7);
     }
 }

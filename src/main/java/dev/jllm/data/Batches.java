@@ -1,11 +1,14 @@
-package dev.jllm.finetune;
+package dev.jllm.data;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import java.util.function.Function;
+import java.util.random.RandomGenerator;
 
-/** The order in which a data loader visits a dataset, cut into batches of example indices. */
+/**
+ * The order in which a data loader visits a dataset, cut into batches of example indices: the one shuffle of every
+ * loader (pretraining's windows in {@link DataLoader}, classification, instruction and preference examples).
+ */
 public final class Batches {
     private Batches() {}
 
@@ -13,7 +16,7 @@ public final class Batches {
      * Indices {@code 0..n-1}, shuffled when {@code shuffle} is non-null (Fisher–Yates with that generator), in
      * batches of {@code batchSize}; the last, shorter batch is dropped when {@code dropLast}.
      */
-    public static List<int[]> indices(int n, int batchSize, Random shuffle, boolean dropLast) {
+    public static List<int[]> indices(int n, int batchSize, RandomGenerator shuffle, boolean dropLast) {
         if (batchSize < 1) throw new IllegalArgumentException("batch size must be positive, got " + batchSize);
         int[] order = new int[n];
         for (int i = 0; i < n; i++) order[i] = i;
@@ -37,7 +40,7 @@ public final class Batches {
     }
 
     /** The items of each batch of {@link #indices}, put together by {@code collate}. */
-    public static <T, B> List<B> collate(List<T> data, int batchSize, Random shuffle, boolean dropLast,
+    public static <T, B> List<B> collate(List<T> data, int batchSize, RandomGenerator shuffle, boolean dropLast,
                                          Function<List<T>, B> collate) {
         List<B> out = new ArrayList<>();
         for (int[] batch : indices(data.size(), batchSize, shuffle, dropLast)) {

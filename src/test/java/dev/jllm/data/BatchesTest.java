@@ -1,4 +1,4 @@
-package dev.jllm.finetune;
+package dev.jllm.data;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
