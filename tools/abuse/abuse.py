@@ -221,6 +221,62 @@ class Round:
                 args = command(bad, os.path.join(self.work, f"bad-out-{i}{suffix}"))
                 self.clean(section, args[:2] + (os.path.basename(bad),), *self.run(*args, timeout=300))
 
+    def modern(self):
+        """The readers added with the open models: a Qwen3-shaped folder (config.json, bf16 safetensors,
+        tokenizer.json, tokenizer_config.json with its chat template), a messages file, GGUF files, batch files."""
+        section = "modern"
+        shared = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../../shared/data/tokenizers/qwen3")
+        qwen = os.path.join(self.work, "qwen")
+        shutil.rmtree(qwen, ignore_errors=True)
+        code, _, err = self.run("init", "--config", "qwen3-0.6b", "--emb", "64", "--layers", "2", "--heads", "4",
+                                "--kv-heads", "2", "--head-dim", "16", "--intermediate", "128", "--vocab", "151936",
+                                "--context", "256", "--out", qwen)
+        assert code == 0, err
+        if os.path.isdir(shared):
+            for f in ("tokenizer.json", "tokenizer_config.json"):
+                shutil.copy(os.path.join(shared, f), qwen)
+        else:
+            print("modern: ../shared/data/tokenizers/qwen3 is absent: tokenizer.json cases skipped", flush=True)
+        messages = os.path.join(self.work, "messages.json")
+        with open(messages, "w") as f:
+            json.dump([{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi there!"}], f)
+        gguf = os.path.join(self.work, "tiny.gguf")
+        code, _, err = self.run("quantize", "--model", self.model, "--type", "q8_0", "--out", gguf)
+        assert code == 0, err
+        batch = os.path.join(self.work, "prompts.txt")
+        with open(batch, "w") as f:
+            f.write("Once upon a time\nThe cat sat\n")
+        cases = [("config.json", lambda d: ("generate", "--model", d, "--prompt-ids", "1,2,3", "--max-tokens", "2"))]
+        cases.append(("model.safetensors",
+                      lambda d: ("generate", "--model", d, "--prompt-ids", "1,2,3", "--max-tokens", "2")))
+        if os.path.isdir(shared):
+            cases += [("tokenizer.json", lambda d: ("tokenize", "--vocab", d, "Hello there <think>")),
+                      ("tokenizer_config.json", lambda d: ("tokenize", "--vocab", d, "--messages", messages, "--json"))]
+        for i in range(self.args.mutations):
+            name, command = cases[i % len(cases)]
+            d = os.path.join(self.work, f"bad-qwen-{i}")
+            shutil.rmtree(d, ignore_errors=True)
+            shutil.copytree(qwen, d)
+            path = os.path.join(d, name)
+            open(path, "wb").write(self.mutate(open(path, "rb").read()))
+            args = command(d)
+            self.clean(section, (*args[:2], f"<{name} mutated>"), *self.run(*args, timeout=300))
+        for i in range(self.args.mutations // 2):
+            bad = os.path.join(self.work, f"bad-{i}.gguf")
+            open(bad, "wb").write(self.mutate(open(gguf, "rb").read()))
+            args = ("generate", "--model", bad, "--prompt", "Hi", "--max-tokens", "2")
+            self.clean(section, ("generate", "--model", os.path.basename(bad)), *self.run(*args))
+        for i in range(self.args.mutations // 4):
+            for src, command in [
+                    (messages, lambda f: ("tokenize", "--vocab", qwen, "--messages", f, "--json")),
+                    (batch, lambda f: ("generate", "--model", self.model, "--batch-file", f, "--max-tokens", "2"))]:
+                if src == messages and not os.path.isdir(shared):
+                    continue
+                bad = os.path.join(self.work, f"bad-{i}-{os.path.basename(src)}")
+                open(bad, "wb").write(self.mutate(open(src, "rb").read()))
+                args = command(bad)
+                self.clean(section, args[:2] + (os.path.basename(bad),), *self.run(*args))
+
     def commands(self):
         section = "commands"
         m, s, w = self.model, self.stories, self.work
@@ -345,7 +401,7 @@ def main():
     ap.add_argument("--kills", type=int, default=12)
     ap.add_argument("--mutations", type=int, default=40)
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--only", default="runs,files,commands,http")
+    ap.add_argument("--only", default="runs,files,modern,commands,http")
     args = ap.parse_args()
     os.environ.setdefault("JLLM_JAVA_OPTS", "-Xmx2g")
     r = Round(args)

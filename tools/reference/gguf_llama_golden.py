@@ -12,6 +12,7 @@ import math
 import numpy as np
 import torch
 import gguf
+from gguf_common import decoder_writer, finish
 from transformers import LlamaConfig, LlamaForCausalLM, Qwen3Config, Qwen3ForCausalLM
 
 OUT = "src/test/resources/gguf/"
@@ -65,19 +66,9 @@ for arch, (cls, cfg) in MODELS.items():
                 p.copy_(torch.randn_like(p) / math.sqrt(p.shape[1]))
     sd = {k: v.detach().numpy().astype(np.float32) for k, v in model.state_dict().items()}
     path = OUT + f"{arch}-tiny.gguf"
-    w = gguf.GGUFWriter(path, arch)
-    w.add_block_count(cfg.num_hidden_layers)
-    w.add_context_length(cfg.max_position_embeddings)
-    w.add_embedding_length(cfg.hidden_size)
-    w.add_feed_forward_length(cfg.intermediate_size)
-    w.add_head_count(cfg.num_attention_heads)
-    w.add_head_count_kv(cfg.num_key_value_heads)
-    w.add_key_length(cfg.head_dim)
-    w.add_value_length(cfg.head_dim)
-    w.add_layer_norm_rms_eps(cfg.rms_norm_eps)
+    w = decoder_writer(path, arch, cfg)
     rp = cfg.rope_parameters
     w.add_rope_freq_base(rp["rope_theta"])
-    w.add_file_type(0)
     if arch == "llama":
         w.add_tensor("rope_freqs.weight", rope_factors(rp["rope_theta"], cfg.head_dim, rp["factor"], rp["low_freq_factor"],
                                                        rp["high_freq_factor"], rp["original_max_position_embeddings"]))
@@ -99,10 +90,7 @@ for arch, (cls, cfg) in MODELS.items():
         for n, v in t.items():
             w.add_tensor(f"blk.{i}.{n}.weight", np.ascontiguousarray(v))
     w.add_tensor("output_norm.weight", sd["model.norm.weight"])
-    w.write_header_to_file()
-    w.write_kv_data_to_file()
-    w.write_tensors_to_file()
-    w.close()
+    finish(w)
     ids = torch.randint(0, cfg.vocab_size, (1, SEQ))
     with torch.no_grad():
         logits = model(ids).logits[0].float().numpy()

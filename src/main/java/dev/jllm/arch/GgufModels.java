@@ -1,9 +1,12 @@
 package dev.jllm.arch;
 
 import dev.jllm.io.GptCheckpoint;
+import dev.jllm.io.gguf.GgufDecoder;
 import dev.jllm.io.gguf.GgufFile;
 import dev.jllm.io.gguf.GgufGpt2;
-import dev.jllm.io.gguf.GgufLlama;
+import dev.jllm.io.gguf.GgufTokenizer;
+import dev.jllm.model.CausalLM;
+import dev.jllm.model.DecoderModel;
 import dev.jllm.model.GptModel;
 import dev.jllm.model.QuantizedWeights;
 import dev.jllm.tokenizer.Tokenizer;
@@ -11,9 +14,10 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * Models in GGUF files (llama.cpp, Ollama, LM Studio), opened by their {@code general.architecture}. The file stays
- * mapped while the model is used: its quantized matrices are what decoding streams, read in place; the model's
- * float32 weights (for the other paths) are their dequantized values.
+ * Models in GGUF files (llama.cpp, Ollama, LM Studio), opened by their {@code general.architecture}: {@code gpt2}
+ * as {@link GptModel}, {@code llama}, {@code qwen3} and {@code gemma3} as {@link DecoderModel}; the tokenizer is the
+ * file's own ({@link GgufTokenizer}). The file stays mapped while the model is used: its quantized matrices are what
+ * decoding streams, read in place; the model's float32 weights (for the other paths) are their dequantized values.
  */
 final class GgufModels {
     private GgufModels() {}
@@ -22,21 +26,25 @@ final class GgufModels {
         GgufFile f = GgufFile.open(path);
         try {
             String arch = f.architecture();
+            CausalLM model;
+            QuantizedWeights blocks;
             if (arch.equals(GgufGpt2.ARCHITECTURE)) {
                 GptCheckpoint cp = GgufGpt2.read(f);
-                GptModel model = GptModel.fromStateDict(cp.config(), cp.weights().tensors());
-                model.eval();
-                QuantizedWeights blocks = GgufGpt2.decodeWeights(model, f);
-                Tokenizer tokenizer = f.has("tokenizer.ggml.model") ? GgufGpt2.tokenizer(f)
-                        : LoadedModel.tokenizerFor(LoadedModel.folderOf(path), model.config());
-                return new LoadedModel(model, tokenizer, path, blocks);
+                GptModel gpt = GptModel.fromStateDict(cp.config(), cp.weights().tensors());
+                model = gpt;
+                blocks = GgufGpt2.decodeWeights(gpt, f);
+            } else if (GgufDecoder.ARCHITECTURES.containsKey(arch)) {
+                DecoderModel decoder = GgufDecoder.read(f);
+                model = decoder;
+                blocks = GgufDecoder.decodeWeights(decoder, f);
+            } else {
+                throw new IllegalArgumentException(path + ": architecture '" + arch + "' is not supported (jllm reads GGUF files of "
+                        + "gpt2, llama, qwen3 and gemma3)");
             }
-            if (GgufLlama.ARCHITECTURES.contains(arch) || arch.equals("gemma3")) {
-                throw new IllegalArgumentException(path + ": GGUF architecture '" + arch + "' is not yet mapped onto a jllm model"
-                        + (arch.equals("gemma3") ? "" : "; `jllm bench gguf` decodes it"));
-            }
-            throw new IllegalArgumentException(path + ": architecture '" + arch + "' is not supported (jllm reads GGUF files of gpt2"
-                    + ", and decodes llama and qwen3 with `jllm bench gguf`)");
+            model.eval();
+            Tokenizer tokenizer = GgufTokenizer.isIn(f) ? LoadedModel.fits(GgufTokenizer.read(f), model.config(), path)
+                    : LoadedModel.tokenizerFor(LoadedModel.folderOf(path), model.config());
+            return new LoadedModel(model, tokenizer, path, blocks);
         } catch (RuntimeException e) {
             f.close();
             throw e;

@@ -77,25 +77,23 @@ public record LoadedModel(CausalLM model, Tokenizer tokenizer, Path path, Quanti
      * model has GPT-2's vocabulary size, else null.
      */
     public static Tokenizer tokenizerFor(Path dir, ModelConfig config) {
-        if (HfTokenizer.isIn(dir)) {
-            HfTokenizer t = HfTokenizer.load(dir);
-            for (int id = config.vocabSize(); id < t.vocabSize(); id++) { // Gemma's image token is past the text vocabulary
-                if (!t.isAdded(id)) {
-                    throw new IllegalArgumentException(dir + ": the tokenizer has " + t.vocabSize()
-                            + " tokens but the model only " + config.vocabSize());
-                }
-            }
-            return t;
-        }
-        if (Gpt2Tokenizer.hasVocabulary(dir)) {
-            Tokenizer t = Gpt2Tokenizer.load(dir);
-            if (t.vocabSize() > config.vocabSize()) {
-                throw new IllegalArgumentException(dir + ": the tokenizer has " + t.vocabSize()
-                        + " tokens but the model only " + config.vocabSize());
-            }
-            return t;
-        }
+        if (HfTokenizer.isIn(dir)) return fits(HfTokenizer.load(dir), config, dir);
+        if (Gpt2Tokenizer.hasVocabulary(dir)) return fits(Gpt2Tokenizer.load(dir), config, dir);
         return config.vocabSize() == GptConfig.GPT2_VOCAB ? Gpt2Tokenizer.builtIn() : null;
+    }
+
+    /**
+     * {@code t}, once its ids are known to fit the model's vocabulary: only added tokens may lie past it (Gemma's image
+     * token); else one line naming {@code source}.
+     */
+    static Tokenizer fits(Tokenizer t, ModelConfig config, Path source) {
+        for (int id = config.vocabSize(); id < t.vocabSize(); id++) {
+            if (!(t instanceof HfTokenizer hf && hf.isAdded(id))) {
+                throw new IllegalArgumentException(source + ": the tokenizer has " + t.vocabSize() + " tokens but the model only "
+                        + config.vocabSize());
+            }
+        }
+        return t;
     }
 
     /** The tokenizer, or a clear error for a model that has none. */

@@ -3,6 +3,8 @@ package dev.jllm.chat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jllm.io.JsonFile;
+import dev.jllm.io.gguf.GgufFile;
+import dev.jllm.io.gguf.GgufTokenizer;
 import dev.jllm.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -48,10 +50,33 @@ public final class ChatTemplate {
         }
     }
 
-    /** Reads the chat template of {@code dir/tokenizer_config.json}; one line when it is missing or invalid. */
-    public static ChatTemplate load(Path dir) {
+    /**
+     * The chat template of the model at {@code model}: a GGUF file's {@code tokenizer.chat_template} (with the special
+     * tokens its metadata names), else its folder's {@code tokenizer_config.json}; null when it has none.
+     */
+    public static ChatTemplate find(Path model) throws IOException {
+        if (GgufFile.isGguf(model)) {
+            try (GgufFile f = GgufFile.open(model)) {
+                String source = GgufTokenizer.chatTemplate(f);
+                if (source == null) return null;
+                try {
+                    return of(source, GgufTokenizer.templateTokens(f));
+                } catch (TemplateException e) {
+                    throw new IllegalArgumentException(model + ": tokenizer.chat_template: " + e.getMessage());
+                }
+            }
+        }
+        Path folder = Files.isDirectory(model) ? model : model.toAbsolutePath().getParent();
+        return isIn(folder) ? load(folder) : null;
+    }
+
+    /** The Jinja source of the chat template of {@code dir/tokenizer_config.json}; one line when there is none. */
+    public static String source(Path dir) {
         Path file = dir.resolve("tokenizer_config.json");
-        JsonNode config = JsonFile.read(file);
+        return source(file, JsonFile.read(file));
+    }
+
+    private static String source(Path file, JsonNode config) {
         JsonNode t = config.get("chat_template");
         String source = null;
         if (t != null && t.isTextual()) source = t.asText();
@@ -59,6 +84,14 @@ public final class ChatTemplate {
             for (JsonNode named : t) if (named.path("name").asText().equals("default")) source = named.path("template").asText();
         }
         if (source == null) throw new IllegalArgumentException(file + ": has no chat_template");
+        return source;
+    }
+
+    /** Reads the chat template of {@code dir/tokenizer_config.json}; one line when it is missing or invalid. */
+    public static ChatTemplate load(Path dir) {
+        Path file = dir.resolve("tokenizer_config.json");
+        JsonNode config = JsonFile.read(file);
+        String source = source(file, config);
         Map<String, String> specials = new LinkedHashMap<>();
         for (String key : List.of("bos_token", "eos_token", "unk_token", "sep_token", "pad_token", "cls_token", "mask_token")) {
             JsonNode v = config.get(key);

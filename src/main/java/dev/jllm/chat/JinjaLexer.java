@@ -118,6 +118,9 @@ final class JinjaLexer {
                             case 'r' -> sb.append('\r');
                             case '\\', '\'', '"' -> sb.append(e);
                             case 'u' -> {
+                                if (q + 5 > src.length() || !src.substring(q + 1, q + 5).matches("[0-9a-fA-F]{4}")) {
+                                    throw new TemplateException(line(src, q), "\\u must be followed by four hex digits");
+                                }
                                 sb.append((char) Integer.parseInt(src.substring(q + 1, q + 5), 16));
                                 q += 4;
                             }

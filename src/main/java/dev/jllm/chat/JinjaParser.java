@@ -323,10 +323,10 @@ final class JinjaParser {
                 return new JinjaNode.Const(sb.toString());
             }
             case INT -> {
-                return new JinjaNode.Const(Long.parseLong(t.text()));
+                return new JinjaNode.Const(integer(t));
             }
             case FLOAT -> {
-                return new JinjaNode.Const(Double.parseDouble(t.text()));
+                return new JinjaNode.Const(Double.parseDouble(t.text())); // the lexer's digits: always a double, perhaps infinite
             }
             case OP -> {
                 switch (t.text()) {
@@ -383,7 +383,7 @@ final class JinjaParser {
             if (peek().isOp(".")) {
                 next();
                 Token t = next();
-                if (t.kind() == Kind.INT) node = new JinjaNode.GetItem(node, new JinjaNode.Const(Long.parseLong(t.text())));
+                if (t.kind() == Kind.INT) node = new JinjaNode.GetItem(node, new JinjaNode.Const(integer(t)));
                 else if (t.kind() == Kind.NAME) node = new JinjaNode.GetAttr(node, t.text());
                 else throw new TemplateException(t.line(), "expected a name after '.'");
             } else if (peek().isOp("[")) {
@@ -468,6 +468,15 @@ final class JinjaParser {
             } else {
                 return node;
             }
+        }
+    }
+
+    /** An integer literal; Python's are unbounded, ours are 64-bit: a larger one is refused with its line. */
+    private static long integer(Token t) {
+        try {
+            return Long.parseLong(t.text());
+        } catch (NumberFormatException e) {
+            throw new TemplateException(t.line(), "integer " + t.text() + " is beyond 64 bits");
         }
     }
 }

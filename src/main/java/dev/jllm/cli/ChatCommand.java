@@ -159,15 +159,14 @@ final class ChatCommand implements Callable<Integer> {
     }
 
     /** The model's chat template (the default when it has one), else a prompt format, else completion mode. */
-    private Conversation conversation(LoadedModel loaded, Tokenizer tokenizer) {
-        Path folder = Files.isDirectory(loaded.path()) ? loaded.path() : loaded.path().toAbsolutePath().getParent();
-        boolean hasTemplate = tokenizer instanceof HfTokenizer && ChatTemplate.isIn(folder);
-        if (format == null ? hasTemplate : format.equalsIgnoreCase("template")) {
-            if (!hasTemplate) {
-                throw new IllegalArgumentException(folder + " has no chat template (tokenizer.json and a tokenizer_config.json "
-                        + "with chat_template)");
+    private Conversation conversation(LoadedModel loaded, Tokenizer tokenizer) throws java.io.IOException {
+        ChatTemplate template = tokenizer instanceof HfTokenizer ? ChatTemplate.find(loaded.path()) : null;
+        if (format == null ? template != null : format.equalsIgnoreCase("template")) {
+            if (template == null) {
+                throw new IllegalArgumentException(loaded.path() + " has no chat template (tokenizer.json and a tokenizer_config.json "
+                        + "with chat_template, or a GGUF file with tokenizer.chat_template)");
             }
-            return new Conversation(ChatTemplate.load(folder), noThinking ? Boolean.FALSE : null);
+            return new Conversation(template, noThinking ? Boolean.FALSE : null);
         }
         return new Conversation(format != null ? parseFormat(format) : ModelFormat.read(loaded.path()).orElse(null));
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jllm.generate.BatchGenerator;
 import dev.jllm.arch.LoadedModel;
+import dev.jllm.io.TextFiles;
 import dev.jllm.generate.GenerationOptions;
 import dev.jllm.generate.Generator;
 import dev.jllm.generate.TextStreamer;
@@ -11,7 +12,6 @@ import dev.jllm.model.WeightType;
 import dev.jllm.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -164,7 +164,7 @@ final class GenerateCommand implements Callable<Integer> {
     /** {@code --batch-file}: every prompt of the file generated together by a {@link BatchGenerator}. */
     private int batch() throws IOException {
         List<String> prompts = new ArrayList<>();
-        for (String line : Files.readAllLines(batchFile, StandardCharsets.UTF_8)) {
+        for (String line : TextFiles.readLines(batchFile)) {
             if (!line.isBlank()) prompts.add(line);
         }
         if (prompts.isEmpty()) throw new IllegalArgumentException(batchFile + ": no prompts (one per line)");

@@ -1,6 +1,15 @@
 package dev.jllm.cli;
 
 import dev.jllm.arch.LoadedModel;
+import dev.jllm.chat.ChatTemplate;
+import dev.jllm.io.DecoderFiles;
+import dev.jllm.io.gguf.GgufDecoder;
+import dev.jllm.io.gguf.GgufTokenizer;
+import dev.jllm.io.gguf.GgufWriter;
+import dev.jllm.model.DecoderModel;
+import dev.jllm.tokenizer.GgmlVocabulary;
+import dev.jllm.tokenizer.HfTokenizer;
+import java.util.function.Consumer;
 import dev.jllm.io.GptCheckpoint;
 import dev.jllm.io.ModelFiles;
 import dev.jllm.io.gguf.GgufFile;
@@ -26,7 +35,7 @@ final class QuantizeCommand implements Callable<Integer> {
     String model;
 
     @Option(names = "--type", required = true, paramLabel = "q8_0|q4_0|q4_k",
-            description = "Type of the matrices: q8_0, q4_0, q4_1, q4_k, f16, bf16 or f32. Rows that are not whole blocks"
+            description = "Type of the matrices: q8_0, q4_0, q4_1, q4_k, q6_k, f16, bf16 or f32. Rows that are not whole blocks"
                     + " fall back (q4_k to q8_0, others to f32); vectors are f32.")
     String type;
 
@@ -40,17 +49,23 @@ final class QuantizeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         GgmlType t = parseType(type);
         Path path = LoadedModel.resolve(model);
+        Path folder = LoadedModel.folderOf(path);
+        String name = path.toAbsolutePath().normalize().getFileName().toString();
         if (path.getFileName().toString().endsWith(".gguf") && Files.isRegularFile(path)) {
             try (GgufFile in = GgufFile.open(path)) {
                 GgufRequantize.write(in, t, out);
             }
-            spec.commandLine().getOut().printf("jllm: wrote %s (%s, %,d bytes)%n", out, t.name().toLowerCase(Locale.ROOT), Files.size(out));
-            return 0;
+        } else if (DecoderFiles.isDecoderFolder(folder)) {
+            DecoderModel decoder = DecoderFiles.load(folder);
+            Consumer<GgufWriter> vocabulary = !HfTokenizer.isIn(folder) ? null : w -> GgufTokenizer.write(w,
+                    GgmlVocabulary.of(HfTokenizer.load(folder), decoder.config.vocabSize()),
+                    ChatTemplate.isIn(folder) ? ChatTemplate.source(folder) : null);
+            GgufDecoder.write(decoder, t, name, vocabulary, out);
+        } else {
+            GptCheckpoint checkpoint = ModelFiles.load(path);
+            Tokenizer tokenizer = LoadedModel.tokenizerFor(folder, checkpoint.config());
+            GgufGpt2.write(checkpoint.config(), checkpoint.weights(), tokenizer instanceof Gpt2Tokenizer g ? g : null, t, name, out);
         }
-        GptCheckpoint checkpoint = ModelFiles.load(path);
-        Tokenizer tokenizer = LoadedModel.tokenizerFor(LoadedModel.folderOf(path), checkpoint.config());
-        String name = path.toAbsolutePath().normalize().getFileName().toString();
-        GgufGpt2.write(checkpoint.config(), checkpoint.weights(), tokenizer instanceof Gpt2Tokenizer g ? g : null, t, name, out);
         spec.commandLine().getOut().printf("jllm: wrote %s (%s, %,d bytes)%n", out, t.name().toLowerCase(Locale.ROOT), Files.size(out));
         return 0;
     }
@@ -60,6 +75,6 @@ final class QuantizeCommand implements Callable<Integer> {
         for (GgmlType t : GgmlType.values()) {
             if (t.name().equalsIgnoreCase(name) && Quantize.canWrite(t)) return t;
         }
-        throw new IllegalArgumentException("--type " + name + " is not one of q8_0, q4_0, q4_1, q4_k, f16, bf16, f32");
+        throw new IllegalArgumentException("--type " + name + " is not one of q8_0, q4_0, q4_1, q4_k, q6_k, f16, bf16, f32");
     }
 }

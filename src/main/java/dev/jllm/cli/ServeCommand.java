@@ -72,8 +72,7 @@ final class ServeCommand implements Callable<Integer> {
         PromptFormat promptFormat = format.equalsIgnoreCase("none") ? null : PromptFormat.named(format);
         LoadedModel loaded = LoadedModel.load(model);
         Tokenizer tokenizer = loaded.requireTokenizer("jllm serve needs one to read and write text");
-        Path folder = Files.isDirectory(loaded.path()) ? loaded.path() : loaded.path().toAbsolutePath().getParent();
-        ChatTemplate template = tokenizer instanceof HfTokenizer && ChatTemplate.isIn(folder) ? ChatTemplate.load(folder) : null;
+        ChatTemplate template = tokenizer instanceof HfTokenizer ? ChatTemplate.find(loaded.path()) : null;
         ServedModel served = new ServedModel(modelName(loaded.path()), loaded.model(), tokenizer, loaded.endId(),
                 promptFormat, classifierIn(loaded.path()), template);
         CountDownLatch stopped = new CountDownLatch(1);

@@ -82,7 +82,7 @@ public final class SafetensorsShards implements AutoCloseable {
     private static Map<String, String> weightMap(Path index) throws IOException {
         JsonNode root;
         try {
-            root = new ObjectMapper().readTree(Files.readString(index));
+            root = new ObjectMapper().readTree(TextFiles.read(index));
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException(index + ": malformed JSON: " + e.getOriginalMessage());
         }

@@ -224,6 +224,12 @@ public final class DecoderModel extends CausalLM {
         return new GroupedDecoder(DecoderWeights.of(this, bf16), capacity);
     }
 
+    /** A {@link GroupedDecoder} that multiplies with {@code quant}'s blocks (a GGUF file's, or quantized on load). */
+    @Override
+    public KVCacheDecoder quantizedDecoder(int capacity, QuantizedWeights quant) {
+        return new GroupedDecoder(DecoderWeights.quantized(this, quant), capacity);
+    }
+
     /** A {@link GroupedBatchDecoder} over this model's float32 arrays: every sequence's row of a step in one pass. */
     @Override
     public BatchDecoder batchDecoder(PagedKvCache cache) {

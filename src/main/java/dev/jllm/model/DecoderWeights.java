@@ -6,6 +6,8 @@ import dev.jllm.io.SafetensorsShards;
 import dev.jllm.kernels.Bf16;
 import dev.jllm.kernels.MatMul;
 import dev.jllm.kernels.Parallel;
+import dev.jllm.kernels.quant.QuantizedGemv;
+import dev.jllm.kernels.quant.QuantizedMatrix;
 import dev.jllm.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 import java.util.HashMap;
@@ -34,7 +36,7 @@ public final class DecoderWeights implements AutoCloseable {
 
         /**
          * {@link #rows} as units of one parallel loop, so that products of one input run together, or null where the
-         * product runs only as a whole (float32).
+         * product runs only as a whole (float32; ggml blocks over several rows or with a bias).
          */
         Parallel.Units units(float[] x, float[] bias, float[] y, int m);
 
@@ -102,6 +104,39 @@ public final class DecoderWeights implements AutoCloseable {
         }
     }
 
+    /** ggml blocks, multiplied in place ({@link QuantizedGemv}). */
+    private record Quantized(QuantizedMatrix m) implements Matrix {
+        public int out() {
+            return m.rows();
+        }
+
+        public int in() {
+            return m.cols();
+        }
+
+        /** Row by row (the blocks are streamed once per row; a prefill or a batch reads them m times). */
+        public void rows(float[] x, float[] bias, float[] y, int rows) {
+            int in = m.cols(), out = m.rows();
+            for (int r = 0; r < rows; r++) {
+                QuantizedGemv.multiply(m, x, r * in, y, r * out);
+                if (bias != null) for (int i = 0; i < out; i++) y[r * out + i] += bias[i];
+            }
+        }
+
+        /** One row without bias (a decode step of Llama, Qwen3, Gemma 3): units of {@link QuantizedGemv#product}. */
+        public Parallel.Units units(float[] x, float[] bias, float[] y, int rows) {
+            return rows == 1 && bias == null ? QuantizedGemv.product(m, x, 0, y, 0) : null;
+        }
+
+        public void row(int r, float[] o, int off) {
+            m.row(r, o, off);
+        }
+
+        public long bytes() {
+            return m.byteSize();
+        }
+    }
+
     private final DecoderConfig config;
     private final Map<String, float[]> vectors = new HashMap<>();
     private final Map<String, Matrix> matrices = new LinkedHashMap<>();
@@ -117,6 +152,18 @@ public final class DecoderWeights implements AutoCloseable {
      * those packed bfloat16 copies. LoRA adapters are not applied: decode a {@link DecoderModel#merged} model.
      */
     public static DecoderWeights of(DecoderModel model, Bf16Weights bf16) {
+        return of(model, bf16, null);
+    }
+
+    /**
+     * The model's float32 arrays, except the matrices {@code quant} holds: those are multiplied from their ggml blocks
+     * ({@code --dtype q8_0}, or a GGUF file's own), and the token embedding's rows read from them when it is tied.
+     */
+    public static DecoderWeights quantized(DecoderModel model, QuantizedWeights quant) {
+        return of(model, null, quant);
+    }
+
+    private static DecoderWeights of(DecoderModel model, Bf16Weights bf16, QuantizedWeights quant) {
         DecoderWeights w = new DecoderWeights(model.config, null);
         java.util.Set<Tensor> copied = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         if (bf16 != null) copied.addAll(model.streamedMatrices());
@@ -124,6 +171,8 @@ public final class DecoderWeights implements AutoCloseable {
             if (dev.jllm.nn.LoRA.isAdapter(name)) return;
             if (t.rank() == 1) {
                 w.vectors.put(name, t.data());
+            } else if (quant != null && quant.contains(t)) {
+                w.matrices.put(name, new Quantized(quant.of(t)));
             } else if (copied.contains(t)) {
                 w.matrices.put(name, new Packed(bf16.of(t), t.dim(0), t.dim(1)));
             } else {
@@ -195,22 +244,21 @@ public final class DecoderWeights implements AutoCloseable {
 
     /**
      * x [n, in] through each Linear named in {@code prefixes}, products of one input (q, k and v; gate and up), as
-     * {@link #linear} computes them, or {@link #linearRows} when {@code rowWise}; bf16 weights' products run as one
-     * parallel loop: one hand-off to the worker threads and one join instead of one each.
+     * {@link #linear} computes them, or {@link #linearRows} when {@code rowWise}; bf16 weights' products, and one
+     * token's products of ggml blocks, run as one parallel loop: one hand-off to the worker threads and one join
+     * instead of one each.
      */
     public float[][] linears(float[] x, int n, boolean rowWise, String... prefixes) {
         float[][] ys = new float[prefixes.length][];
-        boolean units = true;
-        for (String p : prefixes) units &= !(matrix(p + ".weight") instanceof F32);
-        if (!units) {
-            for (int i = 0; i < prefixes.length; i++) ys[i] = rowWise ? linearRows(prefixes[i], x, n) : linear(prefixes[i], x, n);
-            return ys;
-        }
         Parallel.Units[] products = new Parallel.Units[prefixes.length];
         for (int i = 0; i < prefixes.length; i++) {
             Matrix m = matrix(prefixes[i] + ".weight");
             ys[i] = new float[n * m.out()];
             products[i] = m.units(x, vectors.get(prefixes[i] + ".bias"), ys[i], n);
+            if (products[i] == null) { // one of them runs only as a whole: each on its own
+                for (int j = 0; j < prefixes.length; j++) ys[j] = rowWise ? linearRows(prefixes[j], x, n) : linear(prefixes[j], x, n);
+                return ys;
+            }
         }
         Parallel.forEachUnit(products);
         return ys;

@@ -50,6 +50,11 @@ public final class QuantizedWeights {
         return this;
     }
 
+    /** Whether {@code weight} has a quantized form here. */
+    public boolean contains(Tensor weight) {
+        return matrices.containsKey(weight);
+    }
+
     /** The quantized form of {@code weight}. */
     public QuantizedMatrix of(Tensor weight) {
         QuantizedMatrix m = matrices.get(weight);

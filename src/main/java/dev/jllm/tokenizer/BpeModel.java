@@ -22,9 +22,10 @@ import java.util.Map;
  * @param unkId       the unknown token's id, or -1
  * @param fuseUnk     whether a run of unknown characters gives one unknown token
  * @param ignoreMerges whether a pre-token found in the vocabulary is taken whole
+ * @param merges      the merges as [left, right] token strings, by rank (what a GGUF file lists)
  */
 record BpeModel(Map<String, Integer> vocab, String[] tokens, PairTable rules, boolean byteLevel, boolean byteFallback,
-                int unkId, boolean fuseUnk, boolean ignoreMerges, int[] charIds, int[] fallbackIds) {
+                int unkId, boolean fuseUnk, boolean ignoreMerges, int[] charIds, int[] fallbackIds, List<String[]> merges) {
 
     /** Builds the model; merges are {@code [left, right]} token strings in rank order. */
     static BpeModel of(Map<String, Integer> vocab, List<String[]> merges, boolean byteLevel, boolean byteFallback,
@@ -60,7 +61,7 @@ record BpeModel(Map<String, Integer> vocab, String[] tokens, PairTable rules, bo
         }
         Integer unk = unkToken == null ? null : vocab.get(unkToken);
         return new BpeModel(vocab, tokens, rules, byteLevel, byteFallback, unk == null ? -1 : unk, fuseUnk,
-                ignoreMerges, charIds, fallbackIds);
+                ignoreMerges, charIds, fallbackIds, List.copyOf(merges));
     }
 
     /** Number of ids of the model (added tokens may come after them). */

@@ -48,6 +48,11 @@ public final class HfTokenizer implements Tokenizer {
     private final Map<String, int[]> cache = new ConcurrentHashMap<>();
     private final ThreadLocal<Scratch> scratch;
 
+    /** The parts it was built from (for {@link GgmlVocabulary#of}). */
+    Parts parts() {
+        return parts;
+    }
+
     HfTokenizer(Parts parts, String bosToken, String eosToken) {
         this.parts = parts;
         this.bosToken = bosToken;

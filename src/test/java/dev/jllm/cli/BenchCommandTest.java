@@ -4,12 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 class BenchCommandTest {
 
@@ -55,10 +52,8 @@ class BenchCommandTest {
 
     @Test
     void matmulCpuTimeNeedsOneThread() {
-        CommandLine cli = Main.commandLine();
-        StringWriter err = new StringWriter();
-        cli.setErr(new PrintWriter(err));
-        assertThat(cli.execute("bench", "matmul", "--cpu-time", "--threads", "2")).isNotZero();
-        assertThat(err.toString()).contains("--cpu-time needs --threads 1");
+        ModelCommandsTest.Run r = ModelCommandsTest.run("bench", "matmul", "--cpu-time", "--threads", "2");
+        assertThat(r.exit()).isNotZero();
+        assertThat(r.err()).contains("--cpu-time needs --threads 1");
     }
 }

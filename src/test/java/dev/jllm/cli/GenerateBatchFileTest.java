@@ -50,5 +50,9 @@ class GenerateBatchFileTest {
         Files.writeString(file, "\n \n");
         assertThat(run("generate", "--model", dir.toString(), "--batch-file", file.toString()).err())
                 .contains("no prompts");
+        Files.write(file, new byte[] {'H', 'i', (byte) 0xF2, ' ', 't', 'h', 'e', 'r', 'e', '\n'});
+        assertThat(run("generate", "--model", dir.toString(), "--batch-file", file.toString()).err())
+                .as("a batch file that is not UTF-8 is named, with the bad byte's offset")
+                .contains(file.toString()).contains("UTF-8");
     }
 }

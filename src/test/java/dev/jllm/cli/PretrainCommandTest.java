@@ -8,7 +8,6 @@ import dev.jllm.model.InitScheme;
 import dev.jllm.train.PretrainSpec;
 import dev.jllm.train.StoryCorpus;
 import dev.jllm.train.TrainConfig;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,11 +74,8 @@ class PretrainCommandTest {
         Path data = tmp.resolve("stories.txt");
         Files.writeString(data, StoryCorpus.generate(1, 10));
         Path out = tmp.resolve("run");
-        CommandLine cli = Main.commandLine();
         StringWriter stdout = new StringWriter(), stderr = new StringWriter();
-        cli.setOut(new PrintWriter(stdout));
-        cli.setErr(new PrintWriter(stderr));
-        int code = cli.execute("pretrain", "--data", data.toString(), "--tokenizer", "bpe", "--vocab-size", "300",
+        int code = CliHarness.execute(stdout, stderr, "pretrain", "--data", data.toString(), "--tokenizer", "bpe", "--vocab-size", "300",
                 "--emb", "16", "--layers", "1", "--heads", "2", "--context", "16", "--batch", "4", "--steps", "3",
                 "--eval-every", "3", "--out", out.toString(), "--json", "--no-progress");
         assertThat(code).as(stderr.toString()).isZero();
@@ -97,16 +93,14 @@ class PretrainCommandTest {
 
     @Test
     void badOptionsAreOneLineErrors() {
-        CommandLine cli = Main.commandLine();
-        StringWriter stderr = new StringWriter();
-        cli.setErr(new PrintWriter(stderr));
-        assertThat(cli.execute("pretrain", "--epochs", "2", "--steps", "3")).isNotZero();
+        StringWriter stdout = new StringWriter(), stderr = new StringWriter();
+        assertThat(CliHarness.execute(stdout, stderr, "pretrain", "--epochs", "2", "--steps", "3")).isNotZero();
         assertThat(stderr.toString()).contains("--epochs or --steps");
-        assertThat(cli.execute("pretrain", "--config", "gpt5")).isNotZero();
+        assertThat(CliHarness.execute(stdout, stderr, "pretrain", "--config", "gpt5")).isNotZero();
         assertThat(stderr.toString()).contains("unknown model config 'gpt5'");
-        assertThat(cli.execute("pretrain", "--weights-init", "xavier")).isNotZero();
+        assertThat(CliHarness.execute(stdout, stderr, "pretrain", "--weights-init", "xavier")).isNotZero();
         assertThat(stderr.toString()).contains("unknown weight initialisation \"xavier\"");
-        assertThat(cli.execute("pretrain", "--weights-init", "gpt2", "--init", "gpt2-124M")).isNotZero();
+        assertThat(CliHarness.execute(stdout, stderr, "pretrain", "--weights-init", "gpt2", "--init", "gpt2-124M")).isNotZero();
         assertThat(stderr.toString()).contains("--weights-init draws random weights; --init loads them");
     }
 }

@@ -2,25 +2,17 @@ package dev.jllm.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class TokenizeCommandTest {
 
     /** Runs the CLI; returns {exit code, stdout, stderr}. */
     static String[] run(String... args) {
-        CommandLine cli = Main.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int code = cli.execute(args);
-        return new String[] {String.valueOf(code), out.toString(), err.toString()};
+        ModelCommandsTest.Run r = ModelCommandsTest.run(args);
+        return new String[] {String.valueOf(r.exit()), r.out(), r.err()};
     }
 
     @Test

@@ -115,6 +115,42 @@ class DataParallelTrainingTest {
     }
 
     @Test
+    void classificationOnTwoRanksOfBatchTwoTrainsLikeOneProcessOfBatchFour(@TempDir Path dir) throws Exception {
+        Path model = dir.resolve("model"), table = dir.resolve("messages.tsv");
+        assertThat(Main.run("init", "--emb", "32", "--layers", "2", "--heads", "2", "--context", "64", "--seed", "3",
+                "--out", model.toString())).isZero();
+        StringBuilder rows = new StringBuilder();
+        String[] spam = {"free", "win", "prize", "call", "now", "cash"}, ham = {"see", "you", "at", "lunch", "ok", "mom"};
+        for (int i = 0; i < 80; i++) {
+            String[] words = i % 2 == 0 ? spam : ham;
+            rows.append(i % 2 == 0 ? "spam" : "ham").append('\t');
+            for (int w = 0; w < 6; w++) rows.append(words[(i * 7 + w * 3) % words.length]).append(' ');
+            rows.append('\n');
+        }
+        Files.writeString(table, rows);
+        Path alone = dir.resolve("alone"), ranks = dir.resolve("ranks");
+        List<String> common = List.of("finetune", "classify", "--model", model.toString(), "--data", table.toString(),
+                "--epochs", "1", "--eval-every", "2", "--eval-batches", "2", "--lr", "1e-3", "--seed", "5");
+        List<String> one = new ArrayList<>(common), two = new ArrayList<>(common);
+        one.addAll(List.of("--batch", "4", "--out", alone.toString()));
+        two.addAll(List.of("--batch", "2", "--out", ranks.toString()));
+        assertThat(Main.run(one.toArray(String[]::new))).isZero();
+        MpiRun.Result r = MpiRun.run(2, 300, Main.class, two.toArray(String[]::new));
+        assertThat(r.exitCode()).as(r.output()).isZero();
+
+        // step, epoch, examples_seen, train_loss, val_loss (accuracies follow)
+        List<double[]> a = metrics(alone), b = metrics(ranks);
+        assertThat(a).hasSizeGreaterThan(4);
+        assertThat(b).hasSameSizeAs(a);
+        for (int i = 0; i < a.size(); i++) {
+            assertThat(b.get(i)[2]).as("examples seen (global)").isEqualTo(a.get(i)[2]);
+            assertThat(b.get(i)[3]).as("train loss after step %d", i).isCloseTo(a.get(i)[3], within(2e-5));
+            assertThat(b.get(i)[4]).as("val loss after step %d", i).isCloseTo(a.get(i)[4], within(2e-5));
+        }
+        assertThat(a.getLast()[3]).as("the classifier learned").isNotEqualTo(a.getFirst()[3]);
+    }
+
+    @Test
     void mismatchedSettingsStopEveryRankWithOneLineNamingTheRank(@TempDir Path dir) throws Exception {
         Path data = corpus(dir);
         // an MPMD launch: rank 0 with --batch 2, rank 1 with --batch 3

@@ -33,8 +33,19 @@ class HfTokenizerGoldenTest {
     @ValueSource(strings = {"llama3", "qwen3", "gemma3"})
     void encodesAsTheTokenizersLibrary(String family) throws IOException {
         HfTokenizer tok = SharedTokenizers.get(family);
+        assertThat(tok.vocabSize()).isEqualTo(golden(family).get("vocab_size").asInt());
+        assertEncodesAsTheLibrary(tok, family);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"llama3", "qwen3", "gemma3"})
+    void decodesAsTheTokenizersLibrary(String family) throws IOException {
+        assertDecodesAsTheLibrary(SharedTokenizers.get(family), family);
+    }
+
+    /** {@code tok} gives the golden's ids for every text of {@code family}'s golden: plain, with specials added, specials as text. */
+    static void assertEncodesAsTheLibrary(HfTokenizer tok, String family) throws IOException {
         JsonNode golden = golden(family);
-        assertThat(tok.vocabSize()).isEqualTo(golden.get("vocab_size").asInt());
         List<String> wrong = new ArrayList<>();
         for (JsonNode c : golden.get("cases")) {
             String text = c.get("text").asText();
@@ -49,10 +60,8 @@ class HfTokenizerGoldenTest {
         assertThat(golden.get("cases").size()).isGreaterThan(300);
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"llama3", "qwen3", "gemma3"})
-    void decodesAsTheTokenizersLibrary(String family) throws IOException {
-        HfTokenizer tok = SharedTokenizers.get(family);
+    /** {@code tok} decodes the golden's ids of {@code family} to the library's texts, with and without special tokens. */
+    static void assertDecodesAsTheLibrary(HfTokenizer tok, String family) throws IOException {
         List<String> wrong = new ArrayList<>();
         for (JsonNode d : golden(family).get("decodes")) {
             int[] ids = ints(d.get("ids"));

@@ -59,8 +59,8 @@ public record ClassifierInfo(List<String> labels, Pooling pooling, int maxLength
     public static ClassifierInfo read(Path dir) throws IOException {
         Path file = dir.resolve(FILE);
         if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException(dir + " is not a classifier (no " + FILE + "; make one with"
-                    + " jllm finetune classify)");
+            throw new IllegalArgumentException(dir + " is not a classifier (no " + FILE + "; a classification"
+                    + " finetune writes one)");
         }
         JsonNode root = JSON.readTree(file.toFile());
         try {

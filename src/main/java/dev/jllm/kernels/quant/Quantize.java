@@ -5,16 +5,16 @@ import java.lang.foreign.ValueLayout;
 
 /**
  * Float32 rows to ggml blocks. F16, BF16, Q8_0, Q4_0 and Q4_1 are bit-exact with the {@code gguf} Python package
- * (whose Q8_0 is llama.cpp's reference quantizer). Q4_K is jllm's own simple encoder (per sub-block min/max,
- * 6-bit scales relative to the largest; no iterative search as in llama-quantize): valid blocks that any ggml
- * reader decodes, but not llama-quantize's bytes.
+ * (whose Q8_0 is llama.cpp's reference quantizer). Q4_K and Q6_K are jllm's own simple encoders (per sub-block
+ * min/max or largest magnitude, scales relative to the largest; no iterative search as in llama-quantize): valid
+ * blocks that any ggml reader decodes, but not llama-quantize's bytes.
  */
 public final class Quantize {
     private Quantize() {}
 
     /** The types {@code jllm quantize} and {@code --dtype} can write. */
     public static boolean canWrite(GgmlType type) {
-        return type != GgmlType.Q5_K && type != GgmlType.Q6_K;
+        return type != GgmlType.Q5_K;
     }
 
     /** W [rows, cols] (row-major floats) quantized as {@code type}, on the heap. */
@@ -40,6 +40,7 @@ public final class Quantize {
                 case Q4_0 -> q4_0(x, i, out, p);
                 case Q4_1 -> q4_1(x, i, out, p);
                 case Q4_K -> q4_k(x, i, out, p);
+                case Q6_K -> q6_k(x, i, out, p);
                 default -> throw new IllegalStateException(type.name());
             }
         }
@@ -151,5 +152,35 @@ public final class Quantize {
                 out.set(ValueLayout.JAVA_BYTE, q + l, (byte) (old | v << (4 * (j & 1))));
             }
         }
+    }
+
+    /**
+     * Q6_K: 16 sub-blocks of 16 values, each with an int8 scale of the super-block's fp16 step d; a value is
+     * q - 32 with q of 6 bits: its low 4 bits in ql, its high 2 in qh (the layout {@link Dequantize} reads).
+     */
+    private static void q6_k(float[] x, int i, MemorySegment out, long p) {
+        float[] scale = new float[16];
+        float maxAbs = 0f;
+        for (int j = 0; j < 16; j++) {
+            scale[j] = signedMax(x, i + 16 * j, 16) / -32f;
+            maxAbs = Math.max(maxAbs, Math.abs(scale[j]));
+        }
+        short d16 = Float.floatToFloat16(maxAbs / 127f);
+        float d = Float.float16ToFloat(d16);
+        out.asSlice(p, 210).fill((byte) 0);
+        for (int j = 0; j < 16; j++) {
+            // the scale rounded away from zero: no value then falls outside the 6 bits
+            int sc = d == 0 ? 0 : (int) Math.min(127, Math.max(-128, Math.signum(scale[j]) * Math.ceil(Math.abs(scale[j] / d))));
+            out.set(ValueLayout.JAVA_BYTE, p + 192 + j, (byte) sc);
+            float step = d * sc;
+            for (int l = 0; l < 16; l++) {
+                int idx = 16 * j + l, c = idx >> 5, h = c >> 2, k = c & 3, m = idx & 31;
+                int q = step == 0 ? 32 : (int) Math.min(63, Math.max(0, Math.rint(x[i + idx] / step) + 32));
+                long lo = p + 64L * h + 32L * (k & 1) + m, hi = p + 128 + 32L * h + m;
+                out.set(ValueLayout.JAVA_BYTE, lo, (byte) (Dequantize.ubyte(out, lo) | (q & 0xF) << (4 * (k >> 1))));
+                out.set(ValueLayout.JAVA_BYTE, hi, (byte) (Dequantize.ubyte(out, hi) | (q >> 4) << (2 * k)));
+            }
+        }
+        out.set(Dequantize.SHORT, p + 208, d16);
     }
 }
