@@ -23,8 +23,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * request's prompt plus its new tokens; otherwise they wait (a full pool queues, it does not fail). An admitted
  * prompt is prefilled in chunks of at most {@code prefillChunk} tokens per step across all prefilling requests,
  * beside the one-token rows of the sequences already decoding, so a long prompt does not stall them. A request
- * leaves the batch when it ends (end token, its listener says stop, {@code maxNewTokens}, the context) or is
- * {@link Request#cancel cancelled}, and its blocks go back to the pool.
+ * leaves the batch when it ends (end token, its listener says stop, {@code maxNewTokens}, the context), is
+ * {@link Request#cancel cancelled} or its listener throws (that request alone fails), and its blocks go back to the
+ * pool.
  *
  * <p>Each request samples with its own settings and its own generator seeded from its options, and a row's logits
  * do not depend on the other rows of a step, so a seeded request writes the same tokens alone or in any batch.
@@ -284,7 +285,15 @@ public final class BatchGenerator {
             return;
         }
         r.generated[r.count++] = id;
-        if (!r.listener.token(id)) end(r, Finish.STOPPED);
+        boolean more;
+        try {
+            more = r.listener.token(id);
+        } catch (RuntimeException e) { // this request's own failure (its text, its client): the others go on
+            r.failure = e;
+            end(r, Finish.FAILED);
+            return;
+        }
+        if (!more) end(r, Finish.STOPPED);
         else if (r.count == r.generated.length) end(r, Finish.LENGTH);
     }
 

@@ -3,20 +3,25 @@ package dev.jllm.model;
 import dev.jllm.kernels.Elementwise;
 import dev.jllm.kernels.GeluKernel;
 import dev.jllm.kernels.LayerNormKernel;
-import dev.jllm.kernels.MatMul;
+import dev.jllm.kernels.PanelGemv;
 import dev.jllm.kernels.Parallel;
 import dev.jllm.nn.LayerNorm;
 import dev.jllm.nn.Linear;
 import dev.jllm.nn.TransformerBlock;
 import dev.jllm.tensor.Tensor;
+import java.util.IdentityHashMap;
+import java.util.Map;
 
 /**
  * GPT-2's {@link BatchDecoder}: the forward pass of {@link GptDecoder} over the rows of a step at once, every
- * product {@link MatMul#xwtPerRow} (weights streamed once for all rows, each row computed as a one-sequence
- * decode step computes it, whatever the other rows) and attention per row over its sequence's {@link PagedKvCache} blocks. Reads the model's float32 weights in place.
+ * product {@link PanelGemv} (weights streamed once for all rows from a copy packed into panels when the decoder is
+ * made; each row computed the same way whatever the other rows) and attention per row over its sequence's
+ * {@link PagedKvCache} blocks.
  */
 final class GptBatchDecoder extends BatchDecoder {
     private final GptModel model;
+    /** Each streamed matrix packed into panels for the batch product, made once. */
+    private final Map<Tensor, float[]> panels = new IdentityHashMap<>();
     private final int emb;
     private final int nHeads;
 
@@ -27,6 +32,7 @@ final class GptBatchDecoder extends BatchDecoder {
             throw new IllegalArgumentException("the KV pool is " + cache.kvDim() + " wide, the model " + c.embDim());
         }
         this.model = model;
+        for (Tensor w : model.streamedMatrices()) panels.computeIfAbsent(w, t -> PanelGemv.pack(t.data(), 0, t.dim(0), t.dim(1)));
         this.emb = c.embDim();
         this.nHeads = c.nHeads();
     }
@@ -83,15 +89,15 @@ final class GptBatchDecoder extends BatchDecoder {
         return out;
     }
 
-    private static float[] linear(float[] x, int rows, Linear layer) {
+    private float[] linear(float[] x, int rows, Linear layer) {
         return linear(x, rows, layer.weight, layer.bias);
     }
 
-    /** x [rows, in] → [rows, out] = x · weightᵀ (+ bias). */
-    private static float[] linear(float[] x, int rows, Tensor weight, Tensor bias) {
+    /** x [rows, in] → [rows, out] = x · weightᵀ (+ bias), the weight streamed once from its panels. */
+    private float[] linear(float[] x, int rows, Tensor weight, Tensor bias) {
         int out = weight.dim(0), in = weight.dim(1);
         float[] y = new float[rows * out];
-        MatMul.xwtPerRow(x, 0, weight.data(), 0, bias == null ? null : bias.data(), y, 0, rows, in, out);
+        PanelGemv.multiply(panels.get(weight), x, 0, bias == null ? null : bias.data(), y, 0, rows, in, out);
         return y;
     }
 

@@ -27,12 +27,24 @@ public record PretrainSpec(String data, String tokenizer, int vocabSize, String 
     public static final String GPT2 = "gpt2";
     public static final String MODEL = "model";
 
+    /** Where the run's tokenizer comes from: what {@link #tokenizer()} says (written as its value in config.json). */
+    public enum TokenizerSource {
+        /** "bpe": a byte-level BPE vocabulary trained on the training text */
+        BPE,
+        /** "gpt2": GPT-2's built-in vocabulary */
+        GPT2,
+        /** "model": the vocabulary in the {@code init} model's folder, else GPT-2's */
+        MODEL,
+        /** any other value: a folder with vocab.json + merges.txt */
+        FOLDER
+    }
+
     public PretrainSpec {
         if (tokenizer == null || tokenizer.isBlank()) throw new IllegalArgumentException("no tokenizer given");
-        if (tokenizer.equals(BPE) && vocabSize < 257) {
+        if (source(tokenizer) == TokenizerSource.BPE && vocabSize < 257) {
             throw new IllegalArgumentException("a BPE vocabulary needs more than the 256 byte tokens, got " + vocabSize);
         }
-        if (tokenizer.equals(MODEL) && init == null) {
+        if (source(tokenizer) == TokenizerSource.MODEL && init == null) {
             throw new SettingException("the tokenizer \"model\" needs a model to start from (", Setting.INITIAL_MODEL, ")");
         }
         if (init != null && weightsInit != null) {
@@ -45,6 +57,19 @@ public record PretrainSpec(String data, String tokenizer, int vocabSize, String 
             throw new IllegalArgumentException("model sizes must be >= 1: emb " + embDim + ", layers " + nLayers
                     + ", heads " + nHeads);
         }
+    }
+
+    public TokenizerSource tokenizerSource() {
+        return source(tokenizer);
+    }
+
+    private static TokenizerSource source(String tokenizer) {
+        return switch (tokenizer) {
+            case BPE -> TokenizerSource.BPE;
+            case GPT2 -> TokenizerSource.GPT2;
+            case MODEL -> TokenizerSource.MODEL;
+            default -> TokenizerSource.FOLDER;
+        };
     }
 
     public boolean builtInCorpus() {

@@ -147,13 +147,13 @@ public final class Pretraining {
     }
 
     private static Gpt2Tokenizer tokenizer(PretrainSpec spec, Corpus corpus, PrintWriter log) throws IOException {
-        return switch (spec.tokenizer()) {
-            case PretrainSpec.GPT2 -> Gpt2Tokenizer.builtIn();
-            case PretrainSpec.MODEL -> {
+        return switch (spec.tokenizerSource()) {
+            case GPT2 -> Gpt2Tokenizer.builtIn();
+            case MODEL -> {
                 Path dir = LoadedModel.folderOf(Path.of(spec.init()));
                 yield Gpt2Tokenizer.hasVocabulary(dir) ? Gpt2Tokenizer.load(dir) : Gpt2Tokenizer.builtIn();
             }
-            case PretrainSpec.BPE -> {
+            case BPE -> {
                 if (corpus.text() == null) {
                     throw new SettingException(spec.data() + " is a token file: name its tokenizer with ",
                             Setting.TOKENIZER, " gpt2 or ", Setting.TOKENIZER,
@@ -164,7 +164,7 @@ public final class Pretraining {
                 String trainText = corpus.text().substring(0, splitPoint(corpus.text(), spec.train().trainFraction()));
                 yield BpeTrainer.train(trainText, spec.vocabSize(), List.of(END_OF_TEXT), BpeTrainer.Progress.NONE);
             }
-            default -> Gpt2Tokenizer.load(Path.of(spec.tokenizer()));
+            case FOLDER -> Gpt2Tokenizer.load(Path.of(spec.tokenizer()));
         };
     }
 

@@ -148,6 +148,26 @@ class BatchGeneratorTest {
     }
 
     @Test
+    void aListenerThatThrowsFailsOnlyItsOwnRequest() {
+        BatchGenerator batch = new BatchGenerator(MODEL, BatchGenerator.Settings.of(4, 96));
+        AtomicInteger seen = new AtomicInteger();
+        BatchGenerator.Request failing = batch.submit(prompts().get(0), GenerationOptions.greedy(20), id -> {
+            if (seen.incrementAndGet() == 3) throw new IllegalArgumentException("token id " + id + " cannot be decoded");
+            return true;
+        });
+        BatchGenerator.Request other = batch.submit(prompts().get(4), GenerationOptions.greedy(20), id -> true);
+        while (batch.step() || batch.busy()) {
+            // the other one runs to its end
+        }
+        assertThat(failing.finish()).isEqualTo(BatchGenerator.Finish.FAILED);
+        assertThat(failing.failure()).hasMessageContaining("cannot be decoded");
+        assertThat(other.finish()).isEqualTo(BatchGenerator.Finish.LENGTH);
+        assertThat(other.tokens()).containsExactly(new Generator(MODEL, w -> {}).generate(prompts().get(4),
+                GenerationOptions.greedy(20)));
+        assertThat(batch.cache().blocksFree()).isEqualTo(batch.cache().blocksTotal());
+    }
+
+    @Test
     void theEndTokenAndTheContextEndARequest() {
         int[] prompt = prompts().get(3); // 40 tokens
         int first = new Generator(MODEL, w -> {}).generate(prompt, GenerationOptions.greedy(1))[0];
