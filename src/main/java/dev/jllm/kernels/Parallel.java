@@ -62,17 +62,20 @@ public final class Parallel {
                 p.workers[i - 1].assign(body, (int) ((long) n * i / t), (int) ((long) n * (i + 1) / t));
             }
             inRange[0] = true;
+            Throwable failure = null;
             try {
                 body.run(0, (int) ((long) n / t));
-            } finally {
-                inRange[0] = false;
-                Throwable failure = null;
-                for (int i = 1; i < t; i++) {
-                    Throwable e = p.workers[i - 1].await();
-                    if (failure == null) failure = e;
-                }
-                rethrow(failure);
+            } catch (Throwable e) {
+                failure = e;
             }
+            // A worker that has not started its range yet (descheduled by another process) does not hold up the
+            // join: the caller takes the range back and runs it (for forEachUnit: finds no unit left).
+            for (int i = 1; i < t; i++) {
+                Throwable e = p.workers[i - 1].await();
+                if (failure == null) failure = e;
+            }
+            inRange[0] = false;
+            rethrow(failure);
         } finally {
             p.busy.set(false);
         }
@@ -155,6 +158,8 @@ public final class Parallel {
         private int start, end;
         private Throwable failure;
         private volatile long assigned, finished;
+        /** The last assignment taken, by this worker or by the caller's {@link #await}: whoever moves it runs it. */
+        private final java.util.concurrent.atomic.AtomicLong claimed = new java.util.concurrent.atomic.AtomicLong();
         private volatile boolean parked, stopped;
 
         Worker(String name) {
@@ -171,9 +176,22 @@ public final class Parallel {
             if (parked) LockSupport.unpark(this);
         }
 
-        /** Waits for the current assignment; returns what it threw, or null. */
+        /**
+         * Waits for the current assignment, or runs it on the calling thread if the worker has not claimed it yet;
+         * returns what it threw, or null.
+         */
         Throwable await() {
             long target = assigned, since = System.nanoTime();
+            if (claimed.compareAndSet(target - 1, target)) {
+                try {
+                    body.run(start, end);
+                    return null;
+                } catch (Throwable e) {
+                    return e;
+                } finally {
+                    body = null;
+                }
+            }
             while (finished != target) {
                 // Spin while the range should be nearly done; then give the core away, in case the worker was
                 // descheduled and needs it.
@@ -205,6 +223,7 @@ public final class Parallel {
                 }
                 if (stopped) return;
                 done = assigned;
+                if (!claimed.compareAndSet(done - 1, done)) continue; // the caller took this range back
                 try {
                     body.run(start, end);
                 } catch (Throwable e) {
