@@ -2,6 +2,7 @@ package dev.jllm.arch;
 
 import dev.jllm.download.HfDownload;
 import dev.jllm.download.ModelCache;
+import dev.jllm.io.EndTokenIds;
 import dev.jllm.io.gguf.GgufFile;
 import dev.jllm.io.gguf.OllamaStore;
 import dev.jllm.model.CausalLM;
@@ -103,6 +104,21 @@ public record LoadedModel(CausalLM model, Tokenizer tokenizer, Path path, Quanti
                     + " of " + model.config().vocabSize() + " tokens, not GPT-2's; " + why);
         }
         return tokenizer;
+    }
+
+    /**
+     * Every token that ends generation, the main one ({@link #endId}) first: the tokenizer's end token, then the
+     * {@code eos_token_id}s of the folder's generation_config.json and config.json (ids past the model's
+     * vocabulary left out). Empty when there is none.
+     */
+    public java.util.Set<Integer> endIds() {
+        java.util.Set<Integer> ids = new java.util.LinkedHashSet<>();
+        int main = endId();
+        if (main >= 0) ids.add(main);
+        if (blocks == null && Files.exists(path)) {
+            for (int id : EndTokenIds.read(folderOf(path))) if (id < model.config().vocabSize()) ids.add(id);
+        }
+        return ids;
     }
 
     /**

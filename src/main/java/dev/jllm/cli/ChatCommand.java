@@ -87,7 +87,7 @@ final class ChatCommand implements Callable<Integer> {
         List<String> stops = conversation.template() == null ? List.of()
                 : ChatTemplate.endIds(tokenizer).stream().map(tokenizer::piece).toList();
         GenerationOptions options = new GenerationOptions(maxTokens, temperature, topK, 1f, seed, true,
-                loaded.endId(), List.of());
+                loaded.endIds(), List.of());
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
         Generator generator = new Generator(loaded.model(), w -> err.println("jllm: warning: " + w));
         int context = loaded.model().config().contextLength();

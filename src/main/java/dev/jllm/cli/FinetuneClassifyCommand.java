@@ -8,7 +8,7 @@ import dev.jllm.finetune.classify.ClassificationFinetune;
 import dev.jllm.finetune.classify.ClassifierTrainConfig;
 import dev.jllm.finetune.classify.Pooling;
 import dev.jllm.finetune.classify.Trainable;
-import dev.jllm.tokenizer.Gpt2Tokenizer;
+import dev.jllm.tokenizer.Tokenizer;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -126,15 +126,13 @@ final class FinetuneClassifyCommand implements Callable<Integer> {
         ClassificationData table = ClassificationData.read(data, textColumn, labelColumn, labels);
         LoadedModel base = LoadedModel.load(model);
         if (what == Trainable.LORA) dev.jllm.model.CausalLM.checkLoRARank(base.model().config(), rank);
-        if (!(base.tokenizer() instanceof Gpt2Tokenizer bpe)) {
-            throw new IllegalArgumentException(base.path() + " has no tokenizer files (vocab.json + merges.txt) and its"
-                    + " vocabulary is not GPT-2's; a classifier needs one");
-        }
+        Tokenizer tokenizer = base.requireTokenizer("a classifier needs one");
         Path dir = out != null ? out : Path.of("runs", "classify-"
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
 
         PrintWriter err = spec.commandLine().getErr();
-        var outcome = ClassificationFinetune.run(base.model(), bpe, table, finetune, dir, line -> {
+        var outcome = ClassificationFinetune.run(base.model(), tokenizer, LoadedModel.folderOf(base.path()), table,
+                finetune, dir, line -> {
             err.println(line);
             err.flush();
         });

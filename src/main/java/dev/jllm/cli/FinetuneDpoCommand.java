@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jllm.arch.LoadedModel;
 import dev.jllm.finetune.dpo.DpoConfig;
 import dev.jllm.finetune.dpo.DpoTuning;
+import dev.jllm.model.CausalLM;
 import dev.jllm.prompt.ModelFormat;
 import dev.jllm.prompt.PromptFormat;
 import dev.jllm.tokenizer.Tokenizer;
@@ -64,6 +65,14 @@ final class FinetuneDpoCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "123", description = "Shuffling seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--lora-rank", paramLabel = "R",
+            description = "Train LoRA adapters of rank R on the blocks' Linears over the frozen model (a bf16 checkpoint"
+                    + " stays bf16) instead of every weight.")
+    Integer loraRank;
+
+    @Option(names = "--lora-alpha", paramLabel = "A", description = "LoRA alpha (default: the rank).")
+    Float loraAlpha;
+
     @Option(names = "--out", defaultValue = "runs/dpo", paramLabel = "DIR", description = "Run folder (default: ${DEFAULT-VALUE}).")
     Path out;
 
@@ -83,20 +92,26 @@ final class FinetuneDpoCommand implements Callable<Integer> {
         TrainProgress progress = json ? TrainProgress.silent() : TrainProgress.terminal(log);
         DpoTuning.Report report;
         if (resume != null) {
-            if (model != null || data != null) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--resume takes the run's own --model and --data");
+            if (model != null || data != null || loraRank != null || loraAlpha != null) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--resume takes the run's own --model, --data and LoRA settings");
             }
             report = DpoTuning.resume(resume, progress, log);
         } else {
             if (model == null || data == null) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "give --model SFT_DIR and --data FILE (or --resume DIR)");
             }
+            if (loraRank == null && loraAlpha != null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--lora-alpha needs --lora-rank");
+            }
             LoadedModel loaded = LoadedModel.load(model);
+            if (loraRank != null) CausalLM.checkLoRARank(loaded.model().config(), loraRank);
             Tokenizer tokenizer = loaded.requireTokenizer("DPO needs text");
             PromptFormat promptFormat = format != null ? PromptFormat.named(format)
                     : ModelFormat.read(loaded.path()).orElse(PromptFormat.ALPACA);
             DpoConfig config = new DpoConfig(loaded.path().toAbsolutePath().toString(), data.toAbsolutePath().toString(),
-                    beta, lr, weightDecay, epochs, batch, maxLength, evalEvery, evalBatches, seed, promptFormat.cliName());
+                    beta, lr, weightDecay, epochs, batch, maxLength, evalEvery, evalBatches, seed, promptFormat.cliName(),
+                    loraRank != null ? loraRank : 0, loraAlpha != null ? loraAlpha : loraRank != null ? loraRank : 0f);
             report = DpoTuning.start(loaded.model(), tokenizer, config, out, progress, log);
         }
         Trainer.Result r = report.result();

@@ -58,6 +58,10 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--stop", paramLabel = "TEXT", description = "Stop when this text appears (repeatable).")
     List<String> stops = List.of();
 
+    @Option(names = "--ignore-eos", description = "Generate all --max-tokens tokens: the model's end tokens (its tokenizer's,"
+            + " and eos_token_id of generation_config.json and config.json) do not stop it.")
+    boolean ignoreEos;
+
     @Option(names = "--no-kv-cache", description = "Recompute the whole window for every token (slow; as the book's code).")
     boolean noKvCache;
 
@@ -113,7 +117,7 @@ final class GenerateCommand implements Callable<Integer> {
         if (!stops.isEmpty()) loaded.requireTokenizer("--stop needs one");
 
         GenerationOptions options = new GenerationOptions(maxTokens, temperature, topK, topP, seed, !noKvCache,
-                loaded.endId(), stops);
+                endIds(loaded), stops);
         PrintWriter out = spec.commandLine().getOut();
         java.util.function.Consumer<String> warn = w -> spec.commandLine().getErr().println("jllm: warning: " + w);
         Generator generator = dtype == null && loaded.blocks() != null && !noKvCache
@@ -161,6 +165,11 @@ final class GenerateCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The tokens that end generation: the model's, or none with --ignore-eos. */
+    private java.util.Set<Integer> endIds(LoadedModel loaded) {
+        return ignoreEos ? java.util.Set.of() : loaded.endIds();
+    }
+
     /** {@code --batch-file}: every prompt of the file generated together by a {@link BatchGenerator}. */
     private int batch() throws IOException {
         List<String> prompts = new ArrayList<>();
@@ -171,7 +180,7 @@ final class GenerateCommand implements Callable<Integer> {
         LoadedModel loaded = LoadedModel.load(model);
         Tokenizer tokenizer = loaded.requireTokenizer("--batch-file prompts are text");
         GenerationOptions options = new GenerationOptions(maxTokens, temperature, topK, topP, seed, true,
-                loaded.endId(), stops);
+                endIds(loaded), stops);
         BatchGenerator generator = new BatchGenerator(loaded.model(),
                 BatchGenerator.Settings.of(maxBatch, loaded.model().config().contextLength()));
         List<int[]> promptIds = new ArrayList<>();

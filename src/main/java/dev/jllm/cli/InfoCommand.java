@@ -7,6 +7,7 @@ import dev.jllm.arch.LoadedModel;
 import dev.jllm.io.ModelFiles;
 import dev.jllm.io.DecoderFiles;
 import dev.jllm.model.DecoderConfig;
+import dev.jllm.io.gguf.GgufDecoder;
 import dev.jllm.io.gguf.GgufFile;
 import dev.jllm.io.gguf.GgufGpt2;
 import dev.jllm.model.GptConfig;
@@ -138,8 +139,10 @@ final class InfoCommand implements Callable<Integer> {
         if (DecoderFiles.isDecoderFolder(path)) return DecoderFiles.config(path);
         if (!GgufFile.isGguf(path)) return ModelFiles.load(path).config();
         try (GgufFile f = GgufFile.open(path)) {
+            if (GgufDecoder.ARCHITECTURES.containsKey(f.architecture())) return GgufDecoder.config(f);
             if (!f.architecture().equals(GgufGpt2.ARCHITECTURE)) {
-                throw new IllegalArgumentException(path + ": info reads GPT-2 models; this GGUF file is " + f.architecture());
+                throw new IllegalArgumentException(path + ": info reads gpt2, llama, qwen3 and gemma3 models; this GGUF file is "
+                        + f.architecture());
             }
             return GgufGpt2.read(f).config();
         }

@@ -74,7 +74,7 @@ final class ServeCommand implements Callable<Integer> {
         Tokenizer tokenizer = loaded.requireTokenizer("jllm serve needs one to read and write text");
         ChatTemplate template = tokenizer instanceof HfTokenizer ? ChatTemplate.find(loaded.path()) : null;
         ServedModel served = new ServedModel(modelName(loaded.path()), loaded.model(), tokenizer, loaded.endId(),
-                promptFormat, classifierIn(loaded.path()), template);
+                promptFormat, classifierIn(loaded.path()), template, loaded.endIds());
         CountDownLatch stopped = new CountDownLatch(1);
         PrintWriter err = spec.commandLine().getErr();
         try (JllmServer server = new JllmServer(served, options).start()) {

@@ -280,7 +280,7 @@ public final class BatchGenerator {
     /** Samples a request's next token and ends it when it is done, as {@link Generator} does for one sequence. */
     private void next(Request r, float[] logits) {
         int id = r.sampler.next(logits);
-        if (id == r.options.endId()) {
+        if (r.options.isEnd(id)) {
             end(r, Finish.END_TOKEN);
             return;
         }

@@ -101,7 +101,7 @@ public final class Generator {
         try (NoGrad ignored = NoGrad.enter()) {
             while (length < ids.length) {
                 int id = sampler.next(next.logits(ids, length));
-                if (id == options.endId()) break;
+                if (options.isEnd(id)) break;
                 ids[length++] = id;
                 if (!listener.onToken(id)) break;
             }

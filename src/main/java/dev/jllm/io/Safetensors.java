@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jllm.tensor.Tensor;
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -37,18 +38,40 @@ public final class Safetensors {
 
     /**
      * Writes {@code dict} with every tensor as {@code dtype}: F32, or BF16 (each value rounded to the nearest
-     * bfloat16, as published checkpoints are stored), atomically.
+     * bfloat16, as published checkpoints are stored), atomically. A {@link Tensor#isBf16 bfloat16} tensor is
+     * written as it is (BF16) or widened (F32), never rounded.
      */
     public static void write(Path file, StateDict dict, Dtype dtype) throws IOException {
         if (dtype != Dtype.F32 && dtype != Dtype.BF16) throw new IllegalArgumentException("jllm writes F32 or BF16, not " + dtype);
-        byte[] header = header(dict, dtype);
+        write(file, dict, t -> dtype);
+    }
+
+    /**
+     * Writes {@code dict} with each tensor in the type it is held in: {@link Tensor#isBf16 bfloat16} tensors as BF16
+     * (their bytes as they are), float32 ones as F32; nothing is rounded. Atomically.
+     */
+    public static void writeAsHeld(Path file, StateDict dict) throws IOException {
+        write(file, dict, t -> t.isBf16() ? Dtype.BF16 : Dtype.F32);
+    }
+
+    private static void write(Path file, StateDict dict, java.util.function.Function<Tensor, Dtype> dtypes)
+            throws IOException {
+        byte[] header = header(dict, dtypes);
         AtomicFiles.write(file, out -> {
             ByteBuffer prefix = ByteBuffer.allocate(8 + header.length).order(ByteOrder.LITTLE_ENDIAN);
             prefix.putLong(header.length).put(header).flip();
             writeFully(out, prefix);
             ByteBuffer buf = ByteBuffer.allocateDirect(4 * CHUNK_FLOATS).order(ByteOrder.LITTLE_ENDIAN);
             for (Tensor t : dict.tensors().values()) {
-                float[] values = t.data();
+                Dtype dtype = dtypes.apply(t);
+                if (t.isBf16() && dtype == Dtype.BF16) { // its bytes as they are
+                    MemorySegment bytes = t.bf16Values();
+                    for (long off = 0; off < bytes.byteSize(); off += 4L * CHUNK_FLOATS) {
+                        writeFully(out, bytes.asSlice(off, Math.min(4L * CHUNK_FLOATS, bytes.byteSize() - off)).asByteBuffer());
+                    }
+                    continue;
+                }
+                float[] values = t.toFloat32().data();
                 for (int off = 0; off < values.length; off += CHUNK_FLOATS) {
                     int n = Math.min(CHUNK_FLOATS, values.length - off);
                     buf.clear();
@@ -70,10 +93,10 @@ public final class Safetensors {
      * writer does), which keeps every F32 tensor aligned when the file is mapped.
      */
     static byte[] header(StateDict dict) {
-        return header(dict, Dtype.F32);
+        return header(dict, t -> Dtype.F32);
     }
 
-    static byte[] header(StateDict dict, Dtype dtype) {
+    static byte[] header(StateDict dict, java.util.function.Function<Tensor, Dtype> dtypes) {
         ObjectNode root = JSON.createObjectNode();
         if (!dict.metadata().isEmpty()) {
             ObjectNode meta = root.putObject("__metadata__");
@@ -83,6 +106,7 @@ public final class Safetensors {
         for (Map.Entry<String, Tensor> e : dict.tensors().entrySet()) {
             if (e.getKey().equals("__metadata__")) throw new IllegalArgumentException("'__metadata__' is not a tensor name");
             Tensor t = e.getValue();
+            Dtype dtype = dtypes.apply(t);
             ObjectNode entry = root.putObject(e.getKey());
             entry.put("dtype", dtype.name());
             ArrayNode shape = entry.putArray("shape");

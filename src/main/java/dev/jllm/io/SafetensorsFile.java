@@ -64,7 +64,18 @@ public final class SafetensorsFile implements AutoCloseable {
 
     /** Maps {@code file} and validates its header; close the result to unmap it. */
     public static SafetensorsFile open(Path file) throws IOException {
-        Arena arena = Arena.ofShared();
+        return open(file, Arena.ofShared());
+    }
+
+    /**
+     * Maps {@code file} for as long as its tensors' bytes are reachable (the garbage collector unmaps it; closing
+     * does nothing): for weights a model keeps reading in place.
+     */
+    public static SafetensorsFile openKept(Path file) throws IOException {
+        return open(file, Arena.ofAuto());
+    }
+
+    private static SafetensorsFile open(Path file, Arena arena) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
             if (size < 8) throw error(file, "file of " + size + " bytes is too short for a safetensors header");
@@ -81,7 +92,7 @@ public final class SafetensorsFile implements AutoCloseable {
             Map<String, Entry> entries = parseHeader(file, header, data.byteSize(), metadata);
             return new SafetensorsFile(file, arena, data, entries, metadata);
         } catch (IOException | RuntimeException e) {
-            arena.close();
+            close(arena);
             throw e;
         }
     }
@@ -133,7 +144,14 @@ public final class SafetensorsFile implements AutoCloseable {
 
     @Override
     public void close() {
-        arena.close();
+        close(arena);
+    }
+
+    private static void close(Arena arena) {
+        try {
+            arena.close();
+        } catch (UnsupportedOperationException kept) { // an automatic arena: unmapped when unreachable
+        }
     }
 
     private static Map<String, Entry> parseHeader(Path file, byte[] header, long dataBytes,

@@ -41,6 +41,18 @@ public final class SafetensorsShards implements AutoCloseable {
     }
 
     public static SafetensorsShards open(Path dir) throws IOException {
+        return open(dir, false);
+    }
+
+    /**
+     * The checkpoint in {@code dir}, mapped for as long as its tensors' bytes are reachable (closing does nothing):
+     * for bfloat16 weights a model reads in place ({@link SafetensorsFile#openKept}).
+     */
+    public static SafetensorsShards openKept(Path dir) throws IOException {
+        return open(dir, true);
+    }
+
+    private static SafetensorsShards open(Path dir, boolean kept) throws IOException {
         Path single = dir.resolve(ModelFiles.WEIGHTS), index = dir.resolve(INDEX);
         List<SafetensorsFile> files = new ArrayList<>();
         Map<String, SafetensorsFile> byName = new LinkedHashMap<>();
@@ -53,7 +65,7 @@ public final class SafetensorsShards implements AutoCloseable {
                     if (!Files.isRegularFile(p)) {
                         throw new IllegalArgumentException(dir + ": shard " + shard + " named by " + INDEX + " is missing");
                     }
-                    SafetensorsFile f = SafetensorsFile.open(p);
+                    SafetensorsFile f = kept ? SafetensorsFile.openKept(p) : SafetensorsFile.open(p);
                     files.add(f);
                     shards.put(shard, f);
                 }
@@ -66,7 +78,7 @@ public final class SafetensorsShards implements AutoCloseable {
                     byName.put(e.getKey(), f);
                 }
             } else if (Files.isRegularFile(single)) {
-                SafetensorsFile f = SafetensorsFile.open(single);
+                SafetensorsFile f = kept ? SafetensorsFile.openKept(single) : SafetensorsFile.open(single);
                 files.add(f);
                 for (String name : f.names()) byName.put(name, f);
             } else {

@@ -81,6 +81,8 @@ public final class Bf16 {
         Parallel.forEachUnit(product(MemorySegment.ofArray(w), x, xOff, bias, y, yOff, m, k, n));
     }
 
+    private static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
     /**
      * y[N] = W[N,K] · x[K] (+ bias) with W a row-major bfloat16 matrix in place, as safetensors stores it (for
      * instance in a memory-mapped file): read as little-endian ints, a row is exactly the {@link #pack packed}
@@ -211,10 +213,89 @@ public final class Bf16 {
 
     private static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
+    /**
+     * Floats of a float32 block of W that the products over a bfloat16 matrix in place widen at a time (16 MiB per
+     * calling thread): a whole block matrix of a 1B model, a slice of its output head.
+     */
+    static final int WIDE_BLOCK = 4 << 20;
+
+    private static final ThreadLocal<float[][]> WIDE = ThreadLocal.withInitial(() -> new float[1][0]);
+
+    /** values[from .. from + count) of a bfloat16 array in place, widened (exactly) into out[off .. off + count). */
+    public static void widen(MemorySegment values, long from, int count, float[] out, int off) {
+        Runnable all = () -> widenRange(values, from, out, off, 0, count);
+        if (count < 1 << 16) {
+            all.run();
+            return;
+        }
+        int grain = 1 << 14;
+        Parallel.forRange((count + grain - 1) / grain, (u0, u1) ->
+                widenRange(values, from, out, off, u0 * grain, Math.min(count, u1 * grain)));
+    }
+
+    private static void widenRange(MemorySegment values, long from, float[] out, int off, int i0, int i1) {
+        for (int i = i0; i < i1; i++) out[off + i] = Float.intBitsToFloat(values.get(SHORT_LE, 2 * (from + i)) << 16);
+    }
+
+    /**
+     * Y[M,N] = X[M,K] · W[N,K]ᵀ (+ bias) with W a row-major bfloat16 matrix in place (a checkpoint's, mapped):
+     * few rows stream W ({@link #gemv(MemorySegment, float[], int, float[], float[], int, int, int)}); more widen
+     * W a block of rows at a time ({@link #WIDE_BLOCK}, exact) and run the float32 product on each block, so the
+     * float32 copy never exists whole and the widening costs 1/M of the flops. Overwrites Y.
+     */
+    public static void xwt(float[] x, int xOff, MemorySegment w, float[] bias, float[] y, int yOff, int m, int k, int n) {
+        if (k % 2 == 0 && (m <= Gemv.MAX_ROWS || !VectorSupport.ENABLED)) {
+            for (int i = 0; i < m; i++) gemv(w, x, xOff + i * k, bias, y, yOff + i * n, n, k);
+            return;
+        }
+        int rows = Math.max(1, Math.min(n, WIDE_BLOCK / Math.max(k, 1)));
+        float[] wide = wide(rows * k);
+        for (int j0 = 0; j0 < n; j0 += rows) {
+            int r = Math.min(rows, n - j0);
+            widen(w, (long) j0 * k, r * k, wide, 0);
+            float[] b = bias == null ? null : java.util.Arrays.copyOfRange(bias, j0, j0 + r);
+            if (!VectorSupport.ENABLED) {
+                for (int i = 0; i < m; i++) ScalarMatMul.gemv(wide, 0, x, xOff + i * k, b, y, yOff + i * n + j0, r, k);
+            } else { // Y[:, j0 .. j0+r) = X · block ᵀ: C's rows are n apart
+                Gemm.multiply(x, xOff, k, 1, wide, 0, 1, k, b, false, y, yOff + j0, n, m, r, k);
+            }
+        }
+    }
+
+    /**
+     * DX[M,K] += DY[M,N] · W[N,K] with W a row-major bfloat16 matrix in place: the input gradient of a frozen
+     * bfloat16 Linear (LoRA over a bf16 base). W is widened a block of rows at a time, as in {@link #xwt}.
+     */
+    public static void dyw(float[] dy, int dyOff, MemorySegment w, float[] dx, int dxOff, int m, int n, int k) {
+        int rows = Math.max(1, Math.min(n, WIDE_BLOCK / Math.max(k, 1)));
+        float[] wide = wide(rows * k);
+        for (int j0 = 0; j0 < n; j0 += rows) {
+            int r = Math.min(rows, n - j0);
+            widen(w, (long) j0 * k, r * k, wide, 0);
+            if (!VectorSupport.ENABLED) {
+                for (int i = 0; i < m; i++) {
+                    for (int j = 0; j < r; j++) {
+                        float g = dy[dyOff + i * n + j0 + j];
+                        for (int p = 0; p < k; p++) dx[dxOff + i * k + p] += g * wide[j * k + p];
+                    }
+                }
+            } else { // A = DY[:, j0 .. j0+r) (rows n apart), B = the block [r, K]; reduction over its r rows
+                Gemm.multiply(dy, dyOff + j0, n, 1, wide, 0, k, 1, null, true, dx, dxOff, k, m, k, r);
+            }
+        }
+    }
+
+    /** This thread's block buffer for {@link #xwt} and {@link #dyw}, at least {@code size} floats. */
+    private static float[] wide(int size) {
+        float[][] holder = WIDE.get();
+        if (holder[0].length < size) holder[0] = new float[size];
+        return holder[0];
+    }
+
     /** Row {@code row} of a bfloat16 matrix [*, k] in place, widened into out[off .. off + k). */
     public static void row(MemorySegment w, int row, int k, float[] out, int off) {
         long at = (long) row * k * 2;
-        for (int i = 0; i < k; i++) out[off + i] = toFloat(w.get(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), at + 2L * i));
+        for (int i = 0; i < k; i++) out[off + i] = toFloat(w.get(SHORT_LE, at + 2L * i));
     }
 
     private static FloatVector low(IntVector pairs) {

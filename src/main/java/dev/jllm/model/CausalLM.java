@@ -66,6 +66,18 @@ public abstract class CausalLM extends Module {
      */
     public abstract CausalLM copy(float dropRate, Head head, RandomGenerator dropoutRng);
 
+    /**
+     * A frozen copy to train LoRA adapters over ({@link #addLoRA}) or to score with (DPO's reference): like
+     * {@link #copy(float, Head, RandomGenerator)}, every parameter frozen, except that read-only
+     * {@link Tensor#isBf16 bfloat16} weights are not widened but shared (a published bf16 checkpoint stays bf16
+     * and mapped: the frozen bf16 base of LoRA).
+     */
+    public CausalLM frozenCopy(float dropRate, Head head, RandomGenerator dropoutRng) {
+        CausalLM c = copy(dropRate, head, dropoutRng);
+        c.freeze();
+        return c;
+    }
+
     /** The same model with weights of its own and a fresh dropout generator. */
     public CausalLM copy(RandomGenerator dropoutRng) {
         return copy(config().dropRate(), Head.KEEP, dropoutRng);

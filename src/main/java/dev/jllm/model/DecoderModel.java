@@ -1,9 +1,12 @@
 package dev.jllm.model;
 
+import dev.jllm.io.Dtype;
+import dev.jllm.io.SafetensorsShards;
 import dev.jllm.nn.DecoderBlock;
 import dev.jllm.nn.Embedding;
 import dev.jllm.nn.Linear;
 import dev.jllm.nn.LoRA;
+import dev.jllm.nn.ParameterSource;
 import dev.jllm.nn.RMSNorm;
 import dev.jllm.nn.RotaryEmbedding;
 import dev.jllm.tensor.Ops;
@@ -41,18 +44,30 @@ public final class DecoderModel extends CausalLM {
 
     /** A model with all weights zero except the norm weights (use {@link #create} for random weights). */
     public DecoderModel(DecoderConfig config) {
+        this(config, ParameterSource.NEW);
+    }
+
+    /**
+     * A model whose parameters {@code weights} gives under Hugging Face's names (float32 arrays of its own, or
+     * read-only bfloat16 tensors in place).
+     */
+    public DecoderModel(DecoderConfig config, ParameterSource weights) {
         this.config = config;
         this.globalRope = new RotaryEmbedding(config.headDim(), config.rope());
         this.localRope = config.localRope().equals(config.rope()) ? globalRope
                 : new RotaryEmbedding(config.headDim(), config.localRope());
-        this.embedTokens = child("model.embed_tokens", new Embedding(config.vocabSize(), config.hiddenSize(), config.padId()));
+        this.embedTokens = child("model.embed_tokens", new Embedding(config.vocabSize(), config.hiddenSize(),
+                config.padId(), weights.child("model.embed_tokens")));
         List<DecoderBlock> list = new ArrayList<>();
         for (int i = 0; i < config.nLayers(); i++) {
-            list.add(child("model.layers." + i, new DecoderBlock(config, i, config.sliding(i) ? localRope : globalRope)));
+            String name = "model.layers." + i;
+            list.add(child(name, new DecoderBlock(config, i, config.sliding(i) ? localRope : globalRope, weights.child(name))));
         }
         this.layers = Collections.unmodifiableList(list);
-        this.norm = child("model.norm", new RMSNorm(config.hiddenSize(), config.rmsEps(), config.normOffset()));
-        this.lmHead = config.tiedHead() ? null : child("lm_head", new Linear(config.hiddenSize(), config.vocabSize(), false));
+        this.norm = child("model.norm", new RMSNorm(config.hiddenSize(), config.rmsEps(), config.normOffset(),
+                weights.child("model.norm")));
+        this.lmHead = config.tiedHead() ? null
+                : child("lm_head", new Linear(config.hiddenSize(), config.vocabSize(), false, weights.child("lm_head")));
     }
 
     /**
@@ -70,14 +85,36 @@ public final class DecoderModel extends CausalLM {
         return model;
     }
 
-    /** A model holding {@code weights} (Hugging Face names, each checked for its shape). */
+    /**
+     * A model holding {@code weights} (Hugging Face names, each checked for its shape): the tensors themselves
+     * become its parameters, not copies.
+     */
     public static DecoderModel fromStateDict(DecoderConfig config, Map<String, Tensor> weights) {
         Map<String, int[]> shapes = new java.util.LinkedHashMap<>();
         weights.forEach((name, t) -> shapes.put(name, t.shape()));
         checkShapes(config, shapes);
-        DecoderModel model = new DecoderModel(config);
-        model.namedParameters().forEach((name, p) -> System.arraycopy(weights.get(name).data(), 0, p.data(), 0, p.size()));
-        return model;
+        return new DecoderModel(config, (name, initial, shape) -> weights.get(name));
+    }
+
+    /**
+     * The model in a checkpoint, checked against {@code config}. With {@code keepBf16}, bfloat16 matrices stay
+     * where they are in the mapped files (read-only tensors: half the bytes of float32, nothing copied; open
+     * {@code shards} with {@link SafetensorsShards#openKept}); everything else is read as float32.
+     */
+    public static DecoderModel fromCheckpoint(DecoderConfig config, SafetensorsShards shards, boolean keepBf16) {
+        Map<String, int[]> shapes = new java.util.LinkedHashMap<>();
+        for (String name : shards.names()) shapes.put(name, shards.entry(name).shape());
+        checkShapes(config, shapes);
+        return new DecoderModel(config, (name, initial, shape) -> {
+            boolean inPlace = keepBf16 && shape.length == 2 && shards.entry(name).dtype() == Dtype.BF16;
+            return inPlace ? Tensor.bf16(shards.bytes(name), shape) : shards.read(name);
+        });
+    }
+
+    /** Whether any weight is a read-only bfloat16 tensor (a checkpoint's, in place). */
+    public boolean hasBf16Weights() {
+        for (Tensor p : parameters()) if (p.isBf16()) return true;
+        return false;
     }
 
     /**
@@ -143,26 +180,49 @@ public final class DecoderModel extends CausalLM {
         return config;
     }
 
-    /** Copies of the weights under transformers' names (LoRA adapters not included). */
+    /** Float32 copies of the weights under transformers' names (LoRA adapters not included). */
     @Override
     public Map<String, Tensor> stateDict() {
         Map<String, Tensor> out = new java.util.LinkedHashMap<>();
         namedParameters().forEach((name, p) -> {
-            if (!LoRA.isAdapter(name)) out.put(name, Tensor.of(p.data().clone(), p.shape()));
+            if (!LoRA.isAdapter(name)) out.put(name, floatCopy(p));
         });
         return out;
     }
 
-    /** A copy (these families have no dropout, so {@code dropRate} and the generator are not used). */
+    private static Tensor floatCopy(Tensor t) {
+        return t.isBf16() ? t.toFloat32() : Tensor.of(t.data().clone(), t.shape());
+    }
+
+    /**
+     * A float32 copy, trainable (bfloat16 weights widened; these families have no dropout, so {@code dropRate} and
+     * the generator are not used).
+     */
     @Override
     public DecoderModel copy(float dropRate, Head head, RandomGenerator dropoutRng) {
+        return copy(head, DecoderModel::floatCopy);
+    }
+
+    /** A frozen copy whose bfloat16 weights are this model's own (read-only, so shared), the rest copied. */
+    @Override
+    public DecoderModel frozenCopy(float dropRate, Head head, RandomGenerator dropoutRng) {
+        DecoderModel m = copy(head, t -> t.isBf16() ? t : floatCopy(t));
+        m.freeze();
+        return m;
+    }
+
+    /** A copy with its weights made by {@code copy}, and the output head as {@code head} says. */
+    private DecoderModel copy(Head head, java.util.function.UnaryOperator<Tensor> copy) {
         DecoderConfig c = config;
-        Map<String, Tensor> weights = stateDict();
+        Map<String, Tensor> weights = new java.util.LinkedHashMap<>();
+        namedParameters().forEach((name, p) -> {
+            if (!LoRA.isAdapter(name)) weights.put(name, copy.apply(p));
+        });
         if (head == Head.TIED && !config.tiedHead()) {
             weights.remove("lm_head.weight");
             c = c.withTiedHead(true);
         } else if (head == Head.UNTIED && config.tiedHead()) {
-            weights.put("lm_head.weight", Tensor.of(embedTokens.weight.data().clone(), embedTokens.weight.shape()));
+            weights.put("lm_head.weight", copy.apply(embedTokens.weight));
             c = c.withTiedHead(false);
         }
         return fromStateDict(c, weights);
@@ -186,12 +246,23 @@ public final class DecoderModel extends CausalLM {
         return !layers.isEmpty() && !layers.getFirst().attention.q.adapters().isEmpty();
     }
 
-    /** A copy with the adapters merged into the weights, in evaluation mode. */
+    /**
+     * A copy with the adapters merged into the weights (float32: W + scale·(A·B)ᵀ), in evaluation mode; a
+     * bfloat16 weight without adapters (the embedding, a frozen base's unadapted matrices) stays shared as it is.
+     */
     @Override
     public DecoderModel merged() {
-        DecoderModel plain = fromStateDict(config, stateDict());
+        Map<String, Tensor> params = namedParameters(), weights = new java.util.LinkedHashMap<>();
+        params.forEach((name, p) -> {
+            if (LoRA.isAdapter(name)) return;
+            String layer = name.substring(0, name.lastIndexOf('.'));
+            boolean adapted = params.containsKey(layer + ".lora.A") || params.containsKey(layer + ".lora.0.A");
+            weights.put(name, p.isBf16() && !adapted ? p : floatCopy(p));
+        });
+        DecoderModel plain = fromStateDict(config, weights);
         List<Linear> from = linears(true), to = plain.linears(true);
         for (int i = 0; i < from.size(); i++) {
+            if (from.get(i).adapters().isEmpty()) continue;
             System.arraycopy(from.get(i).mergedWeight().data(), 0, to.get(i).weight.data(), 0, to.get(i).weight.size());
         }
         plain.eval();

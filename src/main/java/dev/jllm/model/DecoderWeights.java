@@ -1,7 +1,5 @@
 package dev.jllm.model;
 
-import dev.jllm.io.Dtype;
-import dev.jllm.io.SafetensorsFile;
 import dev.jllm.io.SafetensorsShards;
 import dev.jllm.kernels.Bf16;
 import dev.jllm.kernels.MatMul;
@@ -148,11 +146,12 @@ public final class DecoderWeights implements AutoCloseable {
     }
 
     /**
-     * The model's own float32 arrays, read in place, or for the matrices that {@code bf16} (not null) has copies of,
-     * those packed bfloat16 copies. LoRA adapters are not applied: decode a {@link DecoderModel#merged} model.
+     * The model's own arrays, read in place: float32 ones, or for the matrices that {@code bf16} (not null) has
+     * copies of, those packed bfloat16 copies; read-only bfloat16 tensors (a checkpoint's, mapped) in place. LoRA
+     * adapters are not applied: decode a {@link DecoderModel#merged} model.
      */
     public static DecoderWeights of(DecoderModel model, Bf16Weights bf16) {
-        return of(model, bf16, null);
+        return of(model, bf16, null, null);
     }
 
     /**
@@ -160,11 +159,11 @@ public final class DecoderWeights implements AutoCloseable {
      * ({@code --dtype q8_0}, or a GGUF file's own), and the token embedding's rows read from them when it is tied.
      */
     public static DecoderWeights quantized(DecoderModel model, QuantizedWeights quant) {
-        return of(model, null, quant);
+        return of(model, null, quant, null);
     }
 
-    private static DecoderWeights of(DecoderModel model, Bf16Weights bf16, QuantizedWeights quant) {
-        DecoderWeights w = new DecoderWeights(model.config, null);
+    private static DecoderWeights of(DecoderModel model, Bf16Weights bf16, QuantizedWeights quant, AutoCloseable owner) {
+        DecoderWeights w = new DecoderWeights(model.config, owner);
         java.util.Set<Tensor> copied = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         if (bf16 != null) copied.addAll(model.streamedMatrices());
         model.namedParameters().forEach((name, t) -> {
@@ -173,6 +172,10 @@ public final class DecoderWeights implements AutoCloseable {
                 w.vectors.put(name, t.data());
             } else if (quant != null && quant.contains(t)) {
                 w.matrices.put(name, new Quantized(quant.of(t)));
+            } else if (t.isBf16() && t.dim(1) % 2 == 0) {
+                w.matrices.put(name, new Mapped(t.bf16Values(), t.dim(0), t.dim(1)));
+            } else if (t.isBf16()) { // rows of odd length: the pair-wise product needs even ones
+                w.matrices.put(name, new F32(t.toFloat32().data(), t.dim(0), t.dim(1)));
             } else if (copied.contains(t)) {
                 w.matrices.put(name, new Packed(bf16.of(t), t.dim(0), t.dim(1)));
             } else {
@@ -187,22 +190,7 @@ public final class DecoderWeights implements AutoCloseable {
      * read as float32. Closing the result closes {@code shards}.
      */
     public static DecoderWeights mapped(DecoderConfig config, SafetensorsShards shards) {
-        Map<String, int[]> shapes = new LinkedHashMap<>();
-        for (String name : shards.names()) shapes.put(name, shards.entry(name).shape());
-        DecoderModel.checkShapes(config, shapes);
-        DecoderWeights w = new DecoderWeights(config, shards);
-        for (String name : DecoderModel.parameterShapes(config).keySet()) {
-            SafetensorsFile.Entry e = shards.entry(name);
-            int[] s = e.shape();
-            if (s.length == 1) {
-                w.vectors.put(name, shards.read(name).data());
-            } else if (e.dtype() == Dtype.BF16 && s[1] % 2 == 0) {
-                w.matrices.put(name, new Mapped(shards.bytes(name), s[0], s[1]));
-            } else {
-                w.matrices.put(name, new F32(shards.read(name).data(), s[0], s[1]));
-            }
-        }
-        return w;
+        return of(DecoderModel.fromCheckpoint(config, shards, true), null, null, shards);
     }
 
     public DecoderConfig config() {
@@ -221,13 +209,14 @@ public final class DecoderWeights implements AutoCloseable {
 
     /**
      * x [n, in] → [n, out] through the Linear named {@code prefix} ({@code prefix.weight}, {@code prefix.bias}): a
-     * prompt's rows of float32 weights through the packed matrix product, else {@link #linearRows}.
+     * prompt's rows of float32 or mapped bf16 weights through the packed matrix product, else {@link #linearRows}.
      */
     public float[] linear(String prefix, float[] x, int n) {
         Matrix m = matrix(prefix + ".weight");
-        if (n == 1 || !(m instanceof F32 f)) return linearRows(prefix, x, n);
-        float[] y = new float[n * m.out()];
-        MatMul.xwt(x, 0, f.w(), 0, vectors.get(prefix + ".bias"), y, 0, n, m.in(), m.out());
+        if (n == 1 || !(m instanceof F32 || m instanceof Mapped)) return linearRows(prefix, x, n);
+        float[] y = new float[n * m.out()], bias = vectors.get(prefix + ".bias");
+        if (m instanceof F32 f) MatMul.xwt(x, 0, f.w(), 0, bias, y, 0, n, m.in(), m.out());
+        else Bf16.xwt(x, 0, ((Mapped) m).w(), bias, y, 0, n, m.in(), m.out());
         return y;
     }
 

@@ -24,7 +24,7 @@ public final class QuantizedWeights {
         for (Tensor w : weights) {
             if (q.matrices.containsKey(w)) continue;
             int rows = w.dim(0), cols = w.dim(1);
-            q.put(w, Quantize.matrix(w.data(), rows, cols, typeFor(type, cols)));
+            q.put(w, Quantize.matrix(w.toFloat32().data(), rows, cols, typeFor(type, cols)));
         }
         return q;
     }

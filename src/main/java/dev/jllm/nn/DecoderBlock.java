@@ -21,17 +21,27 @@ public final class DecoderBlock extends Module {
     public final GatedFeedForward mlp;
 
     public DecoderBlock(DecoderConfig c, int layer, RotaryEmbedding rope) {
+        this(c, layer, rope, ParameterSource.NEW);
+    }
+
+    /** Block {@code layer} with the weights {@code source} gives. */
+    public DecoderBlock(DecoderConfig c, int layer, RotaryEmbedding rope, ParameterSource source) {
         int emb = c.hiddenSize();
         float eps = c.rmsEps(), off = c.normOffset();
-        this.inputNorm = child("input_layernorm", new RMSNorm(emb, eps, off));
+        this.inputNorm = child("input_layernorm", new RMSNorm(emb, eps, off, source.child("input_layernorm")));
         var spec = new AttentionSpec(c.nHeads(), c.nKvHeads(), c.headDim(), c.attentionScale(),
                 c.sliding(layer) ? c.slidingWindow() : 0);
+        ParameterSource attn = source.child("self_attn");
         this.attention = child("self_attn", new GroupedQueryAttention(emb, spec, rope, c.attentionBias(),
-                c.qkNorm() ? new RMSNorm(c.headDim(), eps, off) : null, c.qkNorm() ? new RMSNorm(c.headDim(), eps, off) : null));
-        this.postAttentionNorm = child("post_attention_layernorm", new RMSNorm(emb, eps, off));
-        this.preFeedForwardNorm = c.sandwichNorms() ? child("pre_feedforward_layernorm", new RMSNorm(emb, eps, off)) : null;
-        this.postFeedForwardNorm = c.sandwichNorms() ? child("post_feedforward_layernorm", new RMSNorm(emb, eps, off)) : null;
-        this.mlp = child("mlp", new GatedFeedForward(emb, c.intermediateSize(), c.geluGate()));
+                c.qkNorm() ? new RMSNorm(c.headDim(), eps, off, attn.child("q_norm")) : null,
+                c.qkNorm() ? new RMSNorm(c.headDim(), eps, off, attn.child("k_norm")) : null, attn));
+        this.postAttentionNorm = child("post_attention_layernorm",
+                new RMSNorm(emb, eps, off, source.child("post_attention_layernorm")));
+        this.preFeedForwardNorm = c.sandwichNorms() ? child("pre_feedforward_layernorm",
+                new RMSNorm(emb, eps, off, source.child("pre_feedforward_layernorm"))) : null;
+        this.postFeedForwardNorm = c.sandwichNorms() ? child("post_feedforward_layernorm",
+                new RMSNorm(emb, eps, off, source.child("post_feedforward_layernorm"))) : null;
+        this.mlp = child("mlp", new GatedFeedForward(emb, c.intermediateSize(), c.geluGate(), source.child("mlp")));
     }
 
     /** x [B, T, emb] → [B, T, emb] */

@@ -18,10 +18,15 @@ public final class Embedding extends Module {
     }
 
     public Embedding(int count, int dim, int paddingIdx) {
+        this(count, dim, paddingIdx, ParameterSource.NEW);
+    }
+
+    /** A table whose weight {@code source} gives. */
+    public Embedding(int count, int dim, int paddingIdx, ParameterSource source) {
         this.count = count;
         this.dim = dim;
         this.paddingIdx = paddingIdx;
-        this.weight = parameter("weight", Tensor.zeros(count, dim));
+        this.weight = parameter("weight", source, 0f, count, dim);
     }
 
     /** ids laid out with {@code shape} (e.g. [B, T]) → [..shape, dim]. */

@@ -14,9 +14,14 @@ public final class GatedFeedForward extends Module {
     public final boolean gelu;
 
     public GatedFeedForward(int emb, int hidden, boolean gelu) {
-        this.gate = child("gate_proj", new Linear(emb, hidden, false));
-        this.up = child("up_proj", new Linear(emb, hidden, false));
-        this.down = child("down_proj", new Linear(hidden, emb, false));
+        this(emb, hidden, gelu, ParameterSource.NEW);
+    }
+
+    /** The layer with the weights {@code source} gives. */
+    public GatedFeedForward(int emb, int hidden, boolean gelu, ParameterSource source) {
+        this.gate = child("gate_proj", new Linear(emb, hidden, false, source.child("gate_proj")));
+        this.up = child("up_proj", new Linear(emb, hidden, false, source.child("up_proj")));
+        this.down = child("down_proj", new Linear(hidden, emb, false, source.child("down_proj")));
         this.gelu = gelu;
     }
 

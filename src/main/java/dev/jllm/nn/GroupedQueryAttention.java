@@ -23,13 +23,19 @@ public final class GroupedQueryAttention extends Module {
 
     public GroupedQueryAttention(int emb, AttentionSpec spec, RotaryEmbedding rope, boolean bias, RMSNorm qNorm,
                                  RMSNorm kNorm) {
+        this(emb, spec, rope, bias, qNorm, kNorm, ParameterSource.NEW);
+    }
+
+    /** The layer with the projections {@code source} gives (the norms come built). */
+    public GroupedQueryAttention(int emb, AttentionSpec spec, RotaryEmbedding rope, boolean bias, RMSNorm qNorm,
+                                 RMSNorm kNorm, ParameterSource source) {
         this.spec = spec;
         this.rope = rope;
         int hd = spec.headDim();
-        this.q = child("q_proj", new Linear(emb, spec.heads() * hd, bias));
-        this.k = child("k_proj", new Linear(emb, spec.kvHeads() * hd, bias));
-        this.v = child("v_proj", new Linear(emb, spec.kvHeads() * hd, bias));
-        this.o = child("o_proj", new Linear(spec.heads() * hd, emb, bias));
+        this.q = child("q_proj", new Linear(emb, spec.heads() * hd, bias, source.child("q_proj")));
+        this.k = child("k_proj", new Linear(emb, spec.kvHeads() * hd, bias, source.child("k_proj")));
+        this.v = child("v_proj", new Linear(emb, spec.kvHeads() * hd, bias, source.child("v_proj")));
+        this.o = child("o_proj", new Linear(spec.heads() * hd, emb, bias, source.child("o_proj")));
         this.qNorm = qNorm == null ? null : child("q_norm", qNorm);
         this.kNorm = kNorm == null ? null : child("k_norm", kNorm);
     }

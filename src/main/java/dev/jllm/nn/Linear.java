@@ -30,10 +30,15 @@ public final class Linear extends Module {
     private int[] parts;
 
     public Linear(int in, int out, boolean bias) {
+        this(in, out, bias, ParameterSource.NEW);
+    }
+
+    /** A Linear whose weight (and bias) {@code source} gives. */
+    public Linear(int in, int out, boolean bias, ParameterSource source) {
         this.in = in;
         this.out = out;
-        this.weight = parameter("weight", Tensor.zeros(out, in));
-        this.bias = bias ? parameter("bias", Tensor.zeros(out)) : null;
+        this.weight = parameter("weight", source, 0f, out, in);
+        this.bias = bias ? parameter("bias", source, 0f, out) : null;
     }
 
     /**
@@ -65,9 +70,12 @@ public final class Linear extends Module {
 
     /** x [..., in] → [..., out] */
     public Tensor forward(Tensor x) {
+        if (adapters.size() == 1) {
+            LoRALayer l = adapters.getFirst();
+            return Ops.linearLoRA(x, weight, bias, l.a, l.b, l.scale());
+        }
         Tensor y = Ops.linear(x, weight, bias);
         if (adapters.isEmpty()) return y;
-        if (adapters.size() == 1) return Ops.add(y, adapters.getFirst().forward(x));
         Tensor[] deltas = new Tensor[adapters.size()];
         for (int i = 0; i < deltas.length; i++) deltas[i] = adapters.get(i).forward(x);
         return Ops.add(y, Ops.concat(-1, deltas));
@@ -78,7 +86,7 @@ public final class Linear extends Module {
      * [in, part]). A copy, for export; equal to W without LoRA.
      */
     public Tensor mergedWeight() {
-        float[] w = weight.data().clone();
+        float[] w = weight.isBf16() ? weight.toFloat32().data() : weight.data().clone();
         int row0 = 0;
         for (int p = 0; p < adapters.size(); p++) {
             LoRALayer l = adapters.get(p);

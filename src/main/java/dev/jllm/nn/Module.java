@@ -21,13 +21,29 @@ public abstract class Module {
     private final Map<String, Module> children = new LinkedHashMap<>();
     private boolean training = true;
 
-    /** Registers a trainable parameter under {@code name} and returns it. */
+    /**
+     * Registers a parameter under {@code name} and returns it: trainable, or frozen when it is a read-only
+     * {@link Tensor#isBf16 bfloat16} tensor.
+     */
     protected final Tensor parameter(String name, Tensor value) {
         if (parameters.containsKey(name) || children.containsKey(name)) {
             throw new IllegalStateException("duplicate name '" + name + "' in " + getClass().getSimpleName());
         }
-        parameters.put(name, value.requiresGrad(true));
+        parameters.put(name, value.isBf16() ? value : value.requiresGrad(true));
         return value;
+    }
+
+    /**
+     * Registers the parameter {@code name} of {@code shape} that {@code source} gives (a new one starts at
+     * {@code initial}) and returns it.
+     */
+    protected final Tensor parameter(String name, ParameterSource source, float initial, int... shape) {
+        Tensor t = source.get(name, initial, shape);
+        if (!java.util.Arrays.equals(t.shape(), shape)) {
+            throw new IllegalArgumentException("parameter '" + name + "' of " + getClass().getSimpleName() + " has shape "
+                    + t.shapeString() + ", not " + java.util.Arrays.toString(shape));
+        }
+        return parameter(name, t);
     }
 
     /** Registers a sub-module under {@code name} and returns it. */
@@ -101,6 +117,14 @@ public abstract class Module {
     public final long parameterCount() {
         long n = 0;
         for (Tensor p : namedParameters().values()) n += p.size();
+        return n;
+    }
+
+    /** Bytes the parameter values take: 4 per float32 value, 2 per bfloat16 one (a tensor shared by two names counts once). */
+    public final long parameterBytes() {
+        long n = 0;
+        java.util.Set<Tensor> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (Tensor p : namedParameters().values()) if (seen.add(p)) n += (p.isBf16() ? 2L : 4L) * p.size();
         return n;
     }
 

@@ -2,7 +2,6 @@ package dev.jllm.nn;
 
 import dev.jllm.tensor.Ops;
 import dev.jllm.tensor.Tensor;
-import java.util.Arrays;
 
 /**
  * Root-mean-square normalisation of the last dimension, x / √(mean(x²) + eps) · (offset + weight): offset 0 is
@@ -15,10 +14,14 @@ public final class RMSNorm extends Module {
     public final Tensor weight;
 
     public RMSNorm(int dim, float eps, float offset) {
+        this(dim, eps, offset, ParameterSource.NEW);
+    }
+
+    /** A norm whose weight {@code source} gives (a new one starts at 1 − offset: the identity). */
+    public RMSNorm(int dim, float eps, float offset, ParameterSource source) {
         this.eps = eps;
         this.offset = offset;
-        this.weight = parameter("weight", Tensor.zeros(dim));
-        Arrays.fill(weight.data(), 1f - offset);
+        this.weight = parameter("weight", source, 1f - offset, dim);
     }
 
     /** x [..., dim] → [..., dim] */

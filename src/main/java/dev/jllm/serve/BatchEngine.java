@@ -61,7 +61,7 @@ final class BatchEngine implements AutoCloseable {
         }
         TextStreamer streamer = new TextStreamer(served.tokenizer(), served.withEndTokens(sampling.stops()),
                 piece -> generation.report(new Generation.Piece(piece)));
-        BatchGenerator.Request request = batch.submit(prompt, sampling.options(served.endId()),
+        BatchGenerator.Request request = batch.submit(prompt, sampling.options(served.endIds()),
                 new BatchGenerator.Listener() {
                     @Override
                     public void started() {

@@ -60,7 +60,7 @@ record Sampling(int maxTokens, float temperature, float topP, int topK, List<Str
         f.refuseUnless("logit_bias", v -> v.isObject() && v.isEmpty(), "logit_bias");
     }
 
-    GenerationOptions options(int endId) {
-        return new GenerationOptions(maxTokens, temperature, topK, topP, seed, true, endId, stops);
+    GenerationOptions options(java.util.Set<Integer> endIds) {
+        return new GenerationOptions(maxTokens, temperature, topK, topP, seed, true, endIds, stops);
     }
 }

@@ -16,9 +16,16 @@ import dev.jllm.tokenizer.Tokenizer;
  * @param classifier the classifier behind {@code /v1/classify}, or null when the model is not one
  * @param template   the model's chat template (tokenizer_config.json), or null: when there, chat messages are
  *                   rendered with it (it takes the place of {@code format}) and its end-of-turn tokens stop replies
+ * @param endIds     every token that ends a reply ({@code endId} and the model folder's {@code eos_token_id}s)
  */
 public record ServedModel(String name, CausalLM model, Tokenizer tokenizer, int endId, PromptFormat format,
-                          Classifier classifier, ChatTemplate template) {
+                          Classifier classifier, ChatTemplate template, java.util.Set<Integer> endIds) {
+
+    /** Ending replies at {@code endId} only. */
+    public ServedModel(String name, CausalLM model, Tokenizer tokenizer, int endId, PromptFormat format,
+                       Classifier classifier, ChatTemplate template) {
+        this(name, model, tokenizer, endId, format, classifier, template, endId < 0 ? java.util.Set.of() : java.util.Set.of(endId));
+    }
 
     /** Without a chat template. */
     public ServedModel(String name, CausalLM model, Tokenizer tokenizer, int endId, PromptFormat format, Classifier classifier) {
@@ -33,6 +40,10 @@ public record ServedModel(String name, CausalLM model, Tokenizer tokenizer, int 
 
     public ServedModel {
         if (model.isTraining()) throw new IllegalArgumentException("a served model must be in evaluation mode");
+        java.util.Set<Integer> ids = new java.util.LinkedHashSet<>();
+        if (endId >= 0) ids.add(endId);
+        ids.addAll(endIds);
+        endIds = java.util.Collections.unmodifiableSet(ids);
     }
 
     public int contextLength() {

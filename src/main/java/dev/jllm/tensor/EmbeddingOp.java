@@ -1,5 +1,6 @@
 package dev.jllm.tensor;
 
+import dev.jllm.kernels.Bf16;
 import dev.jllm.kernels.Elementwise;
 import dev.jllm.kernels.Parallel;
 import java.util.Arrays;
@@ -10,7 +11,8 @@ final class EmbeddingOp {
 
     // embedding: weight [V, C], ids [...] (values in [0, V)) → y [..., C] with y[i] = weight[ids[i]];
     // dweight[ids[i]] += dy[i] (ids that repeat sum their gradients), except for the row paddingIdx (−1: none),
-    // which gets no gradient, as in PyTorch's nn.Embedding(padding_idx).
+    // which gets no gradient, as in PyTorch's nn.Embedding(padding_idx). A bfloat16 weight (read-only: no
+    // gradient) gives its rows widened.
     static Tensor embedding(Tensor weight, int[] ids, int paddingIdx, int... idShape) {
         Shapes.require(weight.rank() == 2, "embedding: weight must be [V, C], got " + weight.shapeString());
         Shapes.require(Tensor.numel(idShape) == ids.length,
@@ -24,8 +26,13 @@ final class EmbeddingOp {
         }
         int[] ys = Arrays.copyOf(idShape, idShape.length + 1);
         ys[idShape.length] = c;
-        float[] w = weight.data(), y = Workspace.floats(ids.length * c);
-        for (int i = 0; i < ids.length; i++) System.arraycopy(w, ids[i] * c, y, i * c, c);
+        float[] y = Workspace.floats(ids.length * c);
+        if (weight.isBf16()) {
+            for (int i = 0; i < ids.length; i++) Bf16.widen(weight.bf16Values(), (long) ids[i] * c, c, y, i * c);
+        } else {
+            float[] w = weight.data();
+            for (int i = 0; i < ids.length; i++) System.arraycopy(w, ids[i] * c, y, i * c, c);
+        }
         int[] saved = ids.clone();
         return Tensor.result(y, ys, g -> {
             float[] dw = weight.gradOrCreate();

@@ -1,5 +1,6 @@
 package dev.jllm.tensor;
 
+import dev.jllm.kernels.Bf16;
 import dev.jllm.kernels.Elementwise;
 import dev.jllm.kernels.MatMul;
 
@@ -9,6 +10,7 @@ final class LinearOps {
 
     // linear: x [..., in] · w [out, in]ᵀ + b [out] → y [..., out]   (W stored [out, in] like PyTorch's Linear)
     // backward, with x flattened to [M, in]: dx += dy · w, dw += dyᵀ · x, db += Σ_rows dy.
+    // A bfloat16 w (read-only, so never a dw) is read in place, widened as the products use it.
     static Tensor linear(Tensor x, Tensor w, Tensor b) {
         Shapes.require(w.rank() == 2, "linear: weight must be [out, in], got " + w.shapeString());
         int in = w.dim(1), out = w.dim(0);
@@ -20,12 +22,53 @@ final class LinearOps {
         int[] ys = x.shape();
         ys[ys.length - 1] = out;
         float[] y = Workspace.floats(m * out);
-        MatMul.xwt(x.data(), 0, w.data(), 0, b == null ? null : b.data(), y, 0, m, in, out);
+        if (w.isBf16()) Bf16.xwt(x.data(), 0, w.bf16Values(), b == null ? null : b.data(), y, 0, m, in, out);
+        else MatMul.xwt(x.data(), 0, w.data(), 0, b == null ? null : b.data(), y, 0, m, in, out);
         return Tensor.result(y, ys, g -> {
-            if (x.requiresGrad()) MatMul.dyw(g, 0, w.data(), 0, x.gradOrCreate(), 0, m, out, in);
+            if (x.requiresGrad()) {
+                if (w.isBf16()) Bf16.dyw(g, 0, w.bf16Values(), x.gradOrCreate(), 0, m, out, in);
+                else MatMul.dyw(g, 0, w.data(), 0, x.gradOrCreate(), 0, m, out, in);
+            }
             if (w.requiresGrad()) MatMul.dytx(g, 0, x.data(), 0, w.gradOrCreate(), 0, m, out, in);
             if (b != null && b.requiresGrad()) Elementwise.sumRowsInto(g, 0, m, out, b.gradOrCreate(), 0);
         }, x, w, b);
+    }
+
+    // linearLoRA: linear(x, w, bias) + (s · (x · a)) · b with a LoRA adapter a [in, r], b [r, out], s = alpha / r,
+    // added into the linear's own output: one [..., out] result where linear, two matmuls, scale and add made four
+    // (what decides a LoRA step's memory: every result lives until the step ends).
+    // backward, x flattened to [M, in], u = s·(x·a) [M, r] kept from the forward pass: db += uᵀ · dy;
+    // du = s · (dy · bᵀ); da += xᵀ · du; dx += dy · w + du · aᵀ; dw += dyᵀ · x; dbias += Σ_rows dy.
+    static Tensor linearLoRA(Tensor x, Tensor w, Tensor bias, Tensor a, Tensor b, float s) {
+        int in = w.dim(1), out = w.dim(0), r = a.dim(1);
+        Shapes.require(a.rank() == 2 && a.dim(0) == in && b.rank() == 2 && b.dim(0) == r && b.dim(1) == out,
+                "linearLoRA: adapters " + a.shapeString() + " and " + b.shapeString() + " do not fit weight " + w.shapeString());
+        Tensor plain = linear(x, w, bias); // checks x, w and bias; its graph node is not kept
+        int m = plain.size() / Math.max(out, 1);
+        float[] y = plain.data();
+        float[] at = Workspace.floats(r * in); // aᵀ [r, in], the layout MatMul wants
+        transpose(a.data(), 0, at, 0, in, r, false);
+        float[] u = Workspace.floats(m * r);
+        MatMul.xwt(x.data(), 0, at, 0, null, u, 0, m, in, r);
+        Elementwise.scale(s, u, 0, u, 0, m * r);
+        MatMul.dyw(u, 0, b.data(), 0, y, 0, m, r, out); // y += u · b
+        return Tensor.result(y, plain.shape(), g -> {
+            if (b.requiresGrad()) MatMul.dytx(u, 0, g, 0, b.gradOrCreate(), 0, m, r, out);
+            if (a.requiresGrad() || x.requiresGrad()) {
+                float[] du = Workspace.floats(m * r);
+                MatMul.xwt(g, 0, b.data(), 0, null, du, 0, m, out, r);
+                Elementwise.scale(s, du, 0, du, 0, m * r);
+                if (a.requiresGrad()) MatMul.dytx(x.data(), 0, du, 0, a.gradOrCreate(), 0, m, in, r);
+                if (x.requiresGrad()) MatMul.dyw(du, 0, at, 0, x.gradOrCreate(), 0, m, r, in);
+                Workspace.giveBack(du);
+            }
+            if (x.requiresGrad()) {
+                if (w.isBf16()) Bf16.dyw(g, 0, w.bf16Values(), x.gradOrCreate(), 0, m, out, in);
+                else MatMul.dyw(g, 0, w.data(), 0, x.gradOrCreate(), 0, m, out, in);
+            }
+            if (w.requiresGrad()) MatMul.dytx(g, 0, x.data(), 0, w.gradOrCreate(), 0, m, out, in);
+            if (bias != null && bias.requiresGrad()) Elementwise.sumRowsInto(g, 0, m, out, bias.gradOrCreate(), 0);
+        }, x, w, bias, a, b);
     }
 
     // matmul: a [..., M, K] · b [..., K, N] → y [..., M, N], batched over the leading dimensions, which must

@@ -22,6 +22,15 @@ public final class Ops {
         return Profiler.forward("linear", t0, LinearOps.linear(x, w, b));
     }
 
+    /**
+     * x [..., in] · w[out, in]ᵀ + bias[out] + scale · (x · a[in, r]) · b[r, out] → [..., out]: a Linear with a LoRA
+     * adapter (the book's {@code LinearWithLoRA}) as one op, whose result is the only [..., out] tensor it keeps.
+     */
+    public static Tensor linearLoRA(Tensor x, Tensor w, Tensor bias, Tensor a, Tensor b, float scale) {
+        long t0 = Profiler.start();
+        return Profiler.forward("linear", t0, LinearOps.linearLoRA(x, w, bias, a, b, scale));
+    }
+
     /** a [..., M, K] · b [..., K, N] → [..., M, N]; b's leading dims equal a's, or b is [K, N]. */
     public static Tensor matmul(Tensor a, Tensor b) {
         long t0 = Profiler.start();

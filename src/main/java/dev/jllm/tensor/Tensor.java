@@ -1,5 +1,7 @@
 package dev.jllm.tensor;
 
+import dev.jllm.kernels.Bf16;
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -15,11 +17,20 @@ import java.util.Set;
  * (input or parameter) tracks a gradient when {@link #requiresGrad(boolean)} turned it on; a tensor made by an
  * op tracks one when any of the op's inputs does (and no {@link NoGrad} scope is open), and then carries the
  * {@link Node} that made it. {@link #backward()} walks those nodes in reverse topological order.
+ *
+ * <p>A tensor may instead hold bfloat16 values where they already are ({@link #bf16}: a published checkpoint's
+ * weight matrix, memory-mapped): read-only, never trained, read by the ops that take weights ({@code linear},
+ * {@code embedding}) in place, widened to float32 as they are used (PyTorch: a {@code torch.bfloat16} tensor
+ * with {@code requires_grad=False}).
  */
 public final class Tensor {
 
     private final int[] shape;
+    /** The float32 values, or null for a bfloat16 tensor. */
     private final float[] data;
+    /** The bfloat16 values (row-major, little-endian), or null for a float32 tensor. */
+    private final MemorySegment bf16;
+    private final int size;
     private float[] grad;
     private boolean requiresGrad;
     /** The op that produced this tensor, or null for a leaf or an untracked result. */
@@ -33,11 +44,33 @@ public final class Tensor {
         }
         this.shape = shape.clone();
         this.data = data;
+        this.bf16 = null;
+        this.size = data.length;
+    }
+
+    private Tensor(MemorySegment bf16, int[] shape) {
+        long n = numel(shape);
+        if (bf16.byteSize() != 2 * n) {
+            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " holds " + n
+                    + " bfloat16 values, not " + bf16.byteSize() + " bytes");
+        }
+        this.shape = shape.clone();
+        this.data = null;
+        this.bf16 = bf16;
+        this.size = Math.toIntExact(n);
     }
 
     /** Wraps {@code data} (not copied) with the given shape. */
     public static Tensor of(float[] data, int... shape) {
         return new Tensor(data, shape);
+    }
+
+    /**
+     * A read-only tensor over bfloat16 values in place ({@code values}: row-major, little-endian, as safetensors
+     * stores them; not copied). It never tracks a gradient.
+     */
+    public static Tensor bf16(MemorySegment values, int... shape) {
+        return new Tensor(values, shape);
     }
 
     public static Tensor zeros(int... shape) {
@@ -106,12 +139,48 @@ public final class Tensor {
      * Number of values (PyTorch: {@code x.numel()}; PyTorch's {@code x.size()} is the shape, here {@link #shape()}).
      */
     public int size() {
-        return data.length;
+        return size;
     }
 
-    /** The values, row-major. Callers may read and write them in place. */
+    /** The values, row-major. Callers may read and write them in place. A bfloat16 tensor has none: see {@link #isBf16}. */
     public float[] data() {
+        if (data == null) {
+            throw new IllegalStateException("tensor " + shapeString() + " holds read-only bfloat16 values, not float32"
+                    + " (widen a copy with toFloat32())");
+        }
         return data;
+    }
+
+    /** Whether the values are bfloat16 in place ({@link #bf16}) rather than a float32 array. */
+    public boolean isBf16() {
+        return bf16 != null;
+    }
+
+    /** The bfloat16 values of a {@link #bf16} tensor (null for a float32 tensor). */
+    public MemorySegment bf16Values() {
+        return bf16;
+    }
+
+    /**
+     * A read-only bfloat16 copy, each value rounded to the nearest bfloat16 (PyTorch: {@code x.to(torch.bfloat16)}),
+     * held off the Java heap until it is unreachable.
+     */
+    public Tensor toBf16() {
+        float[] values = data();
+        MemorySegment out = java.lang.foreign.Arena.ofAuto().allocate(2L * size, 2);
+        for (int i = 0; i < size; i++) out.set(BF16_LE, 2L * i, Bf16.fromFloat(values[i]));
+        return new Tensor(out, shape);
+    }
+
+    private static final java.lang.foreign.ValueLayout.OfShort BF16_LE =
+            java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
+
+    /** This tensor when it is float32; else a float32 copy of its values (exact), not tracking a gradient. */
+    public Tensor toFloat32() {
+        if (bf16 == null) return this;
+        float[] out = new float[size];
+        Bf16.widen(bf16, 0, size, out, 0);
+        return new Tensor(out, shape);
     }
 
     /** The gradient buffer, or null if none was accumulated yet. */
@@ -124,7 +193,7 @@ public final class Tensor {
      * scope, if any, a leaf's (a parameter's) never does.
      */
     public float[] gradOrCreate() {
-        if (grad == null) grad = node != null ? Workspace.floats(data.length) : new float[data.length];
+        if (grad == null) grad = node != null ? Workspace.floats(size) : new float[size];
         return grad;
     }
 
@@ -142,18 +211,22 @@ public final class Tensor {
      * on an op result, turning it on also keeps its gradient after {@link #backward()} (otherwise freed).
      */
     public Tensor requiresGrad(boolean on) {
+        if (on && bf16 != null) {
+            throw new IllegalStateException("a bfloat16 tensor " + shapeString() + " is read-only and cannot be trained"
+                    + " (train a float32 copy, or LoRA adapters over it)");
+        }
         this.requiresGrad = on;
         return this;
     }
 
     public float item() {
-        if (data.length != 1) throw new IllegalStateException("item() needs one value, tensor has shape " + shapeString());
-        return data[0];
+        if (size != 1) throw new IllegalStateException("item() needs one value, tensor has shape " + shapeString());
+        return data()[0];
     }
 
     /** The same values, cut from the graph: no node, no gradient. Shares the data. */
     public Tensor detach() {
-        return new Tensor(data, shape);
+        return bf16 != null ? new Tensor(bf16, shape) : new Tensor(data, shape);
     }
 
     /** The same values in another shape (one dimension may be -1); shares the data, gradients flow. */
@@ -179,7 +252,7 @@ public final class Tensor {
      * Leaves are told in the order their gradients finish; null {@code gradientDone} is plain {@link #backward()}.
      */
     public void backward(java.util.function.Consumer<Tensor> gradientDone) {
-        if (data.length != 1) {
+        if (size != 1) {
             throw new IllegalStateException("backward() needs a one-value loss, tensor has shape " + shapeString());
         }
         if (!requiresGrad()) {

@@ -83,7 +83,7 @@ final class HfTokenizerReader {
                         while (p.nextToken() == JsonToken.FIELD_NAME) {
                             String token = p.currentName();
                             p.nextToken();
-                            vocab.put(token, p.getIntValue());
+                            vocab.put(token, checkedId(token, p.getIntValue()));
                         }
                     } else if (key.equals("merges") && t == JsonToken.START_ARRAY) {
                         for (JsonToken m = p.nextToken(); m != JsonToken.END_ARRAY; m = p.nextToken()) {
@@ -145,7 +145,8 @@ final class HfTokenizerReader {
         List<AddedTokens.Token> added = new ArrayList<>();
         List<String> normalizedPatterns = new ArrayList<>();
         for (JsonNode t : root.path("added_tokens")) {
-            AddedTokens.Token token = new AddedTokens.Token(t.path("id").asInt(), t.path("content").asText(),
+            String content = t.path("content").asText();
+            AddedTokens.Token token = new AddedTokens.Token(checkedId(content, t.path("id").asInt(-1)), content,
                     t.path("special").asBoolean(false), t.path("lstrip").asBoolean(false), t.path("rstrip").asBoolean(false),
                     t.path("single_word").asBoolean(false), t.path("normalized").asBoolean(false));
             added.add(token);
@@ -288,5 +289,17 @@ final class HfTokenizerReader {
     private static String literal(JsonNode pattern, String what) {
         if (pattern.has("String")) return pattern.get("String").asText();
         throw new IllegalArgumentException("a " + what + " with a regex pattern is not supported");
+    }
+
+    /** Ids at most this large: every real vocabulary is far smaller (Gemma 3's has 262,144 tokens). */
+    static final int MAX_ID = (1 << 24) - 1;
+
+    /** {@code id}, when it can be a token's id (the tables of ids are sized by the largest). */
+    private static int checkedId(String token, int id) {
+        if (id < 0 || id > MAX_ID) {
+            throw new IllegalArgumentException("tokenizer.json: token '" + token + "' has id " + id + "; ids run from 0 to "
+                    + MAX_ID);
+        }
+        return id;
     }
 }

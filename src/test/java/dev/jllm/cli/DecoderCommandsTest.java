@@ -41,10 +41,49 @@ class DecoderCommandsTest {
         for (String cache : new String[] {"--seed=1", "--no-kv-cache"}) {
             int n = cache.equals("--seed=1") ? want.length : 40; // 45 positions: past the window and the original context
             Run r = run("generate", "--model", model, "--prompt-ids", ids(g.get("prompt")), "--max-tokens", "" + n,
-                    "--temperature", "0", "--json", cache);
+                    "--temperature", "0", "--json", "--ignore-eos", cache);
             assertThat(r.exit()).as(r.err()).isZero();
             assertThat(flat(r.json().get("ids"))).containsExactly(Arrays.copyOf(want, n));
         }
+    }
+
+    @Test
+    void generateFromABf16CheckpointMatchesTransformersOnTheBf16Weights() throws Exception {
+        JsonNode g = new ObjectMapper().readTree(DIR.resolve("qwen3").resolve("golden.json").toFile());
+        int[] want = flat(new ObjectMapper().readTree(DIR.resolve("qwen3").resolve("golden-bf16.json").toFile()).get("greedy"));
+        String model = DIR.resolve("qwen3").resolve("model-bf16").toString();
+        for (String cache : new String[] {"--seed=1", "--no-kv-cache"}) {
+            int n = cache.equals("--seed=1") ? want.length : 40;
+            Run r = run("generate", "--model", model, "--prompt-ids", ids(g.get("prompt")), "--max-tokens", "" + n,
+                    "--json", "--ignore-eos", cache);
+            assertThat(r.exit()).as(r.err()).isZero();
+            assertThat(flat(r.json().get("ids"))).containsExactly(Arrays.copyOf(want, n));
+        }
+    }
+
+    @Test
+    void generationStopsAtAnyEndIdOfConfigAndGenerationConfig(@TempDir Path tmp) throws Exception {
+        JsonNode g = new ObjectMapper().readTree(DIR.resolve("qwen3").resolve("golden.json").toFile());
+        int[] want = flat(g.get("greedy"));
+        Path dir = Files.createDirectories(tmp.resolve("m"));
+        for (String f : new String[] {"config.json", "model.safetensors"}) {
+            Files.copy(DIR.resolve("qwen3").resolve("model").resolve(f), dir.resolve(f));
+        }
+        // config.json says eos_token_id 2; generation_config.json adds a list (ids past the vocabulary are left out)
+        int other = want[3];
+        Files.writeString(dir.resolve("generation_config.json"), "{\"eos_token_id\": [" + other + ", 100000]}");
+        int stop = 0;
+        while (stop < want.length && want[stop] != 2 && want[stop] != other) stop++;
+        Run r = run("generate", "--model", dir.toString(), "--prompt-ids", ids(g.get("prompt")), "--max-tokens",
+                "" + want.length, "--json");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(flat(r.json().get("ids"))).containsExactly(Arrays.copyOf(want, stop));
+        assertThat(stop).isEqualTo(3);
+
+        Files.writeString(dir.resolve("generation_config.json"), "{\"eos_token_id\": \"two\"}");
+        Run bad = run("generate", "--model", dir.toString(), "--prompt-ids", "1,2", "--max-tokens", "3");
+        assertThat(bad.exit()).isNotZero();
+        assertThat(bad.err().strip()).startsWith("jllm: error:").contains("eos_token_id").doesNotContain("\n");
     }
 
     @Test
@@ -81,7 +120,7 @@ class DecoderCommandsTest {
         assertThat(info.get("parameters").asLong()).isEqualTo(c.parameterCount())
                 .isEqualTo(new DecoderModel(c).parameterCount());
         Run gen = run("generate", "--model", dir.toString(), "--prompt-ids", "1,2,3", "--max-tokens", "5", "--json",
-                "--dtype", "bf16");
+                "--dtype", "bf16", "--ignore-eos");
         assertThat(gen.exit()).as(gen.err()).isZero();
         assertThat(gen.json().get("ids").size()).isEqualTo(5);
         assertThat(run("perplexity", "--model", dir.toString(), "--ids", "1,2,3,4,5", "--json").exit()).isZero();

@@ -119,6 +119,45 @@ class Bf16Test {
         }
     }
 
+    /** W [n, k] rounded to bfloat16, as safetensors stores it (row-major, little-endian), off the heap. */
+    static java.lang.foreign.MemorySegment bf16Segment(float[] w) {
+        var seg = java.lang.foreign.Arena.ofAuto().allocate(2L * w.length, 2);
+        var le = java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < w.length; i++) seg.set(le, 2L * i, Bf16.fromFloat(w[i]));
+        return seg;
+    }
+
+    @Test
+    void productsOverABf16MatrixInPlaceEqualTheFloatProductsOfItsWidenedValues() {
+        SplittableRandom r = new SplittableRandom(4);
+        // rows through gemv (m <= 4) and through the blocked product; odd k; a matrix of two blocks (n·k > WIDE_BLOCK)
+        for (int[] mkn : new int[][] {{1, 8, 5}, {3, 33, 70}, {5, 33, 70}, {37, 100, 65}, {9, 64, 129},
+                {6, 1000, Bf16.WIDE_BLOCK / 1000 + 37}}) {
+            int m = mkn[0], k = mkn[1], n = mkn[2];
+            float[] w = new float[n * k], x = new float[m * k], bias = new float[n], dy = new float[m * n];
+            for (int i = 0; i < w.length; i++) w[i] = (float) r.nextGaussian();
+            for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
+            for (int i = 0; i < n; i++) bias[i] = (float) r.nextGaussian();
+            for (int i = 0; i < dy.length; i++) dy[i] = (float) r.nextGaussian();
+            var seg = bf16Segment(w);
+            float[] widened = new float[n * k];
+            Bf16.widen(seg, 0, n * k, widened, 0);
+            for (int i = 0; i < w.length; i++) assertThat(widened[i]).isEqualTo(Bf16.toFloat(Bf16.fromFloat(w[i])));
+
+            float[] want = new float[m * n], y = new float[m * n];
+            ScalarMatMul.xwt(x, 0, widened, 0, bias, want, 0, m, k, n);
+            Bf16.xwt(x, 0, seg, bias, y, 0, m, k, n);
+            assertClose(y, want, k);
+
+            float[] dxWant = new float[m * k], dx = new float[m * k];
+            java.util.Arrays.fill(dxWant, 0.5f); // accumulates
+            java.util.Arrays.fill(dx, 0.5f);
+            ScalarMatMul.dyw(dy, 0, widened, 0, dxWant, 0, m, n, k);
+            Bf16.dyw(dy, 0, seg, dx, 0, m, n, k);
+            assertClose(dx, dxWant, n);
+        }
+    }
+
     @Test
     void gemvRowsComputesEachRowAsGemvAloneForPackedAndMappedWeights() {
         SplittableRandom r = new SplittableRandom(4);

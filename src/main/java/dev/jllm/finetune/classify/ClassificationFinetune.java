@@ -7,6 +7,7 @@ import dev.jllm.SettingException;
 import dev.jllm.model.CausalLM;
 import dev.jllm.mpi.DataParallel;
 import dev.jllm.tokenizer.Gpt2Tokenizer;
+import dev.jllm.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,6 +50,15 @@ public final class ClassificationFinetune {
     /** Finetunes and writes the run folder {@code out} (which must not hold a run yet); {@code log} gets progress lines. */
     public static Outcome run(CausalLM base, Gpt2Tokenizer tokenizer, ClassificationData data, Spec spec, Path out,
                               Consumer<String> log) throws IOException {
+        return run(base, tokenizer, null, data, spec, out, log);
+    }
+
+    /**
+     * {@link #run} with any tokenizer: one that is not GPT-2's BPE files is copied into the run folder from
+     * {@code tokenizerDir}, the base model's folder.
+     */
+    public static Outcome run(CausalLM base, Tokenizer tokenizer, Path tokenizerDir, ClassificationData data, Spec spec,
+                              Path out, Consumer<String> log) throws IOException {
         boolean leader = DataParallel.current().leader(); // under mpirun rank 0 alone writes the run folder
         if (leader && (Files.exists(out.resolve(ClassifierInfo.FILE)) || Files.exists(out.resolve(ClassificationMetrics.FILE)))) {
             throw new SettingException(out + " already holds a run; choose another ", Setting.RUN_FOLDER);
@@ -64,7 +74,7 @@ public final class ClassificationFinetune {
                         : " (" + splits.truncated() + " longer texts truncated to their first " + splits.length() + ")"));
 
         SplittableRandom rng = new SplittableRandom(seed);
-        GptClassifier model = new GptClassifier(ClassifierFiles.body(base, spec.dropRate(), rng), data.labels().size(),
+        GptClassifier model = new GptClassifier(ClassifierFiles.body(base, spec.dropRate(), rng, spec.trainable()), data.labels().size(),
                 spec.pooling(), rng);
         model.setTrainable(spec.trainable(), spec.loraRank(), spec.loraAlpha(), rng);
         long trainable = model.trainableParameterCount();
@@ -88,7 +98,7 @@ public final class ClassificationFinetune {
         }
         ClassifierInfo info = new ClassifierInfo(data.labels(), spec.pooling(), splits.length(), padId,
                 spec.trainable(), spec.loraRank(), spec.loraAlpha(), spec.baseModel());
-        ClassifierFiles.save(out, model, tokenizer, info, training(spec, data, result, trainable));
+        ClassifierFiles.save(out, model, tokenizer, tokenizerDir, info, training(spec, data, result, trainable));
         return new Outcome(out, result, trainable, splits.length(), splits.truncated());
     }
 

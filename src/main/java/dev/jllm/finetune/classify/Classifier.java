@@ -3,7 +3,6 @@ package dev.jllm.finetune.classify;
 import dev.jllm.tensor.NoGrad;
 import dev.jllm.tensor.Ops;
 import dev.jllm.tensor.Tensor;
-import dev.jllm.tokenizer.Gpt2Tokenizer;
 import dev.jllm.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -48,7 +47,7 @@ public final class Classifier {
     /** The classifier in a folder written by {@code jllm finetune classify}. */
     public static Classifier load(Path dir) throws IOException {
         ClassifierInfo info = ClassifierInfo.read(dir);
-        return new Classifier(ClassifierFiles.load(dir, info), Gpt2Tokenizer.load(dir), info);
+        return new Classifier(ClassifierFiles.load(dir, info), Tokenizer.load(dir), info);
     }
 
     public List<String> labels() {

@@ -8,9 +8,11 @@ import dev.jllm.model.CausalLM;
 import dev.jllm.nn.LoRA;
 import dev.jllm.tensor.Tensor;
 import dev.jllm.tokenizer.Gpt2Tokenizer;
+import dev.jllm.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -31,21 +33,49 @@ public final class ClassifierFiles {
 
     public static final String HEAD = "classifier.safetensors";
     public static final String ADAPTERS = LoRA.FILE;
+    /** The files of a tokenizer.json tokenizer that a classifier folder keeps. */
+    public static final String TOKENIZER_FILES = "tokenizer.json, tokenizer_config.json, special_tokens_map.json";
 
     /** The classifier body for a pretrained model: a copy with its LM head dropped, dropout set to {@code dropRate}. */
     public static CausalLM body(CausalLM pretrained, float dropRate, RandomGenerator dropoutRng) {
         return pretrained.copy(dropRate, CausalLM.Head.TIED, dropoutRng);
     }
 
+    /**
+     * The body for training {@code trainable}: when the body's own weights stay frozen (the head alone, or LoRA
+     * adapters), a {@link CausalLM#frozenCopy} (a bf16 checkpoint stays bf16 and mapped); else a float32 copy.
+     */
+    public static CausalLM body(CausalLM pretrained, float dropRate, RandomGenerator dropoutRng, Trainable trainable) {
+        return trainable == Trainable.HEAD || trainable == Trainable.LORA
+                ? pretrained.frozenCopy(dropRate, CausalLM.Head.TIED, dropoutRng)
+                : body(pretrained, dropRate, dropoutRng);
+    }
+
     /** Writes the classifier folder (see the class comment); {@code training} goes into classifier.json. */
     public static void save(Path dir, GptClassifier model, Gpt2Tokenizer tokenizer, ClassifierInfo info,
+                            JsonNode training) throws IOException {
+        save(dir, model, tokenizer, null, info, training);
+    }
+
+    /**
+     * Writes the classifier folder; a tokenizer other than GPT-2's BPE files (a tokenizer.json) is copied from the
+     * base model's folder {@code tokenizerDir}: {@value #TOKENIZER_FILES}.
+     */
+    public static void save(Path dir, GptClassifier model, Tokenizer tokenizer, Path tokenizerDir, ClassifierInfo info,
                             JsonNode training) throws IOException {
         if (info.labels().size() != model.classes()) {
             throw new IllegalArgumentException(info.labels().size() + " labels for a head of " + model.classes() + " classes");
         }
         Files.createDirectories(dir);
         Architectures.save(model.mergedBody(), dir);
-        tokenizer.save(dir);
+        if (tokenizer instanceof Gpt2Tokenizer bpe) {
+            bpe.save(dir);
+        } else {
+            for (String f : TOKENIZER_FILES.split(", ")) {
+                Path from = tokenizerDir.resolve(f);
+                if (Files.isRegularFile(from)) Files.copy(from, dir.resolve(f), StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
         StateDict head = new StateDict();
         head.put("score.weight", model.head.mergedWeight());
         head.put("score.bias", Tensor.of(model.head.bias.data().clone(), model.head.out));
@@ -61,7 +91,7 @@ public final class ClassifierFiles {
     /** The classifier saved in {@code dir}, in evaluation mode. */
     public static GptClassifier load(Path dir, ClassifierInfo info) throws IOException {
         CausalLM saved = Architectures.load(dir, new SplittableRandom(0));
-        GptClassifier model = new GptClassifier(body(saved, 0f, new SplittableRandom(0)), info.labels().size(),
+        GptClassifier model = new GptClassifier(saved.frozenCopy(0f, CausalLM.Head.TIED, new SplittableRandom(0)), info.labels().size(),
                 info.pooling(), new SplittableRandom(0));
         Path headFile = dir.resolve(HEAD);
         if (!Files.isRegularFile(headFile)) throw new IllegalArgumentException(dir + ": no " + HEAD + " (the head)");
@@ -79,7 +109,8 @@ public final class ClassifierFiles {
     public static GptClassifier loadAdapters(Path baseModel, Path runDir) throws IOException {
         ClassifierInfo info = ClassifierInfo.read(runDir);
         if (info.trainable() != Trainable.LORA) throw new IllegalArgumentException(runDir + " was not trained with LoRA");
-        GptClassifier model = new GptClassifier(body(Architectures.load(baseModel, new SplittableRandom(0)), 0f, new SplittableRandom(0)),
+        GptClassifier model = new GptClassifier(Architectures.load(baseModel, new SplittableRandom(0))
+                        .frozenCopy(0f, CausalLM.Head.TIED, new SplittableRandom(0)),
                 info.labels().size(), info.pooling(), new SplittableRandom(0));
         model.setTrainable(Trainable.LORA, info.loraRank(), info.loraAlpha(), new SplittableRandom(0));
         Path file = runDir.resolve(ADAPTERS);

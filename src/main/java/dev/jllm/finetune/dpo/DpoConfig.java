@@ -19,9 +19,18 @@ import dev.jllm.train.TrainConfig;
  * @param evalBatches batches of the training and the validation pairs each evaluation averages over
  * @param seed        seeds the shuffling
  * @param format      the prompt format the pairs are written in (the SFT model's)
+ * @param loraRank    0: train every weight of the policy; else the rank of LoRA adapters on its blocks' Linears,
+ *                    over its frozen weights (a bf16 checkpoint's stay bf16, shared with the reference)
+ * @param loraAlpha   LoRA's alpha (with a rank)
  */
 public record DpoConfig(String model, String data, double beta, double lr, double weightDecay, int epochs, int batchSize, int maxLength,
-                        int evalEvery, int evalBatches, long seed, String format) {
+                        int evalEvery, int evalBatches, long seed, String format, int loraRank, float loraAlpha) {
+
+    /** Training every weight (no LoRA). */
+    public DpoConfig(String model, String data, double beta, double lr, double weightDecay, int epochs, int batchSize,
+                     int maxLength, int evalEvery, int evalBatches, long seed, String format) {
+        this(model, data, beta, lr, weightDecay, epochs, batchSize, maxLength, evalEvery, evalBatches, seed, format, 0, 0f);
+    }
 
     public DpoConfig {
         if (!(beta > 0)) throw new IllegalArgumentException("beta must be positive, got " + beta);
@@ -32,6 +41,15 @@ public record DpoConfig(String model, String data, double beta, double lr, doubl
                     + " length >= 2: " + this);
         }
         PromptFormat.named(format);
+        if (loraRank < 0 || (loraRank > 0 && !(loraAlpha > 0))) {
+            throw new IllegalArgumentException("LoRA needs a positive rank and alpha, got rank " + loraRank + " and alpha "
+                    + loraAlpha);
+        }
+    }
+
+    /** Whether the policy trains LoRA adapters rather than every weight. */
+    public boolean lora() {
+        return loraRank > 0;
     }
 
     /** The book's settings (β 0.1, lr 5e-6, weight decay 0.01, 1 epoch, batch 8, evaluation every 5 steps). */

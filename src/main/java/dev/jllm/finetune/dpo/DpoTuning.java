@@ -2,6 +2,7 @@ package dev.jllm.finetune.dpo;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jllm.arch.LoadedModel;
+import dev.jllm.finetune.LoRARuns;
 import dev.jllm.finetune.Splits;
 import dev.jllm.model.CausalLM;
 import dev.jllm.mpi.DataParallel;
@@ -48,12 +49,16 @@ public final class DpoTuning {
 
     /**
      * Starts a run in {@code out}: the policy is a copy of {@code start} without dropout (as in the book, so that
-     * policy and reference agree exactly before the first step); {@code start} itself becomes the frozen reference.
+     * policy and reference agree exactly before the first step), or with LoRA a frozen copy with adapters (B = 0:
+     * the same function); {@code start} itself becomes the frozen reference.
      */
     public static Report start(CausalLM start, Tokenizer tokenizer, DpoConfig spec, Path out, TrainProgress progress,
                                PrintWriter log) throws IOException {
         ResumableRandom rng = new ResumableRandom(spec.seed());
-        CausalLM policy = start.copy(0f, CausalLM.Head.KEEP, rng);
+        CausalLM policy = spec.lora()
+                ? LoRARuns.attach(start.frozenCopy(0f, CausalLM.Head.KEEP, rng), spec.loraRank(), spec.loraAlpha(), false,
+                        spec.seed(), null)
+                : start.copy(0f, CausalLM.Head.KEEP, rng);
         DpoData data = data(spec, tokenizer, policy, frozen(start), log);
         DataParallel parallel = DataParallel.current();
         try (RunFolder run = RankFolder.create(out, DpoData.METRICS, parallel)) {
@@ -76,6 +81,7 @@ public final class DpoTuning {
             ResumableRandom rng = new ResumableRandom(spec.seed());
             Checkpoint.Loaded checkpoint = Checkpoint.read(RankFolder.latestCheckpoint(dir), rng);
             CausalLM policy = checkpoint.model();
+            if (spec.lora()) LoRARuns.attach(policy, spec.loraRank(), spec.loraAlpha(), false, spec.seed(), checkpoint);
             DpoData data = data(spec, tokenizer, policy, frozen(LoadedModel.load(spec.model()).model()), log);
             Trainer<PreferenceBatch> trainer = new Trainer<>(policy, rng, tokenizer, spec.train(), data, run, progress);
             trainer.restore(checkpoint);

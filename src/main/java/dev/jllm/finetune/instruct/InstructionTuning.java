@@ -2,10 +2,10 @@ package dev.jllm.finetune.instruct;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jllm.data.Batch;
+import dev.jllm.finetune.LoRARuns;
 import dev.jllm.finetune.Splits;
 import dev.jllm.model.CausalLM;
 import dev.jllm.mpi.DataParallel;
-import dev.jllm.nn.LoRA;
 import dev.jllm.prompt.InstructionExample;
 import dev.jllm.prompt.InstructionJson;
 import dev.jllm.prompt.PromptFormat;
@@ -22,7 +22,6 @@ import dev.jllm.train.Trainer;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.function.IntConsumer;
 
 /**
@@ -58,7 +57,7 @@ public final class InstructionTuning {
                                        TrainProgress progress, IntConsumer responsesDone) throws IOException {
         ResumableRandom rng = new ResumableRandom(spec.train().seed());
         CausalLM model = spec.lora()
-                ? withLoRA(start.copy(0f, CausalLM.Head.UNTIED, rng), spec, null)
+                ? withLoRA(start.frozenCopy(0f, CausalLM.Head.UNTIED, rng), spec, null)
                 : start.copy(0f, CausalLM.Head.KEEP, rng);
         Data data = Data.read(spec, tokenizer, model);
         if (DataParallel.current().leader()) run.writeModel(model, JSON.valueToTree(spec));
@@ -113,21 +112,12 @@ public final class InstructionTuning {
 
     /**
      * Freezes the model and adds the book's LoRA adapters (appendix E) to its blocks and head (LoRA adapts the head
-     * as the book's separate {@code out_head}, so a LoRA run starts from a copy whose head is untied, a copy of the
-     * token embedding for GPT-2); from a checkpoint
-     * they take its saved values, else A is drawn from the run's seed and B starts at zero.
+     * as the book's separate {@code out_head}, so a LoRA run starts from a frozen copy whose head is untied, a copy
+     * of the token embedding for GPT-2; a bf16 checkpoint's weights stay bf16 under the adapters), as
+     * {@link LoRARuns#attach} does.
      */
     private static CausalLM withLoRA(CausalLM model, InstructSpec spec, Checkpoint.Loaded checkpoint) {
-        model.freeze();
-        model.addLoRA(spec.loraRank(), spec.loraAlpha(), true, new SplittableRandom(spec.train().seed()));
-        if (checkpoint != null) {
-            if (checkpoint.adapters().isEmpty()) {
-                throw new IllegalArgumentException("the run trains LoRA adapters but its checkpoint has no "
-                        + LoRA.FILE);
-            }
-            LoRA.load(model, checkpoint.adapters(), LoRA.FILE + " of the checkpoint");
-        }
-        return model;
+        return LoRARuns.attach(model, spec.loraRank(), spec.loraAlpha(), true, spec.train().seed(), checkpoint);
     }
 
     /** The run's splits: training and validation encoded for the trainer, the test entries as they are. */
