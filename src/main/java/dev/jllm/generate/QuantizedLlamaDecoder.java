@@ -3,6 +3,7 @@ package dev.jllm.generate;
 import dev.jllm.io.gguf.GgufLlama;
 import dev.jllm.kernels.Elementwise;
 import dev.jllm.kernels.Parallel;
+import dev.jllm.kernels.SiluKernel;
 import dev.jllm.kernels.quant.QuantizedGemv;
 import dev.jllm.kernels.quant.QuantizedMatrix;
 
@@ -83,9 +84,9 @@ public final class QuantizedLlamaDecoder {
         for (int l = 0; l < m.nLayers(); l++) {
             GgufLlama.Layer b = m.layers().get(l);
             rmsNorm(x, b.attnNorm(), h, 0, m.embDim());
-            gemv(b.wq(), h, q);
-            gemv(b.wk(), h, k);
-            gemv(b.wv(), h, v);
+            // products of one input in one parallel loop: one hand-off to the workers and one join, not three
+            Parallel.forEachUnit(QuantizedGemv.product(b.wq(), h, 0, q, 0), QuantizedGemv.product(b.wk(), h, 0, k, 0),
+                    QuantizedGemv.product(b.wv(), h, 0, v, 0));
             if (b.qNorm() != null) {
                 for (int hh = 0; hh < m.nHeads(); hh++) rmsNorm(q, b.qNorm(), q, hh * hd, hd);
                 for (int hh = 0; hh < m.nKvHeads(); hh++) rmsNorm(k, b.kNorm(), k, hh * hd, hd);
@@ -98,9 +99,9 @@ public final class QuantizedLlamaDecoder {
             gemv(b.wo(), att, h);
             Elementwise.accumulate(h, 0, x, 0, x.length);
             rmsNorm(x, b.ffnNorm(), h, 0, m.embDim());
-            gemv(b.gate(), h, gate);
-            gemv(b.up(), h, up);
-            for (int i = 0; i < gate.length; i++) gate[i] = gate[i] / (1f + (float) Math.exp(-gate[i])) * up[i];
+            Parallel.forEachUnit(QuantizedGemv.product(b.gate(), h, 0, gate, 0), QuantizedGemv.product(b.up(), h, 0, up, 0));
+            SiluKernel.forward(gate, gate, gate.length);
+            Elementwise.mul(gate, 0, up, 0, gate, 0, gate.length);
             gemv(b.down(), gate, h);
             Elementwise.accumulate(h, 0, x, 0, x.length);
         }

@@ -78,60 +78,9 @@ public final class Bf16 {
      * arithmetic of {@link #gemv} alone, whatever M. Overwrites Y.
      */
     public static void gemvRows(int[] w, float[] x, int xOff, float[] bias, float[] y, int yOff, int m, int k, int n) {
-        FlopCounter.add(m, n, k);
-        int half = (k + 1) / 2;
-        float[][] even = new float[m][], odd = new float[m][];
-        for (int i = 0; i < m; i++) {
-            even[i] = new float[half];
-            odd[i] = new float[half];
-            split(x, xOff + i * k, k, even[i], odd[i]);
-        }
-        Parallel.forEachUnit((n + ROWS_PER_UNIT - 1) / ROWS_PER_UNIT, (u0, u1) -> {
-            int j1 = Math.min(n, u1 * ROWS_PER_UNIT);
-            for (int j = u0 * ROWS_PER_UNIT; j < j1; j++) {
-                // row j comes from memory once; for i > 0 it is in L1
-                for (int i = 0; i < m; i++) {
-                    float r = VectorSupport.ENABLED ? row(w, j * half, half, even[i], odd[i])
-                            : dot(w, j * half, half, even[i], odd[i]);
-                    y[yOff + i * n + j] = bias != null ? r + bias[j] : r;
-                }
-            }
-        });
+        Parallel.forEachUnit(product(MemorySegment.ofArray(w), x, xOff, bias, y, yOff, m, k, n));
     }
 
-    /** x[xOff .. +k) split into its even and odd elements (a zero pads an odd k), the order packed pairs widen in. */
-    private static void split(float[] x, int xOff, int k, float[] even, float[] odd) {
-        for (int q = 0; q < even.length; q++) {
-            even[q] = x[xOff + 2 * q];
-            odd[q] = 2 * q + 1 < k ? x[xOff + 2 * q + 1] : 0f;
-        }
-    }
-
-    /**
-     * The packed row starting at w[wAt] times x (as its even and odd elements), read front to back with four
-     * accumulators: one sequential stream per thread is what the hardware prefetcher serves fastest.
-     */
-    private static float row(int[] w, int wAt, int half, float[] even, float[] odd) {
-        FloatVector a0 = FloatVector.zero(F), b0 = a0, a1 = a0, b1 = a0;
-        int bound2 = half - half % (2 * V), q = 0;
-        for (; q < bound2; q += 2 * V) {
-            IntVector w0 = IntVector.fromArray(I, w, wAt + q), w1 = IntVector.fromArray(I, w, wAt + q + V);
-            a0 = low(w0).fma(FloatVector.fromArray(F, even, q), a0);
-            b0 = high(w0).fma(FloatVector.fromArray(F, odd, q), b0);
-            a1 = low(w1).fma(FloatVector.fromArray(F, even, q + V), a1);
-            b1 = high(w1).fma(FloatVector.fromArray(F, odd, q + V), b1);
-        }
-        for (int bound = I.loopBound(half); q < bound; q += V) {
-            IntVector w0 = IntVector.fromArray(I, w, wAt + q);
-            a0 = low(w0).fma(FloatVector.fromArray(F, even, q), a0);
-            b0 = high(w0).fma(FloatVector.fromArray(F, odd, q), b0);
-        }
-        float r = a0.add(b0).add(a1.add(b1)).reduceLanes(VectorOperators.ADD);
-        for (; q < half; q++) r += lowFloat(w[wAt + q]) * even[q] + highFloat(w[wAt + q]) * odd[q];
-        return r;
-    }
-
-    private static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     /**
@@ -151,48 +100,118 @@ public final class Bf16 {
     public static void gemvRows(MemorySegment w, float[] x, int xOff, float[] bias, float[] y, int yOff, int m, int k,
                                 int n) {
         if (k % 2 != 0) throw new IllegalArgumentException("bf16 matrix rows of odd length " + k);
-        FlopCounter.add(m, n, k);
-        int half = k / 2;
-        float[][] even = new float[m][], odd = new float[m][];
-        for (int i = 0; i < m; i++) {
-            even[i] = new float[half];
-            odd[i] = new float[half];
-            split(x, xOff + i * k, k, even[i], odd[i]);
-        }
-        Parallel.forEachUnit((n + ROWS_PER_UNIT - 1) / ROWS_PER_UNIT, (u0, u1) -> {
-            int j1 = Math.min(n, u1 * ROWS_PER_UNIT);
-            for (int j = u0 * ROWS_PER_UNIT; j < j1; j++) {
-                for (int i = 0; i < m; i++) {
-                    float r = row(w, (long) j * k * 2, half, even[i], odd[i]);
-                    y[yOff + i * n + j] = bias != null ? r + bias[j] : r;
-                }
-            }
-        });
+        Parallel.forEachUnit(product(w, x, xOff, bias, y, yOff, m, k, n));
     }
 
-    /** {@link #row} over a segment: the row starts at byte {@code at}. */
-    private static float row(MemorySegment w, long at, int half, float[] even, float[] odd) {
-        int q = 0;
-        float r = 0f;
-        if (VectorSupport.ENABLED) {
-            FloatVector a0 = FloatVector.zero(F), b0 = a0, a1 = a0, b1 = a0;
-            int bound2 = half - half % (2 * V);
-            for (; q < bound2; q += 2 * V) {
-                IntVector w0 = IntVector.fromMemorySegment(I, w, at + 4L * q, ByteOrder.LITTLE_ENDIAN);
-                IntVector w1 = IntVector.fromMemorySegment(I, w, at + 4L * (q + V), ByteOrder.LITTLE_ENDIAN);
-                a0 = low(w0).fma(FloatVector.fromArray(F, even, q), a0);
-                b0 = high(w0).fma(FloatVector.fromArray(F, odd, q), b0);
-                a1 = low(w1).fma(FloatVector.fromArray(F, even, q + V), a1);
-                b1 = high(w1).fma(FloatVector.fromArray(F, odd, q + V), b1);
-            }
-            r = a0.add(b0).add(a1.add(b1)).reduceLanes(VectorOperators.ADD);
+    /**
+     * The product of {@link #gemvRows} as units of weight rows for {@link Parallel#forEachUnit(Parallel.Units...)},
+     * so that a decode step can run several products of one input (q, k, v; gate, up) in one parallel loop. W holds
+     * the rows in the {@link #pack packed} layout: (K + 1) / 2 little-endian ints each (a {@link #pack}ed array seen
+     * as a segment, or a bfloat16 matrix of even K in place). Each row of x is split into its even and odd elements
+     * here, once per product.
+     */
+    public static Parallel.Units product(MemorySegment w, float[] x, int xOff, float[] bias, float[] y, int yOff, int m,
+                                         int k, int n) {
+        FlopCounter.add(m, n, k);
+        int half = (k + 1) / 2;
+        if (w.byteSize() != 4L * half * n) {
+            throw new IllegalArgumentException("bf16 matrix [" + n + ", " + k + "] takes " + 4L * half * n + " bytes, not " + w.byteSize());
         }
-        for (; q < half; q++) {
+        float[][] even = new float[m][half], odd = new float[m][half];
+        for (int i = 0; i < m; i++) split(x, xOff + i * k, k, even[i], odd[i]);
+        int units = (n + ROWS_PER_UNIT - 1) / ROWS_PER_UNIT;
+        return new Parallel.Units() {
+            public int count() {
+                return units;
+            }
+
+            public void run(int u) {
+                rows(w, half, even, odd, bias, y, yOff, n, u * ROWS_PER_UNIT, Math.min(n, (u + 1) * ROWS_PER_UNIT));
+            }
+        };
+    }
+
+    /** Row {@code j} of a {@link #pack packed} bfloat16 matrix in place (rows of (k + 1) / 2 ints) · x[xOff ...]. */
+    public static float dot(MemorySegment w, int j, float[] x, int xOff, int k) {
+        int half = (k + 1) / 2;
+        float[][] even = new float[1][half], odd = new float[1][half];
+        split(x, xOff, k, even[0], odd[0]);
+        float[] y = new float[1];
+        rows(w, half, even, odd, null, y, -j, 1, j, j + 1);
+        return y[0];
+    }
+
+    /** x[xOff .. +k) split into its even and odd elements (a zero pads an odd k), the order packed pairs widen in. */
+    private static void split(float[] x, int xOff, int k, float[] even, float[] odd) {
+        for (int q = 0; q < even.length; q++) {
+            even[q] = x[xOff + 2 * q];
+            odd[q] = 2 * q + 1 < k ? x[xOff + 2 * q + 1] : 0f;
+        }
+    }
+
+    /**
+     * y[yOff + i·n + j] = row j · x_i (+ bias[j]) for the weight rows j in [j0, j1) and every x_i (as even[i],
+     * odd[i]): two weight rows at a time, which share the loads of x (a lone row reads two vectors of x per vector
+     * of weights, and that, not memory, limited the single-row loop); the rows come from memory once, for i > 0
+     * they are in L1. Each row keeps its own two accumulators and the same order of sums paired or alone, so a
+     * result depends neither on the neighbouring weight row nor on the other rows of x.
+     */
+    private static void rows(MemorySegment w, int half, float[][] even, float[][] odd, float[] bias, float[] y, int yOff,
+                             int n, int j0, int j1) {
+        long rowBytes = 4L * half;
+        int j = j0;
+        if (VectorSupport.ENABLED) {
+            int bound = half - half % V;
+            for (; j + 1 < j1; j += 2) {
+                long at = j * rowBytes, at1 = at + rowBytes;
+                for (int i = 0; i < even.length; i++) {
+                    float[] ev = even[i], od = odd[i];
+                    FloatVector a0 = FloatVector.zero(F), b0 = a0, a1 = a0, b1 = a0;
+                    for (int q = 0; q < bound; q += V) {
+                        FloatVector e = FloatVector.fromArray(F, ev, q), o = FloatVector.fromArray(F, od, q);
+                        IntVector w0 = IntVector.fromMemorySegment(I, w, at + 4L * q, ByteOrder.LITTLE_ENDIAN);
+                        IntVector w1 = IntVector.fromMemorySegment(I, w, at1 + 4L * q, ByteOrder.LITTLE_ENDIAN);
+                        a0 = low(w0).fma(e, a0);
+                        b0 = high(w0).fma(o, b0);
+                        a1 = low(w1).fma(e, a1);
+                        b1 = high(w1).fma(o, b1);
+                    }
+                    y[yOff + i * n + j] = tail(w, at, bound, half, ev, od, a0.add(b0).reduceLanes(VectorOperators.ADD));
+                    y[yOff + i * n + j + 1] = tail(w, at1, bound, half, ev, od, a1.add(b1).reduceLanes(VectorOperators.ADD));
+                }
+            }
+            for (; j < j1; j++) {
+                long at = j * rowBytes;
+                for (int i = 0; i < even.length; i++) {
+                    float[] ev = even[i], od = odd[i];
+                    FloatVector a0 = FloatVector.zero(F), b0 = a0;
+                    for (int q = 0; q < bound; q += V) {
+                        IntVector w0 = IntVector.fromMemorySegment(I, w, at + 4L * q, ByteOrder.LITTLE_ENDIAN);
+                        a0 = low(w0).fma(FloatVector.fromArray(F, ev, q), a0);
+                        b0 = high(w0).fma(FloatVector.fromArray(F, od, q), b0);
+                    }
+                    y[yOff + i * n + j] = tail(w, at, bound, half, ev, od, a0.add(b0).reduceLanes(VectorOperators.ADD));
+                }
+            }
+        }
+        for (; j < j1; j++) {
+            for (int i = 0; i < even.length; i++) y[yOff + i * n + j] = tail(w, j * rowBytes, 0, half, even[i], odd[i], 0f);
+        }
+        if (bias != null) {
+            for (int i = 0; i < even.length; i++) for (int r = j0; r < j1; r++) y[yOff + i * n + r] += bias[r];
+        }
+    }
+
+    /** r plus the pairs q0 … half − 1 of the row at byte {@code at} times x, one at a time. */
+    private static float tail(MemorySegment w, long at, int q0, int half, float[] even, float[] odd, float r) {
+        for (int q = q0; q < half; q++) {
             int pair = w.get(INT_LE, at + 4L * q);
             r += lowFloat(pair) * even[q] + highFloat(pair) * odd[q];
         }
         return r;
     }
+
+    private static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     /**
      * Floats of a float32 block of W that the products over a bfloat16 matrix in place widen at a time (16 MiB per
@@ -293,11 +312,5 @@ public final class Bf16 {
 
     private static float highFloat(int pair) {
         return Float.intBitsToFloat(pair & 0xFFFF0000);
-    }
-
-    private static float dot(int[] w, int wAt, int half, float[] even, float[] odd) {
-        float r = 0f;
-        for (int q = 0; q < half; q++) r += lowFloat(w[wAt + q]) * even[q] + highFloat(w[wAt + q]) * odd[q];
-        return r;
     }
 }

@@ -62,17 +62,20 @@ public final class Parallel {
                 p.workers[i - 1].assign(body, (int) ((long) n * i / t), (int) ((long) n * (i + 1) / t));
             }
             inRange[0] = true;
+            Throwable failure = null;
             try {
                 body.run(0, (int) ((long) n / t));
-            } finally {
-                inRange[0] = false;
-                Throwable failure = null;
-                for (int i = 1; i < t; i++) {
-                    Throwable e = p.workers[i - 1].await();
-                    if (failure == null) failure = e;
-                }
-                rethrow(failure);
+            } catch (Throwable e) {
+                failure = e;
             }
+            // A worker that has not started its range yet (descheduled by another process) does not hold up the
+            // join: the caller takes the range back and runs it (for forEachUnit: finds no unit left).
+            for (int i = 1; i < t; i++) {
+                Throwable e = p.workers[i - 1].await();
+                if (failure == null) failure = e;
+            }
+            inRange[0] = false;
+            rethrow(failure);
         } finally {
             p.busy.set(false);
         }
@@ -87,6 +90,35 @@ public final class Parallel {
         AtomicInteger next = new AtomicInteger();
         forRange(Math.min(threads, units), (t0, t1) -> {
             for (int u = next.getAndIncrement(); u < units; u = next.getAndIncrement()) body.run(u, u + 1);
+        });
+    }
+
+    /**
+     * A piece of work in units that any thread may run, in any order: the rows of one matrix-vector product, a unit
+     * of rows at a time ({@link #forEachUnit(Units...)}).
+     */
+    public interface Units {
+        /** How many units there are. */
+        int count();
+
+        /** Runs unit {@code unit} (0 ≤ unit < count). */
+        void run(int unit);
+    }
+
+    /**
+     * Runs the units of all {@code works} in one parallel loop, each thread claiming the next unclaimed unit. A
+     * decode step's products of one input (q, k and v; gate and up) go through one hand-off and one join instead of
+     * one each, and a thread that finishes its share of one product goes straight on to the next.
+     */
+    public static void forEachUnit(Units... works) {
+        int[] end = new int[works.length];
+        int total = 0;
+        for (int i = 0; i < works.length; i++) end[i] = total += works[i].count();
+        int units = total;
+        forEachUnit(units, (u, u1) -> {
+            int i = 0;
+            while (u >= end[i]) i++;
+            works[i].run(i == 0 ? u : u - end[i - 1]);
         });
     }
 
@@ -126,6 +158,8 @@ public final class Parallel {
         private int start, end;
         private Throwable failure;
         private volatile long assigned, finished;
+        /** The last assignment taken, by this worker or by the caller's {@link #await}: whoever moves it runs it. */
+        private final java.util.concurrent.atomic.AtomicLong claimed = new java.util.concurrent.atomic.AtomicLong();
         private volatile boolean parked, stopped;
 
         Worker(String name) {
@@ -142,9 +176,22 @@ public final class Parallel {
             if (parked) LockSupport.unpark(this);
         }
 
-        /** Waits for the current assignment; returns what it threw, or null. */
+        /**
+         * Waits for the current assignment, or runs it on the calling thread if the worker has not claimed it yet;
+         * returns what it threw, or null.
+         */
         Throwable await() {
             long target = assigned, since = System.nanoTime();
+            if (claimed.compareAndSet(target - 1, target)) {
+                try {
+                    body.run(start, end);
+                    return null;
+                } catch (Throwable e) {
+                    return e;
+                } finally {
+                    body = null;
+                }
+            }
             while (finished != target) {
                 // Spin while the range should be nearly done; then give the core away, in case the worker was
                 // descheduled and needs it.
@@ -176,6 +223,7 @@ public final class Parallel {
                 }
                 if (stopped) return;
                 done = assigned;
+                if (!claimed.compareAndSet(done - 1, done)) continue; // the caller took this range back
                 try {
                     body.run(start, end);
                 } catch (Throwable e) {

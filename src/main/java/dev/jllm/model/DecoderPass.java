@@ -59,9 +59,8 @@ final class DecoderPass {
         for (int l = 0; l < c.nLayers(); l++) {
             String p = "model.layers." + l + ".";
             float[] in = norm(x, n, h, p + "input_layernorm.weight");
-            float[] q = linear(p + "self_attn.q_proj", in, n);
-            float[] k = linear(p + "self_attn.k_proj", in, n);
-            float[] v = linear(p + "self_attn.v_proj", in, n);
+            float[][] qkv = w.linears(in, n, rowWise, p + "self_attn.q_proj", p + "self_attn.k_proj", p + "self_attn.v_proj");
+            float[] q = qkv[0], k = qkv[1], v = qkv[2];
             if (c.qkNorm()) {
                 q = norm(q, n * c.nHeads(), hd, p + "self_attn.q_norm.weight");
                 k = norm(k, n * c.nKvHeads(), hd, p + "self_attn.k_norm.weight");
@@ -74,7 +73,8 @@ final class DecoderPass {
             Elementwise.accumulate(o, 0, x, 0, x.length);
             float[] f = norm(x, n, h, p + (c.sandwichNorms() ? "pre_feedforward_layernorm.weight"
                     : "post_attention_layernorm.weight"));
-            float[] gate = linear(p + "mlp.gate_proj", f, n), up = linear(p + "mlp.up_proj", f, n);
+            float[][] gateUp = w.linears(f, n, rowWise, p + "mlp.gate_proj", p + "mlp.up_proj");
+            float[] gate = gateUp[0], up = gateUp[1];
             if (c.geluGate()) GeluKernel.forward(gate, gate, gate.length);
             else SiluKernel.forward(gate, gate, gate.length);
             Elementwise.mul(gate, 0, up, 0, gate, 0, gate.length);

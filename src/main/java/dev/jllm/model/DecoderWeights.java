@@ -3,6 +3,7 @@ package dev.jllm.model;
 import dev.jllm.io.SafetensorsShards;
 import dev.jllm.kernels.Bf16;
 import dev.jllm.kernels.MatMul;
+import dev.jllm.kernels.Parallel;
 import dev.jllm.kernels.quant.QuantizedGemv;
 import dev.jllm.kernels.quant.QuantizedMatrix;
 import dev.jllm.tensor.Tensor;
@@ -31,6 +32,12 @@ public final class DecoderWeights implements AutoCloseable {
          */
         void rows(float[] x, float[] bias, float[] y, int m);
 
+        /**
+         * {@link #rows} as units of one parallel loop, so that products of one input run together, or null where the
+         * product runs only as a whole (float32; ggml blocks over several rows or with a bias).
+         */
+        Parallel.Units units(float[] x, float[] bias, float[] y, int m);
+
         /** Row r widened into out[off .. +in). */
         void row(int r, float[] out, int off);
 
@@ -40,6 +47,10 @@ public final class DecoderWeights implements AutoCloseable {
     private record F32(float[] w, int out, int in) implements Matrix {
         public void rows(float[] x, float[] bias, float[] y, int m) {
             MatMul.xwtPerRow(x, 0, w, 0, bias, y, 0, m, in, out);
+        }
+
+        public Parallel.Units units(float[] x, float[] bias, float[] y, int m) {
+            return null;
         }
 
         public void row(int r, float[] o, int off) {
@@ -54,6 +65,10 @@ public final class DecoderWeights implements AutoCloseable {
     private record Packed(int[] w, int out, int in) implements Matrix {
         public void rows(float[] x, float[] bias, float[] y, int m) {
             Bf16.gemvRows(w, x, 0, bias, y, 0, m, in, out);
+        }
+
+        public Parallel.Units units(float[] x, float[] bias, float[] y, int m) {
+            return Bf16.product(MemorySegment.ofArray(w), x, 0, bias, y, 0, m, in, out);
         }
 
         public void row(int r, float[] o, int off) {
@@ -72,6 +87,10 @@ public final class DecoderWeights implements AutoCloseable {
     private record Mapped(MemorySegment w, int out, int in) implements Matrix {
         public void rows(float[] x, float[] bias, float[] y, int m) {
             Bf16.gemvRows(w, x, 0, bias, y, 0, m, in, out);
+        }
+
+        public Parallel.Units units(float[] x, float[] bias, float[] y, int m) {
+            return Bf16.product(w, x, 0, bias, y, 0, m, in, out);
         }
 
         public void row(int r, float[] o, int off) {
@@ -100,6 +119,11 @@ public final class DecoderWeights implements AutoCloseable {
                 QuantizedGemv.multiply(m, x, r * in, y, r * out);
                 if (bias != null) for (int i = 0; i < out; i++) y[r * out + i] += bias[i];
             }
+        }
+
+        /** One row without bias (a decode step of Llama, Qwen3, Gemma 3): units of {@link QuantizedGemv#product}. */
+        public Parallel.Units units(float[] x, float[] bias, float[] y, int rows) {
+            return rows == 1 && bias == null ? QuantizedGemv.product(m, x, 0, y, 0) : null;
         }
 
         public void row(int r, float[] o, int off) {
@@ -205,6 +229,28 @@ public final class DecoderWeights implements AutoCloseable {
         float[] y = new float[n * m.out()];
         m.rows(x, vectors.get(prefix + ".bias"), y, n);
         return y;
+    }
+
+    /**
+     * x [n, in] through each Linear named in {@code prefixes}, products of one input (q, k and v; gate and up), as
+     * {@link #linear} computes them, or {@link #linearRows} when {@code rowWise}; bf16 weights' products, and one
+     * token's products of ggml blocks, run as one parallel loop: one hand-off to the worker threads and one join
+     * instead of one each.
+     */
+    public float[][] linears(float[] x, int n, boolean rowWise, String... prefixes) {
+        float[][] ys = new float[prefixes.length][];
+        Parallel.Units[] products = new Parallel.Units[prefixes.length];
+        for (int i = 0; i < prefixes.length; i++) {
+            Matrix m = matrix(prefixes[i] + ".weight");
+            ys[i] = new float[n * m.out()];
+            products[i] = m.units(x, vectors.get(prefixes[i] + ".bias"), ys[i], n);
+            if (products[i] == null) { // one of them runs only as a whole: each on its own
+                for (int j = 0; j < prefixes.length; j++) ys[j] = rowWise ? linearRows(prefixes[j], x, n) : linear(prefixes[j], x, n);
+                return ys;
+            }
+        }
+        Parallel.forEachUnit(products);
+        return ys;
     }
 
     /** The output head: x [n, hidden] → logits [n, vocab] (the token embedding when tied), row by row. */

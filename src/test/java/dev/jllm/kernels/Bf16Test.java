@@ -50,6 +50,52 @@ class Bf16Test {
     }
 
     @Test
+    void gemvInPlaceOnASegmentAndInUnitsOfOneParallelLoopEqualsTheScalarReferenceAtRaggedSizes() {
+        SplittableRandom r = new SplittableRandom(4);
+        try {
+            for (int threads : new int[] {1, 2}) {
+                Parallel.setThreads(threads);
+                for (int[] nk : new int[][] {{1, 2}, {2, 34}, {3, 62}, {63, 1026}, {65, 32}, {129, 18}, {64, 66}}) {
+                    int n = nk[0], k = nk[1];
+                    float[] w = new float[n * k], x = new float[k + 1], bias = new float[n];
+                    for (int i = 0; i < w.length; i++) w[i] = (float) r.nextGaussian();
+                    for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
+                    for (int i = 0; i < n; i++) bias[i] = (float) r.nextGaussian();
+                    // the bf16 matrix as a checkpoint stores it: row-major shorts, little-endian (shared: workers read it)
+                    try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofShared()) {
+                        java.lang.foreign.MemorySegment seg = arena.allocate(2L * n * k);
+                        for (int i = 0; i < w.length; i++) {
+                            seg.set(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN), 2L * i, Bf16.fromFloat(w[i]));
+                        }
+                        float[] y = new float[n + 1], y2 = new float[n + 1], other = new float[n];
+                        Bf16.gemv(seg, x, 1, bias, y, 1, n, k);
+                        // the same product in one loop with another, as a decode step runs q, k and v
+                        Parallel.forEachUnit(Bf16.product(seg, x, 1, bias, y2, 1, 1, k, n), Bf16.product(seg, x, 0, null, other, 0, 1, k, n));
+                        for (int j = 0; j < n; j++) {
+                            double want = bias[j], magnitude = 0, wantOther = 0;
+                            for (int p = 0; p < k; p++) {
+                                double widened = Bf16.toFloat(Bf16.fromFloat(w[j * k + p]));
+                                want += widened * x[1 + p];
+                                wantOther += widened * x[p];
+                                magnitude += Math.abs(widened * x[1 + p]) + Math.abs(widened * x[p]);
+                            }
+                            String at = "threads " + threads + " n " + n + " k " + k + " row " + j;
+                            assertThat((double) y[1 + j]).as(at).isCloseTo(want, org.assertj.core.data.Offset.offset(1e-5 * (magnitude + 1)));
+                            assertThat((double) other[j]).as(at).isCloseTo(wantOther, org.assertj.core.data.Offset.offset(1e-5 * (magnitude + 1)));
+                            assertThat(y2[1 + j]).as(at).isEqualTo(y[1 + j]);
+                            // a row alone sums in the order it does beside its neighbour
+                            assertThat(Bf16.dot(seg, j, x, 1, k) + bias[j]).as(at).isEqualTo(y[1 + j]);
+                        }
+                        assertThat(y[0]).isZero();
+                    }
+                }
+            }
+        } finally {
+            Parallel.setThreads(Runtime.getRuntime().availableProcessors());
+        }
+    }
+
+    @Test
     void xwtEqualsTheFloatProductOfTheWidenedWeightsWithEveryTile() {
         SplittableRandom r = new SplittableRandom(3);
         for (int[] mkn : new int[][] {{2, 9, 5}, {5, 33, 70}, {37, 100, 65}, {64, 7, 129}}) {

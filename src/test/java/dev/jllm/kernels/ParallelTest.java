@@ -57,6 +57,30 @@ class ParallelTest {
     }
 
     @Test
+    void forEachUnitOfSeveralWorksRunsEveryUnitOfEachOnce() {
+        Parallel.setThreads(2);
+        for (int[] counts : new int[][] {{0}, {3}, {0, 5}, {2, 0, 7}, {1, 1, 1}, {40, 3, 17}}) {
+            AtomicIntegerArray[] hits = new AtomicIntegerArray[counts.length];
+            Parallel.Units[] works = new Parallel.Units[counts.length];
+            for (int i = 0; i < counts.length; i++) {
+                AtomicIntegerArray h = hits[i] = new AtomicIntegerArray(counts[i]);
+                int count = counts[i];
+                works[i] = new Parallel.Units() {
+                    public int count() {
+                        return count;
+                    }
+
+                    public void run(int unit) {
+                        h.incrementAndGet(unit);
+                    }
+                };
+            }
+            Parallel.forEachUnit(works);
+            for (AtomicIntegerArray h : hits) assertEachOnce(h);
+        }
+    }
+
+    @Test
     void aFailureInAWorkersRangeReachesTheCallerAndThePoolStaysUsable() {
         Parallel.setThreads(2);
         assertThatThrownBy(() -> Parallel.forRange(100, (s, e) -> {

@@ -8,8 +8,6 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -27,32 +25,43 @@ public final class QuantizedGemv {
     private QuantizedGemv() {}
 
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
-    private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
     private static final int V = F.length();
     /** Bytes widened per float vector: as many lanes as F. */
     private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.max(64, V * 8)));
-    private static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(Math.max(64, V * 16)));
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     /** Rows a thread claims at a time. */
     private static final int ROWS_PER_UNIT = 16;
-    /** The kernels below need B and S to have exactly V lanes, and whole vectors per 16 values. */
-    private static final boolean VECTOR = VectorSupport.ENABLED && B.length() == V && S.length() == V && 16 % V == 0;
+    /** The kernels below need B to have exactly V lanes, and whole vectors per 16 values. */
+    private static final boolean VECTOR = VectorSupport.ENABLED && B.length() == V && 16 % V == 0;
 
     /** y[yOff + j] = row j of w · x[xOff ...], for every row j. */
     public static void multiply(QuantizedMatrix w, float[] x, int xOff, float[] y, int yOff) {
+        Parallel.forEachUnit(product(w, x, xOff, y, yOff));
+    }
+
+    /**
+     * The product of {@link #multiply} as units of rows for {@link Parallel#forEachUnit(Parallel.Units...)}, so that
+     * a decode step can run several products of one input (q, k, v; gate, up) in one parallel loop. bf16 rows of
+     * even length go through {@link Bf16}'s kernel (a row read as little-endian ints is its packed layout).
+     */
+    public static Parallel.Units product(QuantizedMatrix w, float[] x, int xOff, float[] y, int yOff) {
         int k = w.cols(), n = w.rows();
         if (xOff + k > x.length || yOff + n > y.length) throw new IllegalArgumentException("x or y too short for " + w.type() + " [" + n + ", " + k + "]");
-        if (w.type() == GgmlType.BF16 && k % 2 == 0) { // safetensors' layout: kernels/Bf16's in-place product (even/odd pairs)
-            Bf16.gemv(w.data(), x, xOff, null, y, yOff, n, k);
-            return;
-        }
+        if (w.type() == GgmlType.BF16 && k % 2 == 0) return Bf16.product(w.data(), x, xOff, null, y, yOff, 1, k, n);
         float[] sums = needsBlockSums(w.type()) ? blockSums(x, xOff, k) : null;
         MemorySegment data = w.data();
         long rowBytes = w.rowBytes();
-        Parallel.forEachUnit((n + ROWS_PER_UNIT - 1) / ROWS_PER_UNIT, (u0, u1) -> {
-            int j1 = Math.min(n, u1 * ROWS_PER_UNIT);
-            for (int j = u0 * ROWS_PER_UNIT; j < j1; j++) y[yOff + j] = dot(w.type(), data, j * rowBytes, x, xOff, k, sums);
-        });
+        int units = (n + ROWS_PER_UNIT - 1) / ROWS_PER_UNIT;
+        return new Parallel.Units() {
+            public int count() {
+                return units;
+            }
+
+            public void run(int u) {
+                int j1 = Math.min(n, (u + 1) * ROWS_PER_UNIT);
+                for (int j = u * ROWS_PER_UNIT; j < j1; j++) y[yOff + j] = dot(w.type(), data, j * rowBytes, x, xOff, k, sums);
+            }
+        };
     }
 
     /** Row at byte {@code at} of {@code data} (k values of {@code type}) · x[xOff ...]. */
@@ -61,7 +70,7 @@ public final class QuantizedGemv {
         return switch (type) {
             case F32 -> f32(data, at, x, xOff, k);
             case F16 -> scalarDot(type, data, at, x, xOff, k);
-            case BF16 -> bf16(data, at, x, xOff, k);
+            case BF16 -> k % 2 == 0 ? Bf16.dot(data.asSlice(at, 2L * k), 0, x, xOff, k) : scalarDot(type, data, at, x, xOff, k);
             case Q8_0 -> q8_0(data, at, x, xOff, k / 32);
             case Q4_0 -> q4_0(data, at, x, xOff, k / 32);
             case Q4_1 -> q4_1(data, at, x, xOff, k / 32, sums);
@@ -117,25 +126,6 @@ public final class QuantizedGemv {
         float r = a0.add(a1).reduceLanes(VectorOperators.ADD);
         for (; p < k; p++) r += data.get(Dequantize.FLOAT, at + 4L * p) * x[xOff + p];
         return r;
-    }
-
-    private static float bf16(MemorySegment data, long at, float[] x, int xOff, int k) {
-        FloatVector a0 = FloatVector.zero(F), a1 = a0;
-        int p = 0;
-        for (int bound = k - k % (2 * V); p < bound; p += 2 * V) {
-            a0 = bf16(data, at + 2L * p).fma(FloatVector.fromArray(F, x, xOff + p), a0);
-            a1 = bf16(data, at + 2L * (p + V)).fma(FloatVector.fromArray(F, x, xOff + p + V), a1);
-        }
-        float r = a0.add(a1).reduceLanes(VectorOperators.ADD);
-        for (; p < k; p++) r += Float.intBitsToFloat(data.get(Dequantize.SHORT, at + 2L * p) << 16) * x[xOff + p];
-        return r;
-    }
-
-    private static FloatVector bf16(MemorySegment data, long at) {
-        // The int species is a constant of its own: derived from F with withLanes(int.class), C2 of JDK 25.0.3 took
-        // the shift for a float one and aborted the JVM ("fatal error: LSHIFT: float") when it compiled this method.
-        IntVector bits = (IntVector) ShortVector.fromMemorySegment(S, data, at, LE).convertShape(VectorOperators.S2I, I, 0);
-        return bits.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
     }
 
     /** Σ over one Q8_0 block: 32 int8 at q times x[xi ...], before the scale. */

@@ -9,8 +9,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The bf16 dot product run long enough for C2 to compile it, its result checked against plain floats. (C2 of JDK
- * 25.0.3 once aborted the JVM compiling this method, in a full suite run: see QuantizedGemv's bf16 loader. This loop
- * did not reproduce that crash alone; it checks the compiled code's result.)
+ * 25.0.3 once aborted the JVM compiling QuantizedGemv's former bf16 loader, which widened shorts with an int species
+ * derived from the float one; GGUF bf16 rows now go through Bf16's kernel, whose int species is a constant of its
+ * own. This loop did not reproduce that crash alone; it checks the compiled code's result.)
  */
 class Bf16CompileTest {
 
