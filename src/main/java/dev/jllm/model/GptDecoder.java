@@ -21,11 +21,10 @@ import dev.jllm.tensor.Tensor;
  * batch of matrix products) or one (a decode step). The weights are the model's own arrays, read in place, or
  * their {@link Bf16Weights} copies (then every product is matrix-vector, row by row).
  */
-final class GptDecoder implements KVCacheDecoder {
+final class GptDecoder extends PositionedDecoder {
     private final GptModel model;
     private final int emb;
     private final int nHeads;
-    private final int capacity;
     /** [layer][capacity · emb], row p holds position p's key (or value), heads side by side. */
     private final float[][] keys;
     private final float[][] values;
@@ -33,7 +32,6 @@ final class GptDecoder implements KVCacheDecoder {
     private final Bf16Weights bf16;
     /** Quantized weights (ggml blocks) to stream instead, or null. */
     private final QuantizedWeights quant;
-    private int length;
 
     /**
      * A decoder whose cache holds {@code capacity} positions (at most the context length): a generation that
@@ -42,15 +40,11 @@ final class GptDecoder implements KVCacheDecoder {
      * the model's float32 arrays when both are null.
      */
     GptDecoder(GptModel model, Bf16Weights bf16, QuantizedWeights quant, int capacity) {
+        super(capacity, model.config.contextLength());
         GptConfig c = model.config;
-        if (capacity < 1 || capacity > c.contextLength()) {
-            throw new IllegalArgumentException("KV cache capacity " + capacity + " is outside 1 .. the context length "
-                    + c.contextLength());
-        }
         this.model = model;
         this.emb = c.embDim();
         this.nHeads = c.nHeads();
-        this.capacity = capacity;
         this.keys = new float[c.nLayers()][capacity * emb];
         this.values = new float[c.nLayers()][capacity * emb];
         this.bf16 = bf16;
@@ -58,31 +52,15 @@ final class GptDecoder implements KVCacheDecoder {
     }
 
     @Override
-    public int length() {
-        return length;
-    }
-
-    @Override
-    public int capacity() {
-        return capacity;
-    }
-
-    @Override
     public void crop(int length) {
-        if (length < 0 || length > this.length) {
-            throw new IllegalArgumentException("cannot crop a KV cache of " + this.length + " positions to " + length);
-        }
+        checkCrop(length);
         this.length = length;
     }
 
     @Override
     public float[] append(int... ids) {
         int n = ids.length, start = length;
-        if (n == 0) throw new IllegalArgumentException("no tokens to append");
-        if (start + n > capacity) {
-            throw new IllegalStateException("KV cache full: " + start + " + " + n + " positions exceed the context "
-                    + capacity);
-        }
+        checkRoom(n);
         CausalLM.checkVocabulary(ids, model.config.vocabSize());
         float[] x = embed(ids, start); // [n, emb], the residual stream
         for (int l = 0; l < keys.length; l++) {

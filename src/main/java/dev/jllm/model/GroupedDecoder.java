@@ -12,25 +12,19 @@ import dev.jllm.kernels.AttentionKernel;
  * and the rotary embedding is already in the keys). A prefill that wraps the ring gathers the window's keys in
  * order first. {@link #append} takes several tokens at once (the prompt) or one (a decode step).
  */
-public final class GroupedDecoder implements KVCacheDecoder {
+public final class GroupedDecoder extends PositionedDecoder {
     private final DecoderConfig c;
-    private final int capacity;
     private final int kvDim;
     /** [layer][rows · kvDim]; rows is the capacity, or the window of a sliding layer when smaller. */
     private final float[][] keys;
     private final float[][] values;
     private final int[] rows;
     private final DecoderPass pass;
-    private int length;
 
     /** A decoder whose cache holds up to {@code capacity} positions (at most the model's context). */
     public GroupedDecoder(DecoderWeights weights, int capacity) {
+        super(capacity, weights.config().maxPositions());
         this.c = weights.config();
-        if (capacity < 1 || capacity > c.maxPositions()) {
-            throw new IllegalArgumentException("KV cache capacity " + capacity + " is outside 1 .. the context length "
-                    + c.maxPositions());
-        }
-        this.capacity = capacity;
         this.kvDim = c.nKvHeads() * c.headDim();
         this.keys = new float[c.nLayers()][];
         this.values = new float[c.nLayers()][];
@@ -43,25 +37,13 @@ public final class GroupedDecoder implements KVCacheDecoder {
         this.pass = new DecoderPass(weights, false);
     }
 
-    @Override
-    public int length() {
-        return length;
-    }
-
-    @Override
-    public int capacity() {
-        return capacity;
-    }
-
     /**
      * Forgets the positions from {@code length} on. A sliding-window layer whose ring has already overwritten
      * positions that {@code length} would need again cannot go back (except to 0): that is an error.
      */
     @Override
     public void crop(int length) {
-        if (length < 0 || length > this.length) {
-            throw new IllegalArgumentException("cannot crop a KV cache of " + this.length + " positions to " + length);
-        }
+        checkCrop(length);
         if (length > 0 && length < this.length) {
             for (int r : rows) {
                 if (r < capacity && this.length > r) {
@@ -87,10 +69,7 @@ public final class GroupedDecoder implements KVCacheDecoder {
     @Override
     public float[] append(int... ids) {
         int n = ids.length, start = length;
-        if (n == 0) throw new IllegalArgumentException("no tokens to append");
-        if (start + n > capacity) {
-            throw new IllegalStateException("KV cache full: " + start + " + " + n + " positions exceed " + capacity);
-        }
+        checkRoom(n);
         int[] positions = new int[n];
         for (int i = 0; i < n; i++) positions[i] = start + i;
         float[] x = pass.layers(ids, positions, n, (l, q, k, v) -> attention(l, q, k, v, n, start));
