@@ -45,7 +45,7 @@ final class DownloadCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "'" + repo + "' is not a Hugging Face repository"
                     + " id (ORG/NAME), gpt2 or dataset");
         }
-        Downloader downloader = new Downloader(true).withToken(System.getenv("HF_TOKEN"));
+        Downloader downloader = new Downloader(new DownloadProgressBar()).withToken(System.getenv("HF_TOKEN"));
         Path dir = new HfDownload(downloader, Gpt2Download.defaultEndpoint()).download(repo, common.root());
         common.printPath(spec.commandLine().getOut(), dir);
         return 0;
@@ -94,7 +94,7 @@ final class DownloadCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--size: " + e.getMessage());
             }
-            Path dir = new Gpt2Download(new Downloader(true), Gpt2Download.defaultEndpoint()).download(gpt2, common.root());
+            Path dir = new Gpt2Download(new Downloader(new DownloadProgressBar()), Gpt2Download.defaultEndpoint()).download(gpt2, common.root());
             common.printPath(spec.commandLine().getOut(), dir);
             return 0;
         }
@@ -115,7 +115,7 @@ final class DownloadCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            Path file = new DatasetDownload(new Downloader(true)).download(DatasetDownload.named(name), common.root());
+            Path file = new DatasetDownload(new Downloader(new DownloadProgressBar())).download(DatasetDownload.named(name), common.root());
             common.printPath(spec.commandLine().getOut(), file);
             return 0;
         }

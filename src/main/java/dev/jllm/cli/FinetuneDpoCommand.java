@@ -95,7 +95,7 @@ final class FinetuneDpoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         long start = System.nanoTime();
         PrintWriter log = json ? spec.commandLine().getErr() : spec.commandLine().getOut();
-        TrainProgress progress = json ? TrainProgress.silent() : TrainProgress.terminal(log);
+        TrainProgress progress = json ? TrainProgress.silent() : TrainProgressBar.on(log);
         DpoTuning.Report report;
         if (resume != null) {
             if (model != null || data != null || loraRank != null || loraAlpha != null) {

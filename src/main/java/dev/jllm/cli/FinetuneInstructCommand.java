@@ -88,7 +88,7 @@ final class FinetuneInstructCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         long start = System.nanoTime();
         PrintWriter log = json ? spec.commandLine().getErr() : spec.commandLine().getOut();
-        TrainProgress progress = json ? TrainProgress.silent() : TrainProgress.terminal(log);
+        TrainProgress progress = json ? TrainProgress.silent() : TrainProgressBar.on(log);
         IntConsumer answered = n -> {
             if (!json && (n % 10 == 0)) {
                 log.printf("answered %d test instructions%n", n);

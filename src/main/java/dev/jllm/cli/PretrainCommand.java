@@ -153,7 +153,7 @@ public final class PretrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter log = json ? spec.commandLine().getErr() : spec.commandLine().getOut();
-        TrainProgress progress = noProgress ? TrainProgress.silent() : TrainProgress.terminal(log);
+        TrainProgress progress = noProgress ? TrainProgress.silent() : TrainProgressBar.on(log);
         long t0 = System.nanoTime();
         Pretraining.Report report;
         if (resume != null) {

@@ -24,9 +24,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
 
 /**
  * Downloads one URL to a file, the way a package manager does: into {@code <file>.part}, resumed with an HTTP
@@ -44,13 +41,13 @@ public final class Downloader {
     private final HttpClient client;
     private final int attempts;
     private final Duration pause;
-    private final boolean progress;
+    private final DownloadProgress progress;
     private final Duration stallLimit;
     /** Sent as {@code Authorization: Bearer ...} (gated Hugging Face repositories), or null. */
     private final String token;
 
-    /** A downloader with 4 attempts and a progress bar on stderr when {@code progress} is set. */
-    public Downloader(boolean progress) {
+    /** A downloader with 4 attempts, showing its transfers on {@code progress}. */
+    public Downloader(DownloadProgress progress) {
         this(HttpClient.newBuilder()
                         .followRedirects(HttpClient.Redirect.NORMAL)
                         .connectTimeout(Duration.ofSeconds(30))
@@ -62,16 +59,16 @@ public final class Downloader {
      * @param attempts tries per file before giving up
      * @param pause    pause after the first failed try; the n-th pause is n times as long
      */
-    public Downloader(HttpClient client, int attempts, Duration pause, boolean progress) {
+    public Downloader(HttpClient client, int attempts, Duration pause, DownloadProgress progress) {
         this(client, attempts, pause, progress, Duration.ofSeconds(60));
     }
 
     /** @param stallLimit a connection that delivers no byte for this long is dropped (and the download resumed) */
-    Downloader(HttpClient client, int attempts, Duration pause, boolean progress, Duration stallLimit) {
+    Downloader(HttpClient client, int attempts, Duration pause, DownloadProgress progress, Duration stallLimit) {
         this(client, attempts, pause, progress, stallLimit, null);
     }
 
-    private Downloader(HttpClient client, int attempts, Duration pause, boolean progress, Duration stallLimit,
+    private Downloader(HttpClient client, int attempts, Duration pause, DownloadProgress progress, Duration stallLimit,
                        String token) {
         if (attempts < 1) throw new IllegalArgumentException("attempts must be >= 1, got " + attempts);
         this.token = token;
@@ -194,14 +191,14 @@ public final class Downloader {
             }
         });
         try (OutputStream out = Files.newOutputStream(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE, mode);
-                ProgressBar bar = progress ? progressBar(name, have, total) : null) {
+                DownloadProgress.Transfer shown = progress.start(name, have, total)) {
             byte[] buffer = new byte[1 << 16];
             long done = have;
             for (int n; (n = body.read(buffer)) > 0; ) {
                 lastData.set(System.nanoTime());
                 out.write(buffer, 0, n);
                 done += n;
-                if (bar != null) bar.stepTo(done);
+                shown.reached(done);
             }
         } catch (IOException e) {
             if (!stalled.get()) throw e;
@@ -209,18 +206,6 @@ public final class Downloader {
         } finally {
             watchdog.interrupt();
         }
-    }
-
-    private static ProgressBar progressBar(String name, long have, long total) {
-        return new ProgressBarBuilder()
-                .setTaskName(name)
-                .setInitialMax(total)
-                .startsFrom(have, Duration.ZERO)
-                .setUnit("MiB", 1 << 20)
-                .showSpeed()
-                .setUpdateIntervalMillis(250)
-                .setConsumer(new ConsoleProgressBarConsumer(System.err))
-                .build();
     }
 
     /** [first byte, total size] of a 206 response's {@code Content-Range: bytes first-last/total}. */

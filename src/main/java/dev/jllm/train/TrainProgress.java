@@ -1,15 +1,11 @@
 package dev.jllm.train;
 
-import dev.jllm.mpi.DataParallel;
-import java.io.PrintWriter;
-import java.time.Duration;
-import java.util.Locale;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
-
-/** What a run shows while it trains: nothing ({@link #silent()}) or a terminal progress bar and log lines. */
+/**
+ * What a run shows while it trains: nothing ({@link #silent()}) or, in a front end, a progress display (the CLI's is
+ * a terminal progress bar and log lines). The {@link Trainer} calls it from its own thread: {@link #start} once, then
+ * {@link #step} after every optimizer step, {@link #evaluated} and {@link #sample} as they happen (a fresh run's
+ * step-0 evaluation comes before {@link #start}), and {@link #close} when the run ends, also when it fails.
+ */
 public interface TrainProgress extends AutoCloseable {
 
     /** Called once before the first step; a display may keep {@code trainer} (to read it, or to stop it). */
@@ -26,69 +22,5 @@ public interface TrainProgress extends AutoCloseable {
 
     static TrainProgress silent() {
         return new TrainProgress() {};
-    }
-
-    /**
-     * A progress bar on standard error (epoch, step, loss, tokens/s, elapsed and time left) and the evaluations and
-     * samples as lines on {@code log}; under mpirun, on rank 0 only (its tokens/s count every rank's tokens).
-     */
-    static TrainProgress terminal(PrintWriter log) {
-        return DataParallel.current().leader() ? new Terminal(log) : silent();
-    }
-
-    final class Terminal implements TrainProgress {
-        private static final int WIDTH = 110;
-        private final PrintWriter log;
-        private ProgressBar bar;
-        private int stepsPerEpoch;
-        private long totalSteps;
-
-        Terminal(PrintWriter log) {
-            this.log = log;
-        }
-
-        @Override
-        public void start(Trainer<?> trainer) {
-            this.stepsPerEpoch = trainer.stepsPerEpoch();
-            this.totalSteps = trainer.totalSteps();
-            bar = new ProgressBarBuilder().setTaskName("train").setInitialMax(totalSteps)
-                    .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK).setUpdateIntervalMillis(500)
-                    // one line redrawn in place with \r: log lines can then be printed between redraws
-                    .setConsumer(new ConsoleProgressBarConsumer(System.err, WIDTH))
-                    .startsFrom(trainer.state().step(), Duration.ZERO).build();
-        }
-
-        @Override
-        public void step(long step, int epoch, double loss, double tokensPerSecond) {
-            long epochs = (totalSteps + stepsPerEpoch - 1) / stepsPerEpoch;
-            bar.setExtraMessage(String.format(Locale.ROOT, "epoch %d/%d loss %.3f %.0f tok/s",
-                    epoch + 1, epochs, loss, tokensPerSecond));
-            bar.stepTo(step);
-        }
-
-        @Override
-        public void evaluated(long step, double trainLoss, double valLoss) {
-            line(String.format(Locale.ROOT, "step %6d  train loss %.3f  val loss %.3f", step, trainLoss, valLoss));
-        }
-
-        @Override
-        public void sample(int epoch, String text) {
-            line("sample after epoch " + epoch + ": " + text.replace('\n', ' '));
-        }
-
-        /** A log line: the bar's line is blanked first, and the bar comes back below the text at its next redraw. */
-        private void line(String text) {
-            if (bar != null) {
-                System.err.print("\r" + " ".repeat(WIDTH) + "\r");
-                System.err.flush();
-            }
-            log.println(text);
-            log.flush();
-        }
-
-        @Override
-        public void close() {
-            if (bar != null) bar.close();
-        }
     }
 }

@@ -12,8 +12,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
@@ -32,7 +34,7 @@ class DownloaderTest {
 
     static Downloader downloader() {
         HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build();
-        return new Downloader(client, 3, Duration.ZERO, false);
+        return new Downloader(client, 3, Duration.ZERO, DownloadProgress.NONE);
     }
 
     static String sha256(byte[] bytes) throws Exception {
@@ -69,6 +71,38 @@ class DownloaderTest {
     }
 
     @Test
+    void theProgressDisplayHearsEachAttemptFromWhereItStartsToTheLastByte() throws Exception {
+        server.dropAfter = 100_000;
+        List<String> heard = new ArrayList<>();
+        DownloadProgress progress = (name, have, total) -> {
+            heard.add("start " + name + " " + have + " " + total);
+            return new DownloadProgress.Transfer() {
+                long last = have;
+
+                @Override
+                public void reached(long done) {
+                    if (done <= last) heard.add("not increasing: " + done);
+                    last = done;
+                }
+
+                @Override
+                public void close() {
+                    heard.add("closed at " + last);
+                }
+            };
+        };
+        HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build();
+        new Downloader(client, 3, Duration.ZERO, progress).download(server.uri("/file.bin"), dir.resolve("file.bin"),
+                Optional.empty());
+        assertThat(heard).hasSize(4);
+        assertThat(heard.get(0)).isEqualTo("start file.bin 0 " + body.length);
+        long resumedAt = Long.parseLong(heard.get(1).substring("closed at ".length()));
+        assertThat(resumedAt).isPositive().isLessThan(body.length);
+        assertThat(heard.subList(2, 4)).containsExactly("start file.bin " + resumedAt + " " + body.length,
+                "closed at " + body.length);
+    }
+
+    @Test
     void startsOverWhenTheServerIgnoresTheRange() throws Exception {
         server.honourRange = false;
         Path target = dir.resolve("file.bin");
@@ -94,7 +128,7 @@ class DownloaderTest {
         server.stallAfter = 50_000;
         HttpClient client = HttpClient.newBuilder().build();
         Path target = dir.resolve("file.bin");
-        new Downloader(client, 2, Duration.ZERO, false, Duration.ofMillis(500))
+        new Downloader(client, 2, Duration.ZERO, DownloadProgress.NONE, Duration.ofMillis(500))
                 .download(server.uri("/file.bin"), target, Optional.of(sha256(body)));
         assertThat(target).hasBinaryContent(body);
         assertThat(server.requests()).extracting(LocalServer.Request::range).containsExactly(null, "bytes=50000-");

@@ -24,7 +24,7 @@ class HfDownloadTest {
     Path tmp;
 
     static Downloader downloader() {
-        return new Downloader(HttpClient.newHttpClient(), 2, Duration.ofMillis(1), false);
+        return new Downloader(HttpClient.newHttpClient(), 2, Duration.ofMillis(1), DownloadProgress.NONE);
     }
 
     /** Serves a small Qwen3 model folder as repository Org/Tiny-Qwen, with an LFS hash on the weights. */
