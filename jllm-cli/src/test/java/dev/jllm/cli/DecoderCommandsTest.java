@@ -24,7 +24,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** The commands on Llama, Qwen3 and Gemma 3 folders: generate, perplexity, init, info, and their errors. */
 class DecoderCommandsTest {
 
-    static final Path DIR = Path.of("src/test/resources/dev/jllm/model/modern");
+    static final Path DIR = Path.of("../jllm-core/src/test/resources/dev/jllm/model/modern");
 
     static int[] flat(JsonNode a) {
         int[] out = new int[a.size()];

@@ -22,7 +22,7 @@ import org.opentest4j.TestAbortedException;
  * that a failure.
  */
 class RealClientsTest {
-    static final Path E2E = Path.of("tools/e2e");
+    static final Path E2E = Path.of("../tools/e2e");
     static final Path CHROMIUM = Path.of(System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium"));
 
     @BeforeAll

@@ -9,7 +9,7 @@ import java.util.Locale;
  * Measures {@code MPI_Allreduce} (sum, in place, floats) between the ranks of an mpirun job, the figure the
  * scaling model of data-parallel training needs:
  * <pre>
- *   mpirun -np 2 java --enable-native-access=ALL-UNNAMED -cp target/classes dev.jllm.mpi.AllReduceBandwidth [MB...]
+ *   mpirun -np 2 java --enable-native-access=ALL-UNNAMED -cp jllm-core/target/classes dev.jllm.mpi.AllReduceBandwidth [MB...]
  * </pre>
  * For each buffer size (default 1, 25 and 100 MB) rank 0 prints the median time of 10 all-reduces after 2
  * warm-ups, and the algorithm bandwidth (bytes / time) and bus bandwidth (× 2(N−1)/N, what each link carries in

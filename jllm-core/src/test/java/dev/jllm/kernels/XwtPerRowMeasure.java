@@ -12,7 +12,7 @@ import java.util.SplittableRandom;
  * only) the time is the measuring thread's CPU time, which other processes on a shared machine barely move. With
  * {@code panel}, the same products through {@link PanelGemv} (the weights packed into panels first).
  *
- * <pre>java --add-modules jdk.incubator.vector -cp target/classes:target/test-classes \
+ * <pre>java --add-modules jdk.incubator.vector -cp jllm-core/target/classes:jllm-core/target/test-classes \
  *     dev.jllm.kernels.XwtPerRowMeasure 2 15 [cpu] [panel]</pre>
  */
 public final class XwtPerRowMeasure {

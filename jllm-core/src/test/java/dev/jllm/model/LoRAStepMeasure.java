@@ -20,7 +20,7 @@ import java.util.SplittableRandom;
  * bfloat16, read in place; {@code fp32} as a fifth argument measures a float32 base instead). Prints tokens/s of
  * the median step and the peak resident memory.
  *
- * <pre>java --add-modules jdk.incubator.vector -cp target/classes:target/test-classes:$(cat cp.txt) \
+ * <pre>java --add-modules jdk.incubator.vector -cp jllm-core/target/classes:jllm-core/target/test-classes:$(cat cp.txt) \
  *     dev.jllm.model.LoRAStepMeasure qwen3-0.6b 4 256 3</pre>
  */
 public final class LoRAStepMeasure {

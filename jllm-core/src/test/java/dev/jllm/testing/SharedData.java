@@ -12,9 +12,12 @@ import java.nio.file.Path;
 public final class SharedData {
     private SharedData() {}
 
-    /** The shared folder: the {@code jllm.shared.dir} system property (set by the build), else {@code ../shared}. */
+    /**
+     * The shared folder: the {@code jllm.shared.dir} system property (set by the build), else {@code ../shared} beside
+     * the repository, seen from a module's folder (where tests and benchmarks run): {@code ../../shared}.
+     */
     public static Path dir() {
-        return Path.of(System.getProperty("jllm.shared.dir", "../shared")).toAbsolutePath().normalize();
+        return Path.of(System.getProperty("jllm.shared.dir", "../../shared")).toAbsolutePath().normalize();
     }
 
     /** A file under {@code shared/data}, or skips the calling test when it is not there. */

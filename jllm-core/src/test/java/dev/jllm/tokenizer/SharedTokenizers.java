@@ -1,5 +1,6 @@
 package dev.jllm.tokenizer;
 
+import dev.jllm.testing.SharedData;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -10,7 +11,7 @@ import org.junit.jupiter.api.Assumptions;
 public final class SharedTokenizers {
     private SharedTokenizers() {}
 
-    public static final Path DIR = Path.of("../shared/data/tokenizers");
+    public static final Path DIR = SharedData.dir().resolve("data/tokenizers");
     private static final Map<String, HfTokenizer> LOADED = new ConcurrentHashMap<>();
 
     /** The folder of a family (llama3, qwen3, gemma3); skips the test when it is absent. */
