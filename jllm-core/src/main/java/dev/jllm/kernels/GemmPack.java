@@ -54,7 +54,7 @@ final class GemmPack {
             switch (mr) {
                 case 2 -> { for (; p + V <= kc; p += V) transpose2(a, src + p, rs, dst, d + p * mr); }
                 case 4 -> { for (; p + V <= kc; p += V) transpose4(a, src + p, rs, dst, d + p * mr); }
-                case 8 -> { for (; p + V <= kc; p += V) transpose8(a, src + p, rs, dst, d + p * mr, V); }
+                case 8 -> { for (; p + V <= kc; p += V) transpose8(a, src + p, rs, dst, d + p * mr, V, false); }
                 default -> { }
             }
         }
@@ -118,8 +118,7 @@ final class GemmPack {
             for (; j + 8 <= cols; j += 8) {
                 int p = 0;
                 for (; p + V <= kc; p += V) {
-                    if (V == 16) transpose8Split(b, src + j * js + p, js, dst, d + p * nr + j, nr);
-                    else transpose8(b, src + j * js + p, js, dst, d + p * nr + j, nr);
+                    transpose8(b, src + j * js + p, js, dst, d + p * nr + j, nr, V == 16);
                 }
                 for (int jj = j; jj < j + 8; jj++) {
                     for (int q = p, s = src + jj * js; q < kc; q++) dst[d + q * nr + jj] = b[s + q];
@@ -174,10 +173,13 @@ final class GemmPack {
     }
 
     /**
-     * 8 rows × V values of p: vector t stored at d + t·stride (stride V: the 8·V floats contiguous; with V = 8
-     * and stride NR: row p = t of a panel).
+     * 8 rows × V values of p. Whole vectors ({@code split} false): vector t stored at d + t·stride (stride V: the
+     * 8·V floats contiguous; with V = 8 and stride NR: row p = t of a panel). Split (V = 16, a panel NR = stride
+     * wide): vector t holds rows 2t and 2t+1 of the block, its halves stored at d + 2t·NR and d + (2t+1)·NR. (A
+     * 16-row transpose would store whole vectors there, but its 32 live vectors do not stay in registers: ten times
+     * slower than the split one.)
      */
-    private static void transpose8(float[] a, int src, int rs, float[] dst, int d, int stride) {
+    private static void transpose8(float[] a, int src, int rs, float[] dst, int d, int stride, boolean split) {
         FloatVector r0 = FloatVector.fromArray(S, a, src), r1 = FloatVector.fromArray(S, a, src + rs),
                 r2 = FloatVector.fromArray(S, a, src + 2 * rs), r3 = FloatVector.fromArray(S, a, src + 3 * rs),
                 r4 = FloatVector.fromArray(S, a, src + 4 * rs), r5 = FloatVector.fromArray(S, a, src + 5 * rs),
@@ -187,47 +189,23 @@ final class GemmPack {
                     o4 = lo(r2, r6), o5 = hi(r2, r6), o6 = lo(r3, r7), o7 = hi(r3, r7);
             r0 = o0; r1 = o1; r2 = o2; r3 = o3; r4 = o4; r5 = o5; r6 = o6; r7 = o7;
         }
-        r0.intoArray(dst, d);
-        r1.intoArray(dst, d + stride);
-        r2.intoArray(dst, d + 2 * stride);
-        r3.intoArray(dst, d + 3 * stride);
-        r4.intoArray(dst, d + 4 * stride);
-        r5.intoArray(dst, d + 5 * stride);
-        r6.intoArray(dst, d + 6 * stride);
-        r7.intoArray(dst, d + 7 * stride);
+        store(r0, dst, d, 0, stride, split);
+        store(r1, dst, d, 1, stride, split);
+        store(r2, dst, d, 2, stride, split);
+        store(r3, dst, d, 3, stride, split);
+        store(r4, dst, d, 4, stride, split);
+        store(r5, dst, d, 5, stride, split);
+        store(r6, dst, d, 6, stride, split);
+        store(r7, dst, d, 7, stride, split);
     }
 
-    /**
-     * 8 rows × 16 values of p (V = 16) into rows of a panel NR wide: vector t holds rows 2t and 2t+1 of the block,
-     * its halves stored at d + 2t·NR and d + (2t+1)·NR. (A 16-row transpose would store whole vectors, but its 32
-     * live vectors do not stay in registers: ten times slower than this.)
-     */
-    private static void transpose8Split(float[] a, int src, int rs, float[] dst, int d, int nr) {
-        FloatVector r0 = FloatVector.fromArray(S, a, src), r1 = FloatVector.fromArray(S, a, src + rs),
-                r2 = FloatVector.fromArray(S, a, src + 2 * rs), r3 = FloatVector.fromArray(S, a, src + 3 * rs),
-                r4 = FloatVector.fromArray(S, a, src + 4 * rs), r5 = FloatVector.fromArray(S, a, src + 5 * rs),
-                r6 = FloatVector.fromArray(S, a, src + 6 * rs), r7 = FloatVector.fromArray(S, a, src + 7 * rs);
-        for (int round = 0; round < 3; round++) {
-            FloatVector o0 = lo(r0, r4), o1 = hi(r0, r4), o2 = lo(r1, r5), o3 = hi(r1, r5),
-                    o4 = lo(r2, r6), o5 = hi(r2, r6), o6 = lo(r3, r7), o7 = hi(r3, r7);
-            r0 = o0; r1 = o1; r2 = o2; r3 = o3; r4 = o4; r5 = o5; r6 = o6; r7 = o7;
+    /** Vector t of {@link #transpose8}. */
+    private static void store(FloatVector v, float[] dst, int d, int t, int stride, boolean split) {
+        if (!split) {
+            v.intoArray(dst, d + t * stride);
+        } else { // the upper half stored from V/2 before row 2t+1 lands at its start
+            v.intoArray(dst, d + 2 * t * stride, LOWER);
+            v.intoArray(dst, d + (2 * t + 1) * stride - V / 2, UPPER);
         }
-        int up = nr - V / 2; // the upper half of a vector stored from here lands at the start of the next row
-        r0.intoArray(dst, d, LOWER);
-        r0.intoArray(dst, d + up, UPPER);
-        r1.intoArray(dst, d + 2 * nr, LOWER);
-        r1.intoArray(dst, d + 2 * nr + up, UPPER);
-        r2.intoArray(dst, d + 4 * nr, LOWER);
-        r2.intoArray(dst, d + 4 * nr + up, UPPER);
-        r3.intoArray(dst, d + 6 * nr, LOWER);
-        r3.intoArray(dst, d + 6 * nr + up, UPPER);
-        r4.intoArray(dst, d + 8 * nr, LOWER);
-        r4.intoArray(dst, d + 8 * nr + up, UPPER);
-        r5.intoArray(dst, d + 10 * nr, LOWER);
-        r5.intoArray(dst, d + 10 * nr + up, UPPER);
-        r6.intoArray(dst, d + 12 * nr, LOWER);
-        r6.intoArray(dst, d + 12 * nr + up, UPPER);
-        r7.intoArray(dst, d + 14 * nr, LOWER);
-        r7.intoArray(dst, d + 14 * nr + up, UPPER);
     }
 }
