@@ -3,6 +3,7 @@ package dev.jllm.train;
 import dev.jllm.mpi.DataParallel;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
@@ -13,11 +14,12 @@ import me.tongfei.progressbar.ProgressBarStyle;
 public interface TrainProgress extends AutoCloseable {
 
     /** Called once before the first step; a display may keep {@code trainer} (to read it, or to stop it). */
-    default void start(Trainer<?> trainer) {}
+    default void start(Trainer<?, ?> trainer) {}
 
     default void step(long step, int epoch, double loss, double tokensPerSecond) {}
 
-    default void evaluated(long step, double trainLoss, double valLoss) {}
+    /** An evaluation, as metrics.csv records it; {@code metrics} names its further metrics. */
+    default void evaluated(MetricsLog.Row row, List<String> metrics) {}
 
     default void sample(int epoch, String text) {}
 
@@ -48,7 +50,7 @@ public interface TrainProgress extends AutoCloseable {
         }
 
         @Override
-        public void start(Trainer<?> trainer) {
+        public void start(Trainer<?, ?> trainer) {
             this.stepsPerEpoch = trainer.stepsPerEpoch();
             this.totalSteps = trainer.totalSteps();
             bar = new ProgressBarBuilder().setTaskName("train").setInitialMax(totalSteps)
@@ -67,8 +69,15 @@ public interface TrainProgress extends AutoCloseable {
         }
 
         @Override
-        public void evaluated(long step, double trainLoss, double valLoss) {
-            line(String.format(Locale.ROOT, "step %6d  train loss %.3f  val loss %.3f", step, trainLoss, valLoss));
+        public void evaluated(MetricsLog.Row row, List<String> metrics) {
+            StringBuilder text = new StringBuilder(String.format(Locale.ROOT, "step %6d  train loss %.3f  val loss %.3f",
+                    row.step(), row.trainLoss(), row.valLoss()));
+            for (int i = 0; i < metrics.size(); i++) {
+                String name = metrics.get(i).replace('_', ' ');
+                text.append(String.format(Locale.ROOT, "  train %s %.3f  val %s %.3f", name, row.metrics()[2 * i], name,
+                        row.metrics()[2 * i + 1]));
+            }
+            line(text.toString());
         }
 
         @Override
