@@ -24,7 +24,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The next-token training loop of the book's chapter 5 ({@code train_model_simple}), with the additions of
+ * The training loop of the book's chapters 5 and 6 ({@code train_model_simple}, {@code train_classifier_simple}), with the additions of
  * its appendix D and of a long run: gradient accumulation, clipping, a learning rate schedule, checkpoints that
  * resume exactly, and a clean stop on Ctrl-C or a non-finite loss. The batches and their loss come from a
  * {@link TrainingData}: windows of a text for pretraining ({@link WindowData}), collated instructions for instruction
