@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jllm.arch.LoadedModel;
 import dev.jllm.cli.Main;
+import dev.jllm.testing.SpamTable;
 import dev.jllm.train.RunFolder;
 import dev.jllm.train.TrainProgress;
 import dev.jllm.train.Trainer;
@@ -23,15 +24,7 @@ class ClassificationResumeTest {
         Path modelDir = dir.resolve("model"), table = dir.resolve("messages.tsv");
         assertThat(Main.run("init", "--emb", "16", "--layers", "2", "--heads", "2", "--context", "32", "--seed", "3",
                 "--out", modelDir.toString())).isZero();
-        StringBuilder rows = new StringBuilder();
-        String[] spam = {"free", "win", "prize", "call", "now", "cash"}, ham = {"see", "you", "at", "lunch", "ok", "mom"};
-        for (int i = 0; i < 60; i++) {
-            String[] words = i % 2 == 0 ? spam : ham;
-            rows.append(i % 2 == 0 ? "spam" : "ham").append('\t');
-            for (int w = 0; w < 5; w++) rows.append(words[(i * 7 + w * 3) % words.length]).append(' ');
-            rows.append('\n');
-        }
-        Files.writeString(table, rows);
+        SpamTable.write(table, 60, 5);
         LoadedModel base = LoadedModel.load(modelDir);
         var spec = new ClassificationFinetune.Spec(Trainable.LORA, Pooling.LAST, 2, 4f, null, true, 0.1f,
                 new ClassifierTrainConfig(3, 4, 1e-2, 0.1, 3, 2, 5), modelDir.toString());
