@@ -20,6 +20,7 @@ import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code jllm finetune classify}: the book's chapter 6 (and appendix E with LoRA) on any labelled table. */
@@ -59,8 +60,8 @@ final class FinetuneClassifyCommand implements Callable<Integer> {
     @Option(names = "--lora-rank", paramLabel = "R", description = "LoRA rank (default 16 with --trainable lora).")
     Integer loraRank;
 
-    @Option(names = "--lora-alpha", paramLabel = "A", description = "LoRA alpha (default: the rank).")
-    Float loraAlpha;
+    @Mixin
+    LoRAAlphaOption loraAlpha;
 
     @Option(names = "--pool", defaultValue = "last", paramLabel = "last|mean",
             description = "Read the last real token's output, or the mean over the real tokens (default: ${DEFAULT-VALUE}).")
@@ -108,11 +109,11 @@ final class FinetuneClassifyCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Run folder (default: runs/classify-DATE-TIME).")
     Path out;
 
-    @Option(names = "--resume", paramLabel = "DIR", description = "Continue the run in DIR from its latest checkpoint.")
-    Path resume;
+    @Mixin
+    ResumeOption resume;
 
-    @Option(names = "--no-progress", description = "No progress bar.")
-    boolean noProgress;
+    @Mixin
+    ProgressOption progress;
 
     @Option(names = "--json", description = "Print {run_dir, train_accuracy, val_accuracy, test_accuracy,"
             + " trainable_parameters, seconds} at the end.")
@@ -128,14 +129,14 @@ final class FinetuneClassifyCommand implements Callable<Integer> {
             err.println(line);
             err.flush();
         };
-        TrainProgress progress = noProgress ? TrainProgress.silent() : TrainProgressBar.on(err);
+        TrainProgress progress = this.progress.on(err);
         ClassificationFinetune.Outcome outcome;
-        if (resume != null) {
+        if (resume.dir != null) {
             if (model != null || data != null) {
                 throw new CommandLine.ParameterException(spec.commandLine(),
                         "--resume takes the run's own --model, --data and settings");
             }
-            outcome = ClassificationFinetune.resume(resume, progress, log);
+            outcome = ClassificationFinetune.resume(resume.dir, progress, log);
         } else {
             if (model == null || data == null) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "give --model DIR|NAME and --data FILE (or --resume DIR)");
@@ -145,8 +146,7 @@ final class FinetuneClassifyCommand implements Callable<Integer> {
         var r = outcome.result();
         PrintWriter o = spec.commandLine().getOut();
         if (r.outcome() == Trainer.Outcome.INTERRUPTED) {
-            err.printf("%nstopped at step %d; checkpoint written. Continue with: jllm finetune classify --resume %s%n",
-                    r.steps(), outcome.runDir());
+            ResumeOption.stopped(err, "finetune classify", r.steps(), outcome.runDir());
         } else if (json) {
             ObjectNode node = new ObjectMapper().createObjectNode();
             node.put("run_dir", outcome.runDir().toString());
@@ -169,11 +169,11 @@ final class FinetuneClassifyCommand implements Callable<Integer> {
     private ClassificationFinetune.Outcome start(TrainProgress progress, Consumer<String> log) throws Exception {
         Trainable what = loraRank != null && !spec.commandLine().getParseResult().hasMatchedOption("--trainable")
                 ? Trainable.LORA : Trainable.parse(trainable);
-        if (what != Trainable.LORA && (loraRank != null || loraAlpha != null)) {
+        if (what != Trainable.LORA && (loraRank != null || loraAlpha.given())) {
             throw new IllegalArgumentException("--lora-rank and --lora-alpha need --trainable lora");
         }
         int rank = loraRank != null ? loraRank : 16;
-        float alpha = loraAlpha != null ? loraAlpha : rank;
+        float alpha = loraAlpha.forRank(rank);
         ClassifierTrainConfig train = new ClassifierTrainConfig(epochs, batch, lr, weightDecay, evalEvery, evalBatches,
                 seed, clip);
         var finetune = new ClassificationFinetune.Spec(what, Pooling.parse(pool), rank, alpha, maxLength, balance,
