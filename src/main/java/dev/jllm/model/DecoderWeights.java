@@ -106,8 +106,6 @@ public final class DecoderWeights implements AutoCloseable {
 
     /** ggml blocks, multiplied in place ({@link QuantizedGemv}, {@link QuantizedMatmul}). */
     private record Quantized(QuantizedMatrix m) implements Matrix {
-        /** Rows up to which products of one input share one parallel loop, row by row. */
-        static final int BATCH_ROWS = 16;
 
         public int out() {
             return m.rows();
@@ -127,7 +125,7 @@ public final class DecoderWeights implements AutoCloseable {
          * more rows (a long prompt) run as a whole, through dequantized tiles.
          */
         public Parallel.Units units(float[] x, float[] bias, float[] y, int rows) {
-            return rows <= BATCH_ROWS ? QuantizedMatmul.rowUnits(x, 0, m, bias, y, 0, rows) : null;
+            return rows <= QuantizedMatmul.ROW_WISE ? QuantizedMatmul.rowUnits(x, 0, m, bias, y, 0, rows) : null;
         }
 
         public void row(int r, float[] o, int off) {

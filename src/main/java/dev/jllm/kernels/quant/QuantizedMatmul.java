@@ -23,8 +23,12 @@ public final class QuantizedMatmul {
 
     /** Weight rows a thread claims at a time in {@link #rows}. */
     private static final int ROWS_PER_UNIT = 16;
-    /** Rows up to which {@link #xwt} multiplies row by row ({@link #rows}) instead of through dequantized tiles. */
-    static final int ROW_WISE = 4;
+    /**
+     * Rows up to which {@link #xwt} multiplies row by row ({@link #rows}) instead of through dequantized tiles (a
+     * decoding batch, a short prompt): a tile pass dequantizes every weight once, a row pass costs one block product
+     * per weight and row. BENCHMARKS.md has prefill speeds on both sides of it.
+     */
+    public static final int ROW_WISE = 16;
     /** Floats of one dequantized tile (4 MiB: as many whole rows as fit, at least one). */
     private static final int TILE = 1 << 20;
 
@@ -38,7 +42,7 @@ public final class QuantizedMatmul {
         float[] tile = new float[r * k], part = new float[m * r];
         for (int j0 = 0; j0 < n; j0 += r) {
             int rr = Math.min(r, n - j0);
-            Dequantize.values(w.type(), w.data(), w.rowOffset(j0), tile, 0, rr * k);
+            dequantize(w, j0, rr, tile);
             float[] b = bias == null ? null : java.util.Arrays.copyOfRange(bias, j0, j0 + rr);
             MatMul.xwt(x, xOff, tile, 0, b, part, 0, m, k, rr); // part [m, rr] = X · tileᵀ
             for (int i = 0; i < m; i++) System.arraycopy(part, i * rr, y, yOff + i * n + j0, rr);
@@ -51,10 +55,16 @@ public final class QuantizedMatmul {
         float[] tile = new float[r * k], part = new float[m * r];
         for (int j0 = 0; j0 < n; j0 += r) {
             int rr = Math.min(r, n - j0);
-            Dequantize.values(w.type(), w.data(), w.rowOffset(j0), tile, 0, rr * k);
+            dequantize(w, j0, rr, tile);
             for (int i = 0; i < m; i++) System.arraycopy(dy, dyOff + i * n + j0, part, i * rr, rr); // DY[:, j0 .. j0+rr)
             MatMul.dyw(part, 0, tile, 0, dx, dxOff, m, rr, k);
         }
+    }
+
+    /** Rows j0 .. j0 + rows of w into tile, the rows split over the threads. */
+    private static void dequantize(QuantizedMatrix w, int j0, int rows, float[] tile) {
+        int k = w.cols();
+        Parallel.forRange(rows, (a, b) -> Dequantize.values(w.type(), w.data(), w.rowOffset(j0 + a), tile, a * k, (b - a) * k));
     }
 
     private static int tileRows(QuantizedMatrix w) {
