@@ -77,6 +77,32 @@ class GgufCommandsTest {
                 .hasMessageContaining("is not an Ollama model name");
     }
 
+    /** bench gguf decodes every family's file on its own blocks (speed is not checked: BENCHMARKS.md has the numbers). */
+    @Test
+    void benchGgufRunsEveryFamily(@TempDir Path tmp) throws Exception {
+        Path gpt2 = tmp.resolve("gpt2.gguf");
+        Path dir = tmp.resolve("tiny");
+        assertThat(run("init", "--config", "custom", "--emb", "64", "--layers", "2", "--heads", "4", "--context", "64",
+                "--out", dir.toString()).exit()).isZero();
+        assertThat(run("quantize", "--model", dir.toString(), "--type", "q4_0", "--out", gpt2.toString()).exit()).isZero();
+        java.util.Map<String, Path> files = new java.util.LinkedHashMap<>();
+        files.put("llama", GgufTestFiles.resource("llama-tiny.gguf"));
+        files.put("qwen3", GgufTestFiles.resource("qwen3-tiny.gguf"));
+        files.put("gemma3", GgufTestFiles.resource("gemma3-tiny.gguf"));
+        files.put("gpt2", gpt2);
+        for (var e : files.entrySet()) {
+            Run b = run("bench", "gguf", "--model", e.getValue().toString(), "--threads", "1", "--prompt-tokens", "3", "--tokens", "4",
+                    "--bandwidth-mib", "0", "--json");
+            assertThat(b.exit()).as(e.getKey() + ": " + b.err()).isZero();
+            JsonNode j = b.json();
+            assertThat(j.get("architecture").asText()).startsWith(e.getKey());
+            assertThat(j.get("decode_tokens_per_second").asDouble()).as(e.getKey()).isPositive();
+            assertThat(j.get("weight_bytes_per_token").asLong()).as(e.getKey()).isPositive();
+        }
+        Run notGguf = run("bench", "gguf", "--model", dir.resolve("config.json").toString());
+        assertThat(notGguf.err()).startsWith("jllm: error: ").contains("is not a GGUF file");
+    }
+
     @Test
     void badGgufFilesAreOneLineErrors() {
         Run arch = run("generate", "--model", GgufTestFiles.resource("broken/unsupported-arch.gguf").toString(), "--prompt-ids", "1");
