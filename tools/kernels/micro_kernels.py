@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes the register-tile methods of src/main/java/dev/jllm/kernels/MicroKernel.java.
+"""Writes the register-tile methods of jllm-core/src/main/java/dev/jllm/kernels/MicroKernel.java.
 
 Each tile R×V (R rows of A, V vectors of B) is one straight-line method: C2 keeps its R·V accumulators in
 registers only when they are distinct local variables, and a loop over an array of vectors would not be

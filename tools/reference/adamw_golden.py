@@ -2,7 +2,7 @@
 """Golden values for dev.jllm.optim: AdamW steps, global-norm clipping and the warm-up + cosine schedule.
 
 Run with Debian's torch 1.13:  /usr/bin/python3 tools/reference/adamw_golden.py
-Writes src/test/resources/optim/adamw_golden.json, read by AdamWGoldenTest.
+Writes jllm-core/src/test/resources/optim/adamw_golden.json, read by AdamWGoldenTest.
 
 Each AdamW case holds the initial parameters, the gradients of every step, the learning rate of every step,
 and the parameters after every step, so the Java optimizer can replay the same steps and compare.

@@ -19,7 +19,7 @@ The rules written down here (the same as ChatFormat's documentation):
 
 Run from the repository root with a venv from tools/reference/make_venv.sh (transformers, tokenizers, jinja2):
 
-    /work/venv/bin/python tools/reference/chat_mask_golden.py > src/test/resources/dev/jllm/prompt/chat_mask_golden.json
+    /work/venv/bin/python tools/reference/chat_mask_golden.py > jllm-core/src/test/resources/dev/jllm/prompt/chat_mask_golden.json
 """
 import json
 import sys

@@ -2,7 +2,7 @@
 apply_chat_template (Jinja2 with trim_blocks, lstrip_blocks and loop controls), with the token ids
 (ChatTemplateGoldenTest reads them). Run from the repository root with a venv from tools/reference/make_venv.sh:
 
-    /work/venv/bin/python tools/reference/chat_template_golden.py > src/test/resources/dev/jllm/chat/chat_template_golden.json
+    /work/venv/bin/python tools/reference/chat_template_golden.py > jllm-core/src/test/resources/dev/jllm/chat/chat_template_golden.json
 """
 import json
 import sys

@@ -2,7 +2,7 @@
 """Golden values for jllm's DPO loss: the book's compute_logprobs and compute_dpo_loss (chapter 7 bonus) in PyTorch.
 
 Run with Debian's torch 1.13:  /usr/bin/python3 tools/reference/dpo_golden.py
-Writes src/test/resources/golden/dpo/dpo.json, read by DpoLossGoldenTest.
+Writes jllm-core/src/test/resources/golden/dpo/dpo.json, read by DpoLossGoldenTest.
 
 Each case: policy and reference logits for the chosen and the rejected texts [B, T, V], their ids and selection
 masks [B, T], and beta; recorded are the loss, the mean chosen and rejected rewards, the reward accuracy and the

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The corpus of broken GGUF files in src/test/resources/gguf/broken/ (plain python3, no packages): each file is
+"""The corpus of broken GGUF files in jllm-core/src/test/resources/gguf/broken/ (plain python3, no packages): each file is
 wrong in one way; GgufBrokenFilesTest checks that jllm refuses each with one clear line (no out-of-memory, no stack
 trace). The expected message fragment of each file is listed in EXPECTED below and in the test.
 
@@ -9,7 +9,7 @@ import os
 import struct
 import sys
 
-OUT = sys.argv[1] if len(sys.argv) > 1 else "src/test/resources/gguf/broken"
+OUT = sys.argv[1] if len(sys.argv) > 1 else "jllm-core/src/test/resources/gguf/broken"
 U8, I8, U16, I16, U32, I32, F32, BOOL, STR, ARR, U64, I64, F64 = range(13)
 
 

@@ -6,7 +6,7 @@
    pre_feedforward_layernorm, post_ffw_norm), every *norm.weight stored as 1 + w (norm_shift), no permutation of q/k,
    gemma3.attention.sliding_window, rope.freq_base for the global layers (the local base is llama.cpp's fixed 10000),
    and the logits transformers computes for a sequence longer than the sliding window.
-   Writes src/test/resources/gguf/gemma3-tiny.gguf and gguf/gemma3_golden.json ({file: {ids, logits[pos][vocab]}}).
+   Writes jllm-core/src/test/resources/gguf/gemma3-tiny.gguf and gguf/gemma3_golden.json ({file: {ids, logits[pos][vocab]}}).
 2. Seeds for io/gguf/GgufFuzzTest: a tiny llama model with a gpt2/llama-bpe vocabulary, merges and
    a chat template, and a tiny gemma3 model with a llama (SentencePiece) vocabulary with scores and byte tokens.
 
@@ -19,8 +19,8 @@ import gguf
 from gguf_common import decoder_writer, finish
 from transformers import Gemma3ForCausalLM, Gemma3TextConfig
 
-OUT = "src/test/resources/gguf/"
-SEEDS = "src/test/resources/dev/jllm/io/gguf/GgufFuzzTestInputs/fuzz/"
+OUT = "jllm-core/src/test/resources/gguf/"
+SEEDS = "jllm-core/src/test/resources/dev/jllm/io/gguf/GgufFuzzTestInputs/fuzz/"
 SEQ = 24
 torch.manual_seed(23)
 

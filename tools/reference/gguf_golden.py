@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Goldens for jllm's GGUF reader, dequantizers and quantizers, written with the `gguf` package (llama.cpp's
-gguf-py, 0.19.0). Output: src/test/resources/gguf/types.gguf, a small GGUF v3 file holding
+gguf-py, 0.19.0). Output: jllm-core/src/test/resources/gguf/types.gguf, a small GGUF v3 file holding
 
   metadata   one key of every value type (u8 ... f64, bool, string, arrays of numbers/strings, a nested array)
   deq.T      for each tensor type T jllm reads: 3 rows x 512 values of random blocks (any bytes are valid
@@ -17,7 +17,7 @@ import numpy as np
 import gguf
 from gguf import GGMLQuantizationType as T, GGUFValueType as VT
 
-OUT = sys.argv[1] if len(sys.argv) > 1 else "src/test/resources/gguf/types.gguf"
+OUT = sys.argv[1] if len(sys.argv) > 1 else "jllm-core/src/test/resources/gguf/types.gguf"
 READ = [T.F32, T.F16, T.BF16, T.Q8_0, T.Q4_0, T.Q4_1, T.Q4_K, T.Q5_K, T.Q6_K]
 WRITE = [T.F16, T.BF16, T.Q8_0, T.Q4_0, T.Q4_1]
 # byte offsets of the fp16 scales in a block, per type

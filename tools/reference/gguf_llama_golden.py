@@ -4,7 +4,7 @@ built in transformers, written as F32 GGUF files the way llama.cpp's convert_hf_
 attn_q/attn_k rows permuted, rope_freqs.weight; qwen3: unpermuted, q/k norms), and the logits transformers computes
 for a sequence longer than Llama's original context.
 
-Writes src/test/resources/gguf/{llama,qwen3}-tiny.gguf and gguf/llama_golden.json ({file: {ids, logits[pos][vocab]}}).
+Writes jllm-core/src/test/resources/gguf/{llama,qwen3}-tiny.gguf and gguf/llama_golden.json ({file: {ids, logits[pos][vocab]}}).
 usage: /work/venv/bin/python tools/reference/gguf_llama_golden.py   (torch, transformers 5, gguf 0.19)
 """
 import json
@@ -15,7 +15,7 @@ import gguf
 from gguf_common import decoder_writer, finish
 from transformers import LlamaConfig, LlamaForCausalLM, Qwen3Config, Qwen3ForCausalLM
 
-OUT = "src/test/resources/gguf/"
+OUT = "jllm-core/src/test/resources/gguf/"
 SEQ = 40
 torch.manual_seed(17)
 

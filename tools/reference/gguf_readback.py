@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """Reads GGUF files that jllm wrote with the gguf package (llama.cpp's gguf-py 0.19.0) and prints, per file, the
 architecture and each tensor's type, shape (outermost first), and the float64 sum and sum of magnitudes of its
-dequantized values: src/test/resources/gguf/readback.json, which GgufGpt2Test compares with jllm's own reading.
+dequantized values: jllm-core/src/test/resources/gguf/readback.json, which GgufGpt2Test compares with jllm's own reading.
 
 usage: mvn test -Dtest=GgufGpt2Test#ggufPackageReadsBackWhatJllmWrites -Djllm.gguf.dump=/tmp/rb   (writes the files)
-       VENV/bin/python tools/reference/gguf_readback.py /tmp/rb/gpt2-q8_0.gguf ... > src/test/resources/gguf/readback.json
+       VENV/bin/python tools/reference/gguf_readback.py /tmp/rb/gpt2-q8_0.gguf ... > jllm-core/src/test/resources/gguf/readback.json
 """
 import json
 import os

@@ -6,7 +6,7 @@ head tied to the token embedding, qkv bias on as in OpenAI's weights), saves it 
 (config.json + model.safetensors with Conv1D [in, out] weights), and records for two sequences the logits, the
 mean cross-entropy loss and the gradient of every parameter, plus a greedy continuation that runs past the context.
 
-    /usr/bin/python3 tools/reference/gpt_golden.py src/test/resources/dev/jllm/model/golden
+    /usr/bin/python3 tools/reference/gpt_golden.py jllm-core/src/test/resources/dev/jllm/model/golden
 
 Outputs (all small): model/config.json, model/model.safetensors, golden.safetensors (logits, grad.<hf name>),
 golden.json (input ids, targets, loss, greedy prompt and ids).
@@ -192,4 +192,4 @@ def main(out_dir):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "src/test/resources/dev/jllm/model/golden")
+    main(sys.argv[1] if len(sys.argv) > 1 else "jllm-core/src/test/resources/dev/jllm/model/golden")

@@ -4,7 +4,7 @@ Shows that HF tools read our vocab.json + merges.txt and encode exactly as we do
 Needs `pip install tokenizers` (not part of the build). Run from the repository root:
 
     ./jllm bpe train --corpus ../shared/data/the-verdict.txt --vocab-size 1000 --out /tmp/verdict-bpe
-    python3 tools/reference/hf_bpe_golden.py /tmp/verdict-bpe > src/test/resources/dev/jllm/tokenizer/hf_verdict_bpe_1000.json
+    python3 tools/reference/hf_bpe_golden.py /tmp/verdict-bpe > jllm-core/src/test/resources/dev/jllm/tokenizer/hf_verdict_bpe_1000.json
 """
 import json
 import sys

@@ -5,7 +5,7 @@ Run from the repository root with a venv from tools/reference/make_venv.sh:
 
     for f in llama3 qwen3 gemma3; do
       /work/venv/bin/python tools/reference/hf_tokenizer_golden.py $f \
-          > src/test/resources/dev/jllm/tokenizer/hf_golden_$f.json
+          > jllm-core/src/test/resources/dev/jllm/tokenizer/hf_golden_$f.json
     done
 
 Each case is encoded four ways: as `tokenizers` encodes by default but without the post-processor

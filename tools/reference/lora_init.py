@@ -4,7 +4,7 @@ The book creates A as torch.empty(in_dim, rank) and calls nn.init.kaiming_unifor
 For a 2-D tensor PyTorch's fan_in is size(1), which here is the rank, not in_dim. This script records the fan
 and bound PyTorch computes, and the extremes of one large draw, for the Java test LoRALinearTest.
 
-Run: /usr/bin/python3 tools/reference/lora_init.py > src/test/resources/dev/jllm/nn/lora_init.json
+Run: /usr/bin/python3 tools/reference/lora_init.py > jllm-core/src/test/resources/dev/jllm/nn/lora_init.json
 """
 import json
 import math

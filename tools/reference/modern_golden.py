@@ -2,7 +2,7 @@
 """Golden values for jllm's Llama 3.2, Qwen3 and Gemma 3 models, computed with Hugging Face transformers (5.18,
 PyTorch 2.13, fp32, eager attention). Make the environment with tools/reference/make_venv.sh, then:
 
-    venv/bin/python tools/reference/modern_golden.py src/test/resources/dev/jllm/model/modern
+    venv/bin/python tools/reference/modern_golden.py jllm-core/src/test/resources/dev/jllm/model/modern
 
 For each family it builds a tiny random model whose config exercises what a parity test must catch: Llama 3's
 rope scaling with a small original_max_position_embeddings and a tied head, Qwen3's explicit head_dim (not
@@ -148,4 +148,4 @@ def main(out):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "src/test/resources/dev/jllm/model/modern")
+    main(sys.argv[1] if len(sys.argv) > 1 else "jllm-core/src/test/resources/dev/jllm/model/modern")

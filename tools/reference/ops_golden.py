@@ -2,7 +2,7 @@
 """Golden values for dev.jllm.tensor.Ops: each op's inputs, output and input gradients from PyTorch (fp32).
 
 Run with Debian's torch 1.13:  /usr/bin/python3 tools/reference/ops_golden.py
-Writes src/test/resources/golden/ops/ops.json, read by OpsGoldenTest.
+Writes jllm-core/src/test/resources/golden/ops/ops.json, read by OpsGoldenTest.
 
 Every case runs one op in float32 on seeded random inputs, then back-propagates L = sum(out * w) with a
 random w of the output's shape, and records the inputs, w, the output and the gradient of every float input.

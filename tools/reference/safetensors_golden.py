@@ -1,7 +1,7 @@
 """Golden files for jllm's checkpoint readers (package dev.jllm.io), made with PyTorch.
 
 Run: /usr/bin/python3 tools/reference/safetensors_golden.py
-Writes small files to src/test/resources/io/:
+Writes small files to jllm-core/src/test/resources/io/:
   dtypes.safetensors + dtypes.json   F32, F16 and BF16 tensors and the floats torch widens them to
   book_tiny[_qkvbias].safetensors    the state dict of the book's GPTModel (chapter 4) at tiny sizes
   book_tiny[_qkvbias]_logits.json     that model's logits [6, 13] for the ids 1 5 7 2 12 0
