@@ -11,7 +11,6 @@ import dev.jllm.model.QuantizedWeights;
 import dev.jllm.nn.RotaryEmbedding;
 import dev.jllm.tensor.Tensor;
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -254,14 +253,14 @@ public final class GgufDecoder {
                 throw GgufFile.error(f.file(), "tensor '" + s.name() + "' is " + java.util.Arrays.toString(info.shape())
                         + ", the config needs " + java.util.Arrays.toString(shape));
             }
-            weights.put(name, shape.length == 2 && info.type() != GgmlType.F32 ? inPlace(f.matrix(s.name()), s.rows()) : floats(f, info, s));
+            weights.put(name, shape.length == 2 && info.type() != GgmlType.F32 ? inPlace(f, f.matrix(s.name()), s.rows()) : floats(f, info, s));
         });
         return DecoderModel.fromStateDict(c, weights);
     }
 
     /** A matrix of ggml blocks (or BF16) as a read-only tensor over the file's bytes; permuted rows copied in order. */
-    private static Tensor inPlace(QuantizedMatrix m, int[] rows) {
-        if (rows != null) m = permuteRows(m, rows);
+    private static Tensor inPlace(GgufFile f, QuantizedMatrix m, int[] rows) {
+        if (rows != null) m = permuteRows(f, m, rows);
         return m.type() == GgmlType.BF16 ? Tensor.bf16(m.data(), m.rows(), m.cols()) : Tensor.quantized(m);
     }
 
@@ -280,9 +279,9 @@ public final class GgufDecoder {
         return out;
     }
 
-    private static QuantizedMatrix permuteRows(QuantizedMatrix m, int[] rows) {
+    private static QuantizedMatrix permuteRows(GgufFile f, QuantizedMatrix m, int[] rows) {
         long rowBytes = m.rowBytes();
-        MemorySegment out = Arena.ofAuto().allocate(m.byteSize(), 64);
+        MemorySegment out = f.allocate(m.byteSize());
         for (int r = 0; r < rows.length; r++) MemorySegment.copy(m.data(), rows[r] * rowBytes, out, r * rowBytes, rowBytes);
         return new QuantizedMatrix(m.type(), m.rows(), m.cols(), out);
     }
