@@ -4,6 +4,8 @@ import dev.jllm.Setting;
 import dev.jllm.SettingException;
 import dev.jllm.nn.Module;
 import dev.jllm.tensor.Ops;
+import dev.jllm.tensor.OutputHead;
+import dev.jllm.tensor.Profiler;
 import dev.jllm.tensor.Tensor;
 import java.util.List;
 import java.util.Map;
@@ -37,8 +39,15 @@ public abstract class CausalLM extends Module {
     /** ids [batch, seqLen] (row-major) → hidden states after the final norm [batch, seqLen, emb]. */
     public abstract Tensor hidden(int[] ids, int batch, int seqLen);
 
+    /** The output head (its weight, bias, LoRA adapter and soft cap), which {@link #head} and {@link #loss} apply. */
+    public abstract OutputHead outputHead();
+
     /** hidden [..., emb] → logits [..., vocab], through the output head (LoRA adapters included). */
-    public abstract Tensor head(Tensor hidden);
+    public Tensor head(Tensor hidden) {
+        try (Profiler.Scope ignored = Profiler.scope("logits")) {
+            return outputHead().logits(hidden);
+        }
+    }
 
     /** ids [batch, seqLen] → logits [batch, seqLen, vocab] */
     public Tensor forward(int[] ids, int batch, int seqLen) {
@@ -47,14 +56,18 @@ public abstract class CausalLM extends Module {
 
     /**
      * Mean next-token cross-entropy of the logits of {@code inputs} [batch, seqLen] against {@code targets}
-     * [batch, seqLen], which may hold {@link Ops#IGNORE_INDEX} (those positions are skipped).
+     * [batch, seqLen], which may hold {@link Ops#IGNORE_INDEX} (those positions are skipped). The head and the
+     * cross-entropy run as one op ({@link Ops#linearCrossEntropy}): the logits [batch · seqLen, vocab] are never
+     * made whole.
      */
     public Tensor loss(int[] inputs, int[] targets, int batch, int seqLen) {
         if (targets.length != inputs.length) {
             throw new IllegalArgumentException("targets hold " + targets.length + " ids, inputs " + inputs.length);
         }
-        Tensor logits = forward(inputs, batch, seqLen);
-        return Ops.crossEntropy(logits.reshape(batch * seqLen, config().vocabSize()), targets, Ops.IGNORE_INDEX);
+        Tensor hidden = hidden(inputs, batch, seqLen);
+        try (Profiler.Scope ignored = Profiler.scope("logits")) {
+            return Ops.linearCrossEntropy(hidden, outputHead(), targets, Ops.IGNORE_INDEX);
+        }
     }
 
     /** The weights in the layout of the architecture's files (fresh copies, under the files' names). */

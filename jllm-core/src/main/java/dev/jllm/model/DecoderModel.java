@@ -12,7 +12,7 @@ import dev.jllm.nn.ParameterSource;
 import dev.jllm.nn.RMSNorm;
 import dev.jllm.nn.RotaryEmbedding;
 import dev.jllm.tensor.Ops;
-import dev.jllm.tensor.Profiler;
+import dev.jllm.tensor.OutputHead;
 import dev.jllm.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -348,13 +348,11 @@ public final class DecoderModel extends CausalLM {
         return norm.forward(x);
     }
 
-    /** hidden [..., hidden] → logits [..., vocab], soft-capped when the config says. */
+    /** The output head (LoRA adapter included), or the token embedding when tied; soft-capped when the config says. */
     @Override
-    public Tensor head(Tensor hidden) {
-        try (Profiler.Scope ignored = Profiler.scope("logits")) {
-            Tensor logits = lmHead != null ? lmHead.forward(hidden) : Ops.linear(hidden, embedTokens.weight, null);
-            return config.finalLogitSoftcap() > 0 ? Ops.softCap(logits, config.finalLogitSoftcap()) : logits;
-        }
+    public OutputHead outputHead() {
+        OutputHead h = lmHead != null ? lmHead.asOutputHead() : OutputHead.of(embedTokens.weight);
+        return h.withSoftCap(Math.max(0f, config.finalLogitSoftcap()));
     }
 
     private void checkIds(int[] ids, int batch, int seqLen) {

@@ -6,7 +6,7 @@ import dev.jllm.nn.LayerNorm;
 import dev.jllm.nn.Linear;
 import dev.jllm.nn.TransformerBlock;
 import dev.jllm.tensor.Ops;
-import dev.jllm.tensor.Profiler;
+import dev.jllm.tensor.OutputHead;
 import dev.jllm.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -186,12 +186,10 @@ public final class GptModel extends CausalLM {
         return finalNorm.forward(x);
     }
 
-    /** hidden [..., emb] → logits [..., vocab]; a separate head goes through its Linear, LoRA adapters included. */
+    /** The separate output head (LoRA adapter included), or the token embedding when tied. */
     @Override
-    public Tensor head(Tensor hidden) {
-        try (Profiler.Scope ignored = Profiler.scope("logits")) {
-            return outHead != null ? outHead.forward(hidden) : Ops.linear(hidden, tokEmb.weight, null);
-        }
+    public OutputHead outputHead() {
+        return outHead != null ? outHead.asOutputHead() : OutputHead.of(tokEmb.weight);
     }
 
     private void checkIds(int[] ids, int batch, int seqLen) {

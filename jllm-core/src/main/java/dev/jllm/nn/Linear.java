@@ -1,6 +1,7 @@
 package dev.jllm.nn;
 
 import dev.jllm.tensor.Ops;
+import dev.jllm.tensor.OutputHead;
 import dev.jllm.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -79,6 +80,17 @@ public final class Linear extends Module {
         Tensor[] deltas = new Tensor[adapters.size()];
         for (int i = 0; i < deltas.length; i++) deltas[i] = adapters.get(i).forward(x);
         return Ops.add(y, Ops.concat(-1, deltas));
+    }
+
+    /** This layer as a model's output head (weight, bias, its adapter); an output cut into parts is refused. */
+    public OutputHead asOutputHead() {
+        if (adapters.size() > 1) {
+            throw new IllegalStateException("an output head has one LoRA adapter, not " + adapters.size());
+        }
+        OutputHead h = OutputHead.of(weight).withBias(bias);
+        if (adapters.isEmpty()) return h;
+        LoRALayer l = adapters.getFirst();
+        return h.withLoRA(l.a, l.b, l.scale());
     }
 
     /**

@@ -119,7 +119,7 @@ final class LinearOps {
     }
 
     /** dst[c, r] (=|+=) src[r, c] for a [rows, cols] block. */
-    private static void transpose(float[] src, int sOff, float[] dst, int dOff, int rows, int cols, boolean add) {
+    static void transpose(float[] src, int sOff, float[] dst, int dOff, int rows, int cols, boolean add) {
         for (int r = 0; r < rows; r++) {
             for (int c = 0; c < cols; c++) {
                 if (add) dst[dOff + c * rows + r] += src[sOff + r * cols + c];

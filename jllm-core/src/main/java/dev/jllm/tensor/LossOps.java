@@ -11,18 +11,7 @@ final class LossOps {
     // dlogits_r += dloss / count · (softmax(logits_r) − onehot(target_r)) for those rows. Saves lse [N].
     static Tensor crossEntropy(Tensor logits, int[] targets, int ignoreIndex) {
         int v = logits.dim(-1), rows = logits.size() / Math.max(v, 1);
-        Shapes.require(targets.length == rows, "crossEntropy: logits " + logits.shapeString() + " have " + rows
-                + " rows but " + targets.length + " targets were given");
-        int count = 0;
-        for (int r = 0; r < rows; r++) {
-            int t = targets[r];
-            if (t == ignoreIndex) continue;
-            if (t < 0 || t >= v) {
-                throw new IllegalArgumentException("crossEntropy: target " + t + " at row " + r
-                        + " is out of range for " + v + " classes (logits " + logits.shapeString() + ")");
-            }
-            count++;
-        }
+        int count = countTargets("crossEntropy", targets, rows, ignoreIndex, v, "logits " + logits.shapeString());
         float[] loss = Workspace.floats(rows), lse = Workspace.floats(rows);
         CrossEntropyKernel.forward(logits.data(), targets, ignoreIndex, loss, lse, rows, v);
         double total = 0;
@@ -33,6 +22,26 @@ final class LossOps {
         int n = count;
         return Tensor.result(new float[] {mean}, new int[0], g -> CrossEntropyKernel.backward(logits.data(), saved,
                 ignoreIndex, lse, g[0] / n, logits.gradOrCreate(), rows, v), logits);
+    }
+
+    /**
+     * The number of targets that count (not {@code ignoreIndex}), after checking that there is one per row and
+     * that each is a class in [0, v); {@code what} names the input in errors.
+     */
+    static int countTargets(String op, int[] targets, int rows, int ignoreIndex, int v, String what) {
+        Shapes.require(targets.length == rows, op + ": " + what + " have " + rows + " rows but " + targets.length
+                + " targets were given");
+        int count = 0;
+        for (int r = 0; r < rows; r++) {
+            int t = targets[r];
+            if (t == ignoreIndex) continue;
+            if (t < 0 || t >= v) {
+                throw new IllegalArgumentException(op + ": target " + t + " at row " + r
+                        + " is out of range for " + v + " classes (" + what + ")");
+            }
+            count++;
+        }
+        return count;
     }
 
     // meanTokenLogProbs: logits [B, T, V], ids and mask [B, T] → y [B], the book's DPO compute_logprobs:

@@ -141,6 +141,18 @@ public final class Ops {
     }
 
     /**
+     * Mean cross-entropy of the logits {@code head} makes of x [..., emb] against {@code targets} (one per row),
+     * skipping {@code ignoreIndex}: the value and gradients of {@code crossEntropy(head.logits(x), targets,
+     * ignoreIndex)}, made without the whole logits [rows, vocab] (a few rows at a time; when x's gradient is
+     * wanted, backward's work is done chunk by chunk in the forward pass). See {@code LinearCrossEntropyOp}.
+     */
+    public static Tensor linearCrossEntropy(Tensor x, OutputHead head, int[] targets, int ignoreIndex) {
+        long t0 = Profiler.start();
+        return Profiler.forward("linear_cross_entropy", t0,
+                LinearCrossEntropyOp.linearCrossEntropy(x, head, targets, ignoreIndex, 0));
+    }
+
+    /**
      * The average log-probability of each sequence's selected tokens: logits [B, T, V] of ids [B, T] → [B], where
      * row b averages log softmax(logits[b, t − 1])[ids[b, t]] over the positions t ≥ 1 with {@code mask[b, t]}
      * (the book's DPO {@code compute_logprobs}; a row with no such position gives NaN).
