@@ -3,7 +3,9 @@ package dev.jllm.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jllm.arch.LoadedModel;
+import dev.jllm.generate.QuantizedLlamaDecoder;
 import dev.jllm.io.gguf.GgufFile;
+import dev.jllm.io.gguf.GgufLlama;
 import dev.jllm.kernels.MemoryBandwidth;
 import dev.jllm.kernels.Parallel;
 import dev.jllm.model.CausalLM;
@@ -40,6 +42,10 @@ final class BenchGgufCommand implements Callable<Integer> {
     @Option(names = "--bandwidth-mib", defaultValue = "1024", description = "Array size of the read-bandwidth measurement (0: skip).")
     int bandwidthMib;
 
+    @Option(names = "--model-decoder", description = "Llama and Qwen3 files too through the decoder of generate, chat and serve"
+            + " (default for them: the file-streaming decoder of the llama3.java comparison, faster for now).")
+    boolean modelDecoder;
+
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
 
@@ -51,27 +57,44 @@ final class BenchGgufCommand implements Callable<Integer> {
         if (threads < 1 || promptTokens < 1 || tokens < 1) throw new IllegalArgumentException("--threads, --prompt-tokens and --tokens must be positive");
         Parallel.setThreads(threads);
         if (!GgufFile.isGguf(model)) throw new IllegalArgumentException(model + " is not a GGUF file");
-        LoadedModel loaded = LoadedModel.load(model);
-        CausalLM m = loaded.model();
-        int capacity = Math.min(m.config().contextLength(), promptTokens + tokens);
-        KVCacheDecoder d = loaded.blocks() != null ? m.quantizedDecoder(capacity, loaded.blocks()) : m.decoder(capacity, null);
+        String architecture;
+        try (GgufFile f = GgufFile.open(model)) {
+            architecture = f.architecture();
+        }
+        java.util.function.Function<int[], float[]> d;
+        int vocab;
+        long bytes;
+        if (GgufLlama.ARCHITECTURES.contains(architecture) && !modelDecoder) {
+            GgufLlama g = GgufLlama.read(GgufFile.open(model)); // mapped while the process runs
+            QuantizedLlamaDecoder q = new QuantizedLlamaDecoder(g, Math.min(g.contextLength(), promptTokens + tokens));
+            d = q::append;
+            vocab = g.vocabSize();
+            bytes = g.streamedBytesPerToken();
+        } else {
+            LoadedModel loaded = LoadedModel.load(model);
+            CausalLM m = loaded.model();
+            int capacity = Math.min(m.config().contextLength(), promptTokens + tokens);
+            KVCacheDecoder k = loaded.blocks() != null ? m.quantizedDecoder(capacity, loaded.blocks()) : m.decoder(capacity, null);
+            d = k::append;
+            vocab = m.config().vocabSize();
+            bytes = loaded.blocks() != null ? loaded.blocks().bytesPerToken() : matrixBytes(m);
+        }
         SplittableRandom rng = new SplittableRandom(42);
         int[] prompt = new int[promptTokens];
-        for (int i = 0; i < prompt.length; i++) prompt[i] = rng.nextInt(m.config().vocabSize());
+        for (int i = 0; i < prompt.length; i++) prompt[i] = rng.nextInt(vocab);
         long t0 = System.nanoTime();
-        float[] logits = d.append(prompt);
+        float[] logits = d.apply(prompt);
         long t1 = System.nanoTime();
-        for (int i = 0; i < tokens - 1; i++) logits = d.append(argmax(logits));
+        for (int i = 0; i < tokens - 1; i++) logits = d.apply(new int[] {argmax(logits)});
         long t2 = System.nanoTime();
         double prefill = promptTokens / ((t1 - t0) / 1e9), decode = (tokens - 1) / ((t2 - t1) / 1e9);
-        long bytes = loaded.blocks() != null ? loaded.blocks().bytesPerToken() : matrixBytes(m);
         double gbps = bytes * decode / 1e9;
         double read = bandwidthMib > 0 ? MemoryBandwidth.readGbPerSecond(bandwidthMib, 10) : Double.NaN;
         if (json) {
             ObjectMapper mapper = new ObjectMapper();
             ObjectNode o = mapper.createObjectNode();
             o.put("model", model.toString());
-            o.put("architecture", m.config().architecture());
+            o.put("architecture", architecture);
             o.put("threads", threads);
             o.put("prefill_tokens_per_second", prefill);
             o.put("decode_tokens_per_second", decode);

@@ -95,10 +95,16 @@ class GgufCommandsTest {
                     "--bandwidth-mib", "0", "--json");
             assertThat(b.exit()).as(e.getKey() + ": " + b.err()).isZero();
             JsonNode j = b.json();
-            assertThat(j.get("architecture").asText()).startsWith(e.getKey());
+            assertThat(j.get("architecture").asText()).isEqualTo(e.getKey());
             assertThat(j.get("decode_tokens_per_second").asDouble()).as(e.getKey()).isPositive();
             assertThat(j.get("weight_bytes_per_token").asLong()).as(e.getKey()).isPositive();
         }
+        Run viaModel = run("bench", "gguf", "--model", files.get("llama").toString(), "--threads", "1", "--prompt-tokens", "3",
+                "--tokens", "4", "--bandwidth-mib", "0", "--model-decoder", "--json");
+        assertThat(viaModel.exit()).as(viaModel.err()).isZero();
+        assertThat(viaModel.json().get("weight_bytes_per_token").asLong()).isEqualTo(run("bench", "gguf", "--model",
+                files.get("llama").toString(), "--threads", "1", "--tokens", "2", "--bandwidth-mib", "0", "--json").json()
+                .get("weight_bytes_per_token").asLong());
         Run notGguf = run("bench", "gguf", "--model", dir.resolve("config.json").toString());
         assertThat(notGguf.err()).startsWith("jllm: error: ").contains("is not a GGUF file");
     }
