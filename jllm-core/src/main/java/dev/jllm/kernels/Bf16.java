@@ -178,8 +178,8 @@ public final class Bf16 {
                         a1 = low(w1).fma(e, a1);
                         b1 = high(w1).fma(o, b1);
                     }
-                    y[yOff + i * n + j] = tail(w, at, bound, half, ev, od, a0.add(b0).reduceLanes(VectorOperators.ADD));
-                    y[yOff + i * n + j + 1] = tail(w, at1, bound, half, ev, od, a1.add(b1).reduceLanes(VectorOperators.ADD));
+                    y[yOff + i * n + j] = tail(w, at, bound, half, ev, od, LaneSum.sum(a0.add(b0)));
+                    y[yOff + i * n + j + 1] = tail(w, at1, bound, half, ev, od, LaneSum.sum(a1.add(b1)));
                 }
             }
             for (; j < j1; j++) {
@@ -192,7 +192,7 @@ public final class Bf16 {
                         a0 = low(w0).fma(FloatVector.fromArray(F, ev, q), a0);
                         b0 = high(w0).fma(FloatVector.fromArray(F, od, q), b0);
                     }
-                    y[yOff + i * n + j] = tail(w, at, bound, half, ev, od, a0.add(b0).reduceLanes(VectorOperators.ADD));
+                    y[yOff + i * n + j] = tail(w, at, bound, half, ev, od, LaneSum.sum(a0.add(b0)));
                 }
             }
         }
@@ -227,8 +227,8 @@ public final class Bf16 {
                     a1 = low(w1).fma(e, a1);
                     b1 = high(w1).fma(o, b1);
                 }
-                y[yOff + i * n + j] = tail(a, at, bound, half, ev, od, a0.add(b0).reduceLanes(VectorOperators.ADD));
-                y[yOff + i * n + j + 1] = tail(a, at1, bound, half, ev, od, a1.add(b1).reduceLanes(VectorOperators.ADD));
+                y[yOff + i * n + j] = tail(a, at, bound, half, ev, od, LaneSum.sum(a0.add(b0)));
+                y[yOff + i * n + j + 1] = tail(a, at1, bound, half, ev, od, LaneSum.sum(a1.add(b1)));
             }
         }
         for (; j < j1; j++) {
@@ -241,7 +241,7 @@ public final class Bf16 {
                     a0 = low(w0).fma(FloatVector.fromArray(F, ev, q), a0);
                     b0 = high(w0).fma(FloatVector.fromArray(F, od, q), b0);
                 }
-                y[yOff + i * n + j] = tail(a, at, bound, half, ev, od, a0.add(b0).reduceLanes(VectorOperators.ADD));
+                y[yOff + i * n + j] = tail(a, at, bound, half, ev, od, LaneSum.sum(a0.add(b0)));
             }
         }
         return j;

@@ -1,7 +1,6 @@
 package dev.jllm.kernels;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -30,7 +29,7 @@ public final class GeluKernel {
         for (int u = s + Elementwise.vectorEnd(e - s); i < u; i += F.length()) {
             FloatVector v = FloatVector.fromArray(F, x, i);
             FloatVector inner = v.mul(v).mul(v).mul(COEFF).add(v); // x + 0.044715·x³
-            FloatVector den = inner.mul(M2K).lanewise(VectorOperators.EXP).add(1f);
+            FloatVector den = VectorExp.exp(inner.mul(M2K)).add(1f);
             v.div(den).intoArray(y, i);
         }
         for (; i < e; i++) {
@@ -52,7 +51,7 @@ public final class GeluKernel {
         for (int u = s + Elementwise.vectorEnd(e - s); i < u; i += F.length()) {
             FloatVector v = FloatVector.fromArray(F, x, i);
             FloatVector v2 = v.mul(v);
-            FloatVector sig = ONE.div(v2.mul(v).mul(COEFF).add(v).mul(M2K).lanewise(VectorOperators.EXP).add(1f));
+            FloatVector sig = ONE.div(VectorExp.exp(v2.mul(v).mul(COEFF).add(v).mul(M2K)).add(1f));
             FloatVector du = v2.mul(3f * COEFF * SQRT_2_OVER_PI).add(SQRT_2_OVER_PI);
             // s + 2·x·s·(1 − s)·du
             FloatVector grad = v.mul(2f).mul(sig).mul(sig.neg().add(1f)).fma(du, sig);

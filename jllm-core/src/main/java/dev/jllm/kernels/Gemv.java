@@ -77,10 +77,10 @@ final class Gemv {
             c0 = w0.fma(FloatVector.fromArray(S, x, xc + p), c0);
             d0 = w0.fma(FloatVector.fromArray(S, x, xd + p), d0);
         }
-        float ra = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
-        float rb = b0.add(b1).add(b2.add(b3)).reduceLanes(VectorOperators.ADD);
-        float rc = c0.add(c1).add(c2.add(c3)).reduceLanes(VectorOperators.ADD);
-        float rd = d0.add(d1).add(d2.add(d3)).reduceLanes(VectorOperators.ADD);
+        float ra = LaneSum.sum(a0.add(a1).add(a2.add(a3)));
+        float rb = LaneSum.sum(b0.add(b1).add(b2.add(b3)));
+        float rc = LaneSum.sum(c0.add(c1).add(c2.add(c3)));
+        float rd = LaneSum.sum(d0.add(d1).add(d2.add(d3)));
         for (; p < k; p++) {
             float wp = w[wAt + p];
             ra += wp * x[xa + p];
@@ -111,7 +111,7 @@ final class Gemv {
         for (int bound = S.loopBound(k); p < bound; p += V) {
             s0 = FloatVector.fromArray(S, w, wAt + p).fma(FloatVector.fromArray(S, x, xAt + p), s0);
         }
-        float r = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
+        float r = LaneSum.sum(s0.add(s1).add(s2.add(s3)));
         for (; p < k; p++) r += w[wAt + p] * x[xAt + p];
         return r;
     }

@@ -48,7 +48,7 @@ public final class LayerNormKernel {
                 FloatVector d = FloatVector.fromArray(F, x, off + i).sub(m);
                 acc = d.fma(d, acc);
             }
-            s = acc.reduceLanes(VectorOperators.ADD);
+            s = LaneSum.sum(acc);
         }
         for (; i < n; i++) {
             float d = x[off + i] - m;
@@ -97,8 +97,8 @@ public final class LayerNormKernel {
                 ga = ga.add(g);
                 gna = FloatVector.fromArray(F, x, off + i).sub(m).mul(s).fma(g, gna);
             }
-            gSum = ga.reduceLanes(VectorOperators.ADD);
-            gnSum = gna.reduceLanes(VectorOperators.ADD);
+            gSum = LaneSum.sum(ga);
+            gnSum = LaneSum.sum(gna);
         }
         for (; i < c; i++) {
             float g = dy[off + i] * gamma[i];

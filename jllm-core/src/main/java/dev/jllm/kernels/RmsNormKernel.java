@@ -66,7 +66,7 @@ public final class RmsNormKernel {
                 FloatVector g = FloatVector.fromArray(F, dy, off + i).mul(FloatVector.fromArray(F, w, i).add(offset));
                 acc = FloatVector.fromArray(F, x, off + i).mul(s).fma(g, acc);
             }
-            gn = acc.reduceLanes(VectorOperators.ADD);
+            gn = LaneSum.sum(acc);
         }
         for (; i < c; i++) gn += dy[off + i] * (offset + w[i]) * x[off + i] * s;
         float gnMean = gn / c;

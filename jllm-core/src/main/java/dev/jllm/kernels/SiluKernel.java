@@ -1,7 +1,6 @@
 package dev.jllm.kernels;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /** SiLU (swish), the gate activation of SwiGLU: silu(x) = x·σ(x) = x / (1 + exp(−x)). */
@@ -17,7 +16,7 @@ public final class SiluKernel {
             int i = s;
             for (int u = s + Elementwise.vectorEnd(e - s); i < u; i += F.length()) {
                 FloatVector v = FloatVector.fromArray(F, x, i);
-                v.div(v.neg().lanewise(VectorOperators.EXP).add(1f)).intoArray(y, i);
+                v.div(VectorExp.exp(v.neg()).add(1f)).intoArray(y, i);
             }
             for (; i < e; i++) y[i] = x[i] / (1f + (float) Math.exp(-x[i]));
         });
@@ -29,7 +28,7 @@ public final class SiluKernel {
             int i = s;
             for (int u = s + Elementwise.vectorEnd(e - s); i < u; i += F.length()) {
                 FloatVector v = FloatVector.fromArray(F, x, i);
-                FloatVector sig = ONE.div(v.neg().lanewise(VectorOperators.EXP).add(1f));
+                FloatVector sig = ONE.div(VectorExp.exp(v.neg()).add(1f));
                 FloatVector grad = v.mul(sig.neg().add(1f)).add(1f).mul(sig);
                 grad.fma(FloatVector.fromArray(F, dy, i), FloatVector.fromArray(F, dx, i)).intoArray(dx, i);
             }

@@ -1,5 +1,6 @@
 package dev.jllm.kernels.quant;
 
+import dev.jllm.kernels.LaneSum;
 import dev.jllm.kernels.Bf16;
 import dev.jllm.kernels.Parallel;
 import dev.jllm.kernels.VectorSupport;
@@ -123,7 +124,7 @@ public final class QuantizedGemv {
             a0 = FloatVector.fromMemorySegment(F, data, at + 4L * p, LE).fma(FloatVector.fromArray(F, x, xOff + p), a0);
             a1 = FloatVector.fromMemorySegment(F, data, at + 4L * (p + V), LE).fma(FloatVector.fromArray(F, x, xOff + p + V), a1);
         }
-        float r = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        float r = LaneSum.sum(a0.add(a1));
         for (; p < k; p++) r += data.get(Dequantize.FLOAT, at + 4L * p) * x[xOff + p];
         return r;
     }
@@ -153,7 +154,7 @@ public final class QuantizedGemv {
             int b = blocks - 1;
             a0 = q8Block(row, 34L * b + 2, x, xOff + 32 * b).fma(scale(row, 34L * b), a0);
         }
-        return a0.add(a1).reduceLanes(VectorOperators.ADD);
+        return LaneSum.sum(a0.add(a1));
     }
 
     /** A block's float16 scale at p, in every lane. */
@@ -186,7 +187,7 @@ public final class QuantizedGemv {
             int b = blocks - 1;
             a0 = nibbleBlock(row, 18L * b + 2, 8, x, xOff + 32 * b).fma(scale(row, 18L * b), a0);
         }
-        return a0.add(a1).reduceLanes(VectorOperators.ADD);
+        return LaneSum.sum(a0.add(a1));
     }
 
     private static float q4_1(MemorySegment data, long at, float[] x, int xOff, int blocks, float[] sums) {
@@ -197,7 +198,7 @@ public final class QuantizedGemv {
             a = nibbleBlock(data, p + 4, 0, x, xOff + 32 * b).fma(FloatVector.broadcast(F, Dequantize.half(data, p)), a);
             offsets += Dequantize.half(data, p + 2) * sums[b];
         }
-        return a.reduceLanes(VectorOperators.ADD) + offsets;
+        return LaneSum.sum(a) + offsets;
     }
 
     /** Q4_K, or Q5_K ({@code fifth}: a fifth bit per value from the 32 bytes before the nibbles). */
@@ -224,7 +225,7 @@ public final class QuantizedGemv {
                 offsets += dmin * Dequantize.scaleMin(data, p + 4, j, 1) * sums[8 * b + j];
             }
         }
-        return a.reduceLanes(VectorOperators.ADD) - offsets;
+        return LaneSum.sum(a) - offsets;
     }
 
     private static float q6_k(MemorySegment data, long at, float[] x, int xOff, int blocks) {
@@ -244,6 +245,6 @@ public final class QuantizedGemv {
                 }
             }
         }
-        return a.reduceLanes(VectorOperators.ADD);
+        return LaneSum.sum(a);
     }
 }
