@@ -197,6 +197,7 @@ public final class Trainer<B> {
                     long t0 = System.nanoTime();
                     long tokensBefore = state.tokensSeen();
                     double loss = step(batches);
+                    if (state.step() + 1 == totalSteps || stopRequested) workspace.release(); // the last step's arrays
                     state = new State(state.step() + 1, tokensBefore + stepTokens, rng.state(),
                             state.trainSeconds() + (System.nanoTime() - t0) / 1e9, state.schedule());
                     long s = state.step();
@@ -219,6 +220,7 @@ public final class Trainer<B> {
             }
             return result(Outcome.FINISHED);
         } finally {
+            workspace.release();
             progress.close();
             gradients.close();
         }
