@@ -63,7 +63,7 @@ public final class BenchMatmulCommand implements Runnable {
                     peak.gflops(), peak.fmaUnits(), peak.lanes(), peak.ghz(), threads);
         } else {
             out.println("matrix product: " + plan);
-            GemmTuning.tileGflops().forEach((t, g) -> out.printf(java.util.Locale.ROOT, "  tile %-5s %7.1f GFLOP/s on one thread%n", t, g));
+            GemmTuning.tileGflops().forEach((t, g) -> out.printf(java.util.Locale.ROOT, "  tile %-13s %7.1f GFLOP/s on one thread%n", t, g));
             out.println("peak: " + peak);
             out.printf("%-9s %6s %6s %6s %9s %7s%n", "layout", "m", "k", "n", "GFLOP/s", "of peak");
         }

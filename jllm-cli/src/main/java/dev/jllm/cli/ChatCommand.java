@@ -32,6 +32,7 @@ import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -67,8 +68,8 @@ final class ChatCommand implements Callable<Integer> {
     @Option(names = "--top-k", defaultValue = "40", description = "Sample among the K most likely tokens (default: ${DEFAULT-VALUE}).")
     int topK;
 
-    @Option(names = "--seed", defaultValue = "42", description = "Sampling seed (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin
+    SamplingSeedOption sampling;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -86,7 +87,7 @@ final class ChatCommand implements Callable<Integer> {
         // A template's turns end at any of the model's end tokens: the EOS ends generation, the others stop it as text.
         List<String> stops = conversation.template() == null ? List.of()
                 : ChatTemplate.endIds(tokenizer).stream().map(tokenizer::piece).toList();
-        GenerationOptions options = new GenerationOptions(maxTokens, temperature, topK, 1f, seed, true,
+        GenerationOptions options = new GenerationOptions(maxTokens, temperature, topK, 1f, sampling.seed, true,
                 loaded.endIds(), List.of());
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
         Generator generator = new Generator(loaded.model(), w -> err.println("jllm: warning: " + w));

@@ -3,12 +3,13 @@ package dev.jllm.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jllm.arch.LoadedModel;
-import dev.jllm.finetune.classify.ClassificationData;
 import dev.jllm.finetune.classify.ClassificationFinetune;
 import dev.jllm.finetune.classify.ClassifierTrainConfig;
 import dev.jllm.finetune.classify.Pooling;
 import dev.jllm.finetune.classify.Trainable;
 import dev.jllm.tokenizer.Tokenizer;
+import dev.jllm.train.TrainProgress;
+import dev.jllm.train.Trainer;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,8 +17,10 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code jllm finetune classify}: the book's chapter 6 (and appendix E with LoRA) on any labelled table. */
@@ -25,16 +28,16 @@ import picocli.CommandLine.Option;
         description = {
             "Finetune a GPT to classify texts (spam or not, or any labels) and write a run folder: the classifier",
             "(config.json, model.safetensors, tokenizer, classifier.safetensors, classifier.json), metrics.csv,",
-            "loss.png and accuracy.png. The book's settings by default: classes balanced, split 70/10/20, texts padded",
+            "loss.png, accuracy.png and checkpoints (--resume continues them). The book's settings by default: classes balanced, split 70/10/20, texts padded",
             "to the longest training text, last block + final norm + new head trained, AdamW lr 5e-5, weight decay",
             "0.1, 5 epochs, batch 8, no dropout."
         })
 final class FinetuneClassifyCommand implements Callable<Integer> {
 
-    @Option(names = "--model", required = true, paramLabel = "DIR|NAME", description = "The pretrained model.")
+    @Option(names = "--model", paramLabel = "DIR|NAME", description = "The pretrained model.")
     String model;
 
-    @Option(names = "--data", required = true, paramLabel = "FILE",
+    @Option(names = "--data", paramLabel = "FILE",
             description = "CSV (.csv) or TSV table of labelled texts; label<TAB>text without header (the SMS Spam"
                     + " Collection's layout) works as it is.")
     Path data;
@@ -57,8 +60,8 @@ final class FinetuneClassifyCommand implements Callable<Integer> {
     @Option(names = "--lora-rank", paramLabel = "R", description = "LoRA rank (default 16 with --trainable lora).")
     Integer loraRank;
 
-    @Option(names = "--lora-alpha", paramLabel = "A", description = "LoRA alpha (default: the rank).")
-    Float loraAlpha;
+    @Mixin
+    LoRAAlphaOption loraAlpha;
 
     @Option(names = "--pool", defaultValue = "last", paramLabel = "last|mean",
             description = "Read the last real token's output, or the mean over the real tokens (default: ${DEFAULT-VALUE}).")
@@ -96,11 +99,21 @@ final class FinetuneClassifyCommand implements Callable<Integer> {
             description = "Batches per evaluation (default: ${DEFAULT-VALUE}).")
     int evalBatches;
 
+    @Option(names = "--clip", defaultValue = "0", paramLabel = "X",
+            description = "Clip the global gradient norm to X (default: no clipping, as the book).")
+    double clip;
+
     @Option(names = "--seed", defaultValue = "123", description = "Seeds split, shuffle, head and LoRA (default: ${DEFAULT-VALUE}).")
     long seed;
 
     @Option(names = "--out", paramLabel = "DIR", description = "Run folder (default: runs/classify-DATE-TIME).")
     Path out;
+
+    @Mixin
+    ResumeOption resume;
+
+    @Mixin
+    ProgressOption progress;
 
     @Option(names = "--json", description = "Print {run_dir, train_accuracy, val_accuracy, test_accuracy,"
             + " trainable_parameters, seconds} at the end.")
@@ -111,34 +124,30 @@ final class FinetuneClassifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Trainable what = loraRank != null && !spec.commandLine().getParseResult().hasMatchedOption("--trainable")
-                ? Trainable.LORA : Trainable.parse(trainable);
-        if (what != Trainable.LORA && (loraRank != null || loraAlpha != null)) {
-            throw new IllegalArgumentException("--lora-rank and --lora-alpha need --trainable lora");
-        }
-        int rank = loraRank != null ? loraRank : 16;
-        float alpha = loraAlpha != null ? loraAlpha : rank;
-        ClassifierTrainConfig train = new ClassifierTrainConfig(epochs, batch, lr, weightDecay, evalEvery, evalBatches, seed);
-        var finetune = new ClassificationFinetune.Spec(what, Pooling.parse(pool), rank, alpha, maxLength, balance,
-                dropout, train, model);
-
-        if (!Files.isRegularFile(data)) throw new IllegalArgumentException(data + ": no such file");
-        ClassificationData table = ClassificationData.read(data, textColumn, labelColumn, labels);
-        LoadedModel base = LoadedModel.load(model);
-        if (what == Trainable.LORA) dev.jllm.model.CausalLM.checkLoRARank(base.model().config(), rank);
-        Tokenizer tokenizer = base.requireTokenizer("a classifier needs one");
-        Path dir = out != null ? out : Path.of("runs", "classify-"
-                + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-
         PrintWriter err = spec.commandLine().getErr();
-        var outcome = ClassificationFinetune.run(base.model(), tokenizer, LoadedModel.folderOf(base.path()), table,
-                finetune, dir, line -> {
+        Consumer<String> log = line -> {
             err.println(line);
             err.flush();
-        });
+        };
+        TrainProgress progress = this.progress.on(err);
+        ClassificationFinetune.Outcome outcome;
+        if (resume.dir != null) {
+            if (model != null || data != null) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--resume takes the run's own --model, --data and settings");
+            }
+            outcome = ClassificationFinetune.resume(resume.dir, progress, log);
+        } else {
+            if (model == null || data == null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "give --model DIR|NAME and --data FILE (or --resume DIR)");
+            }
+            outcome = start(progress, log);
+        }
         var r = outcome.result();
         PrintWriter o = spec.commandLine().getOut();
-        if (json) {
+        if (r.outcome() == Trainer.Outcome.INTERRUPTED) {
+            ResumeOption.stopped(err, "finetune classify", r.steps(), outcome.runDir());
+        } else if (json) {
             ObjectNode node = new ObjectMapper().createObjectNode();
             node.put("run_dir", outcome.runDir().toString());
             node.put("train_accuracy", r.trainAccuracy());
@@ -153,6 +162,31 @@ final class FinetuneClassifyCommand implements Callable<Integer> {
                     100 * r.testAccuracy(), r.steps(), r.seconds(), outcome.runDir());
         }
         o.flush();
+        err.flush();
         return 0;
+    }
+
+    private ClassificationFinetune.Outcome start(TrainProgress progress, Consumer<String> log) throws Exception {
+        Trainable what = loraRank != null && !spec.commandLine().getParseResult().hasMatchedOption("--trainable")
+                ? Trainable.LORA : Trainable.parse(trainable);
+        if (what != Trainable.LORA && (loraRank != null || loraAlpha.given())) {
+            throw new IllegalArgumentException("--lora-rank and --lora-alpha need --trainable lora");
+        }
+        int rank = loraRank != null ? loraRank : 16;
+        float alpha = loraAlpha.forRank(rank);
+        ClassifierTrainConfig train = new ClassifierTrainConfig(epochs, batch, lr, weightDecay, evalEvery, evalBatches,
+                seed, clip);
+        var finetune = new ClassificationFinetune.Spec(what, Pooling.parse(pool), rank, alpha, maxLength, balance,
+                dropout, train, model);
+
+        if (!Files.isRegularFile(data)) throw new IllegalArgumentException(data + ": no such file");
+        var table = new ClassificationFinetune.Table(data.toAbsolutePath().toString(), textColumn, labelColumn, labels);
+        LoadedModel base = LoadedModel.load(model);
+        if (what == Trainable.LORA) dev.jllm.model.CausalLM.checkLoRARank(base.model().config(), rank);
+        Tokenizer tokenizer = base.requireTokenizer("a classifier needs one");
+        Path dir = out != null ? out : Path.of("runs", "classify-"
+                + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        return ClassificationFinetune.start(base.model(), tokenizer, LoadedModel.folderOf(base.path()), table, finetune,
+                dir, progress, log);
     }
 }

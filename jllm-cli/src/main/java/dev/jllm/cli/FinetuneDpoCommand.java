@@ -21,6 +21,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code jllm finetune dpo}: preference tuning of an instruction-finetuned model (the book's chapter 7 bonus). */
@@ -76,14 +77,14 @@ final class FinetuneDpoCommand implements Callable<Integer> {
                     + " stays bf16) instead of every weight.")
     Integer loraRank;
 
-    @Option(names = "--lora-alpha", paramLabel = "A", description = "LoRA alpha (default: the rank).")
-    Float loraAlpha;
+    @Mixin
+    LoRAAlphaOption loraAlpha;
 
     @Option(names = "--out", defaultValue = "runs/dpo", paramLabel = "DIR", description = "Run folder (default: ${DEFAULT-VALUE}).")
     Path out;
 
-    @Option(names = "--resume", paramLabel = "DIR", description = "Continue the run in DIR from its latest checkpoint.")
-    Path resume;
+    @Mixin
+    ResumeOption resume;
 
     @Option(names = "--json", description = "Print one JSON object at the end.")
     boolean json;
@@ -97,17 +98,17 @@ final class FinetuneDpoCommand implements Callable<Integer> {
         PrintWriter log = json ? spec.commandLine().getErr() : spec.commandLine().getOut();
         TrainProgress progress = json ? TrainProgress.silent() : TrainProgressBar.on(log);
         DpoTuning.Report report;
-        if (resume != null) {
-            if (model != null || data != null || loraRank != null || loraAlpha != null) {
+        if (resume.dir != null) {
+            if (model != null || data != null || loraRank != null || loraAlpha.given()) {
                 throw new CommandLine.ParameterException(spec.commandLine(),
                         "--resume takes the run's own --model, --data and LoRA settings");
             }
-            report = DpoTuning.resume(resume, progress, log);
+            report = DpoTuning.resume(resume.dir, progress, log);
         } else {
             if (model == null || data == null) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "give --model SFT_DIR and --data FILE (or --resume DIR)");
             }
-            if (loraRank == null && loraAlpha != null) {
+            if (loraRank == null && loraAlpha.given()) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--lora-alpha needs --lora-rank");
             }
             LoadedModel loaded = LoadedModel.load(model);
@@ -117,14 +118,13 @@ final class FinetuneDpoCommand implements Callable<Integer> {
             if (formatName.equals(ChatFormat.NAME)) FinetuneCommand.chatFormat(loaded, tokenizer);
             DpoConfig config = new DpoConfig(loaded.path().toAbsolutePath().toString(), data.toAbsolutePath().toString(),
                     beta, lr, weightDecay, epochs, batch, maxLength, evalEvery, evalBatches, seed, formatName,
-                    loraRank != null ? loraRank : 0, loraAlpha != null ? loraAlpha : loraRank != null ? loraRank : 0f);
+                    loraRank != null ? loraRank : 0, loraAlpha.forRank(loraRank != null ? loraRank : 0));
             report = DpoTuning.start(loaded.model(), tokenizer, config, out, progress, log);
         }
         Trainer.Result r = report.result();
         double seconds = (System.nanoTime() - start) / 1e9;
         if (r.outcome() == Trainer.Outcome.INTERRUPTED) {
-            log.printf("%nstopped at step %d; checkpoint written. Continue with: jllm finetune dpo --resume %s%n",
-                    r.steps(), report.runDir());
+            ResumeOption.stopped(log, "finetune dpo", r.steps(), report.runDir());
         } else if (json) {
             ObjectMapper mapper = new ObjectMapper();
             ObjectNode o = mapper.createObjectNode();

@@ -19,6 +19,7 @@ import java.util.concurrent.Callable;
 import java.util.function.IntConsumer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code jllm finetune instruct}: instruction finetuning (the book's chapter 7). */
@@ -58,8 +59,8 @@ final class FinetuneInstructCommand implements Callable<Integer> {
                     + " the run folder holds the merged model and adapters.safetensors.")
     Integer loraRank;
 
-    @Option(names = "--lora-alpha", paramLabel = "A", description = "LoRA alpha (default: the rank).")
-    Float loraAlpha;
+    @Mixin
+    LoRAAlphaOption loraAlpha;
 
     @Option(names = "--max-length", defaultValue = "1024",
             description = "Longest training sequence, at most the model's context (default: ${DEFAULT-VALUE}).")
@@ -75,8 +76,8 @@ final class FinetuneInstructCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "runs/instruct", paramLabel = "DIR", description = "Run folder (default: ${DEFAULT-VALUE}).")
     Path out;
 
-    @Option(names = "--resume", paramLabel = "DIR", description = "Continue the run in DIR from its latest checkpoint.")
-    Path resume;
+    @Mixin
+    ResumeOption resume;
 
     @Option(names = "--json", description = "Print one JSON object at the end.")
     boolean json;
@@ -96,24 +97,24 @@ final class FinetuneInstructCommand implements Callable<Integer> {
             }
         };
         InstructionTuning.Report report;
-        if (resume != null) {
-            if (model != null || data != null || loraRank != null || loraAlpha != null) {
+        if (resume.dir != null) {
+            if (model != null || data != null || loraRank != null || loraAlpha.given()) {
                 throw new CommandLine.ParameterException(spec.commandLine(),
                         "--resume takes the run's own --model, --data and LoRA settings");
             }
-            report = InstructionTuning.resume(resume, progress, answered, name -> LoadedModel.load(name).model());
+            report = InstructionTuning.resume(resume.dir, progress, answered, name -> LoadedModel.load(name).model());
         } else {
             if (model == null || data == null) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "give --model DIR|NAME and --data FILE (or --resume DIR)");
             }
-            if (loraRank == null && loraAlpha != null) {
+            if (loraRank == null && loraAlpha.given()) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--lora-alpha needs --lora-rank");
             }
             int rank = loraRank != null ? loraRank : 0;
             if (loraRank != null && rank < 1) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--lora-rank must be positive, got " + rank);
             }
-            float alpha = loraAlpha != null ? loraAlpha : rank;
+            float alpha = loraAlpha.forRank(rank);
             LoadedModel loaded = LoadedModel.load(model);
             if (rank > 0) dev.jllm.model.CausalLM.checkLoRARank(loaded.model().config(), rank);
             Tokenizer tokenizer = loaded.requireTokenizer("finetuning needs text");
@@ -141,8 +142,7 @@ final class FinetuneInstructCommand implements Callable<Integer> {
         Trainer.Result r = report.result();
         double seconds = (System.nanoTime() - start) / 1e9;
         if (report.responses() == null) {
-            log.printf("%nstopped at step %d; checkpoint written. Continue with: jllm finetune instruct --resume %s%n",
-                    r.steps(), report.runDir());
+            ResumeOption.stopped(log, "finetune instruct", r.steps(), report.runDir());
         }
         if (json) {
             ObjectMapper mapper = new ObjectMapper();

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -52,8 +53,8 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--top-p", defaultValue = "1", description = "Sample from the nucleus of probability P (1: off).")
     float topP;
 
-    @Option(names = "--seed", defaultValue = "42", description = "Sampling seed (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin
+    SamplingSeedOption sampling;
 
     @Option(names = "--stop", paramLabel = "TEXT", description = "Stop when this text appears (repeatable).")
     List<String> stops = List.of();
@@ -116,7 +117,7 @@ final class GenerateCommand implements Callable<Integer> {
                 : loaded.requireTokenizer("use --prompt-ids").encode(text);
         if (!stops.isEmpty()) loaded.requireTokenizer("--stop needs one");
 
-        GenerationOptions options = new GenerationOptions(maxTokens, temperature, topK, topP, seed, !noKvCache,
+        GenerationOptions options = new GenerationOptions(maxTokens, temperature, topK, topP, sampling.seed, !noKvCache,
                 endIds(loaded), stops);
         PrintWriter out = spec.commandLine().getOut();
         java.util.function.Consumer<String> warn = w -> spec.commandLine().getErr().println("jllm: warning: " + w);
@@ -179,7 +180,7 @@ final class GenerateCommand implements Callable<Integer> {
         if (prompts.isEmpty()) throw new IllegalArgumentException(batchFile + ": no prompts (one per line)");
         LoadedModel loaded = LoadedModel.load(model);
         Tokenizer tokenizer = loaded.requireTokenizer("--batch-file prompts are text");
-        GenerationOptions options = new GenerationOptions(maxTokens, temperature, topK, topP, seed, true,
+        GenerationOptions options = new GenerationOptions(maxTokens, temperature, topK, topP, sampling.seed, true,
                 endIds(loaded), stops);
         BatchGenerator generator = new BatchGenerator(loaded.model(),
                 BatchGenerator.Settings.of(maxBatch, loaded.model().config().contextLength()));

@@ -19,6 +19,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -147,13 +148,13 @@ public final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object with the results at the end (logs go to stderr).")
     boolean json;
 
-    @Option(names = "--no-progress", description = "No progress bar.")
-    boolean noProgress;
+    @Mixin
+    ProgressOption progress;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter log = json ? spec.commandLine().getErr() : spec.commandLine().getOut();
-        TrainProgress progress = noProgress ? TrainProgress.silent() : TrainProgressBar.on(log);
+        TrainProgress progress = this.progress.on(log);
         long t0 = System.nanoTime();
         Pretraining.Report report;
         if (resume != null) {
@@ -170,8 +171,7 @@ public final class PretrainCommand implements Callable<Integer> {
         double seconds = (System.nanoTime() - t0) / 1e9;
         Trainer.Result r = report.result();
         if (r.outcome() == Trainer.Outcome.INTERRUPTED && DataParallel.current().leader()) {
-            log.printf("%nstopped at step %d; checkpoint written. Continue with: jllm pretrain --resume %s%n",
-                    r.steps(), report.runDir());
+            ResumeOption.stopped(log, "pretrain", r.steps(), report.runDir());
             log.flush();
         }
         if (json) {

@@ -2,9 +2,11 @@ package dev.jllm.cli;
 
 import dev.jllm.mpi.DataParallel;
 import dev.jllm.train.TrainProgress;
+import dev.jllm.train.MetricsLog;
 import dev.jllm.train.Trainer;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
@@ -32,7 +34,7 @@ final class TrainProgressBar implements TrainProgress {
     }
 
     @Override
-    public void start(Trainer<?> trainer) {
+    public void start(Trainer<?, ?> trainer) {
         this.stepsPerEpoch = trainer.stepsPerEpoch();
         this.totalSteps = trainer.totalSteps();
         bar = new ProgressBarBuilder().setTaskName("train").setInitialMax(totalSteps)
@@ -51,8 +53,15 @@ final class TrainProgressBar implements TrainProgress {
     }
 
     @Override
-    public void evaluated(long step, double trainLoss, double valLoss) {
-        line(String.format(Locale.ROOT, "step %6d  train loss %.3f  val loss %.3f", step, trainLoss, valLoss));
+    public void evaluated(MetricsLog.Row row, List<String> metrics) {
+        StringBuilder text = new StringBuilder(String.format(Locale.ROOT, "step %6d  train loss %.3f  val loss %.3f",
+                row.step(), row.trainLoss(), row.valLoss()));
+        for (int i = 0; i < metrics.size(); i++) {
+            String name = metrics.get(i).replace('_', ' ');
+            text.append(String.format(Locale.ROOT, "  train %s %.3f  val %s %.3f", name, row.metrics()[2 * i], name,
+                    row.metrics()[2 * i + 1]));
+        }
+        line(text.toString());
     }
 
     @Override

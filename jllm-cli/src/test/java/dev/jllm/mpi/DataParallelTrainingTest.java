@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.jllm.cli.Main;
+import dev.jllm.testing.SpamTable;
 import dev.jllm.train.StoryCorpus;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -119,15 +120,7 @@ class DataParallelTrainingTest {
         Path model = dir.resolve("model"), table = dir.resolve("messages.tsv");
         assertThat(Main.run("init", "--emb", "32", "--layers", "2", "--heads", "2", "--context", "64", "--seed", "3",
                 "--out", model.toString())).isZero();
-        StringBuilder rows = new StringBuilder();
-        String[] spam = {"free", "win", "prize", "call", "now", "cash"}, ham = {"see", "you", "at", "lunch", "ok", "mom"};
-        for (int i = 0; i < 80; i++) {
-            String[] words = i % 2 == 0 ? spam : ham;
-            rows.append(i % 2 == 0 ? "spam" : "ham").append('\t');
-            for (int w = 0; w < 6; w++) rows.append(words[(i * 7 + w * 3) % words.length]).append(' ');
-            rows.append('\n');
-        }
-        Files.writeString(table, rows);
+        SpamTable.write(table, 80, 6);
         Path alone = dir.resolve("alone"), ranks = dir.resolve("ranks");
         List<String> common = List.of("finetune", "classify", "--model", model.toString(), "--data", table.toString(),
                 "--epochs", "1", "--eval-every", "2", "--eval-batches", "2", "--lr", "1e-3", "--seed", "5");

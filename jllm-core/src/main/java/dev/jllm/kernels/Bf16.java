@@ -160,7 +160,9 @@ public final class Bf16 {
                              int n, int j0, int j1) {
         long rowBytes = 4L * half;
         int j = j0;
-        if (VectorSupport.ENABLED) {
+        if (VectorSupport.ENABLED && w.heapBase().orElse(null) instanceof int[] a && w.address() % 4 == 0) {
+            j = rowsOfArray(a, (int) (w.address() / 4), half, even, odd, y, yOff, n, j0, j1);
+        } else if (VectorSupport.ENABLED) {
             int bound = half - half % V;
             for (; j + 1 < j1; j += 2) {
                 long at = j * rowBytes, at1 = at + rowBytes;
@@ -200,6 +202,55 @@ public final class Bf16 {
         if (bias != null) {
             for (int i = 0; i < even.length; i++) for (int r = j0; r < j1; r++) y[yOff + i * n + r] += bias[r];
         }
+    }
+
+    /**
+     * {@link #rows}' vector loops over a {@link #pack packed} int array (row j at a[base + j · half]) instead of a
+     * segment: the same arithmetic in the same order, but indexed by int, so that C2 proves the array bounds once per
+     * loop and drops the per-load checks (a segment's long offsets keep a compare and branch at every load, which
+     * cost ~10 % of a decode step's bandwidth). Returns the first row not done (the rows from there are done one at a
+     * time by the caller's scalar loop, none with vectors).
+     */
+    private static int rowsOfArray(int[] a, int base, int half, float[][] even, float[][] odd, float[] y, int yOff, int n,
+                                   int j0, int j1) {
+        int bound = half - half % V, j = j0;
+        for (; j + 1 < j1; j += 2) {
+            int at = base + j * half, at1 = at + half;
+            for (int i = 0; i < even.length; i++) {
+                float[] ev = even[i], od = odd[i];
+                FloatVector a0 = FloatVector.zero(F), b0 = a0, a1 = a0, b1 = a0;
+                for (int q = 0; q < bound; q += V) {
+                    FloatVector e = FloatVector.fromArray(F, ev, q), o = FloatVector.fromArray(F, od, q);
+                    IntVector w0 = IntVector.fromArray(I, a, at + q), w1 = IntVector.fromArray(I, a, at1 + q);
+                    a0 = low(w0).fma(e, a0);
+                    b0 = high(w0).fma(o, b0);
+                    a1 = low(w1).fma(e, a1);
+                    b1 = high(w1).fma(o, b1);
+                }
+                y[yOff + i * n + j] = tail(a, at, bound, half, ev, od, a0.add(b0).reduceLanes(VectorOperators.ADD));
+                y[yOff + i * n + j + 1] = tail(a, at1, bound, half, ev, od, a1.add(b1).reduceLanes(VectorOperators.ADD));
+            }
+        }
+        for (; j < j1; j++) {
+            int at = base + j * half;
+            for (int i = 0; i < even.length; i++) {
+                float[] ev = even[i], od = odd[i];
+                FloatVector a0 = FloatVector.zero(F), b0 = a0;
+                for (int q = 0; q < bound; q += V) {
+                    IntVector w0 = IntVector.fromArray(I, a, at + q);
+                    a0 = low(w0).fma(FloatVector.fromArray(F, ev, q), a0);
+                    b0 = high(w0).fma(FloatVector.fromArray(F, od, q), b0);
+                }
+                y[yOff + i * n + j] = tail(a, at, bound, half, ev, od, a0.add(b0).reduceLanes(VectorOperators.ADD));
+            }
+        }
+        return j;
+    }
+
+    /** r plus the pairs q0 … half − 1 of the row at a[at ...] times x, one at a time (as the segment's tail). */
+    private static float tail(int[] a, int at, int q0, int half, float[] even, float[] odd, float r) {
+        for (int q = q0; q < half; q++) r += lowFloat(a[at + q]) * even[q] + highFloat(a[at + q]) * odd[q];
+        return r;
     }
 
     /** r plus the pairs q0 … half − 1 of the row at byte {@code at} times x, one at a time. */

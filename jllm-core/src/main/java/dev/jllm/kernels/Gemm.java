@@ -9,7 +9,6 @@ import java.util.Arrays;
  * {@code b[bOff + p·bRs + j·bCs]}, so a transposed operand is the same array with its strides swapped. C(i, j)
  * lives at {@code c[cOff + i·ldc + j]}.
  *
- * <p>The loop nest, outermost first:
  * <p>The loop nest, outermost first, with the register tile (MR rows × NR columns), the K block KC and the
  * panel group of the machine's {@link GemmPlan}:
  * <ol>
@@ -101,8 +100,11 @@ final class Gemm {
         for (int i0 = 0; i0 < m; i0 += chunkRows) {
             int mc = Math.min(chunkRows, m - i0), slivers = (mc + mr - 1) / mr;
             for (int p0 = 0; p0 < k; p0 += kcPlan) {
-                Block blk = new Block(tile, mr, nr, plan.group(), a, aOff, aRs, aCs, b, bOff, bRs, bCs, bf16, bias,
-                        !accumulate && p0 == 0, c, cOff, ldc, n, i0, mc, p0, Math.min(kcPlan, k - p0), aPack);
+                int kc = Math.min(kcPlan, k - p0);
+                // a short K block (K below the plan's KC) takes proportionally more panels into the same L2 budget
+                int group = Math.max(plan.group(), plan.group() * kcPlan / kc);
+                Block blk = new Block(tile, mr, nr, group, a, aOff, aRs, aCs, b, bOff, bRs, bCs, bf16, bias,
+                        !accumulate && p0 == 0, c, cOff, ldc, n, i0, mc, p0, kc, aPack);
                 Parallel.forRange(slivers, blk::packA);
                 if (panels >= 2 * Parallel.threads() || slivers < Parallel.threads()) {
                     Parallel.forRange(panels, (q0, q1) -> blk.compute(0, slivers, q0, q1));
@@ -125,33 +127,12 @@ final class Gemm {
 
         /** Packs slivers [s0, s1) of the A chunk: sliver s holds A(i0+s·MR+r, p0+p) at s·MR·kc + p·MR + r. */
         void packA(int s0, int s1) {
-            if (aCs != 1 && aRs == 1) { // A is a transposed view (dYᵀ): row p of the array holds A(·, p)
-                // p outermost: each array row is read once, front to back, across all slivers (whole cache
-                // lines), instead of once per sliver MR values at a time
-                for (int p = 0; p < kc; p++) {
-                    int src = aOff + (p0 + p) * aCs;
-                    for (int s = s0; s < s1; s++) {
-                        int row = i0 + s * mr, rows = Math.min(mr, i0 + mc - row), d = s * mr * kc + p * mr;
-                        if (rows == mr) {
-                            System.arraycopy(a, src + row, aPack, d, mr);
-                        } else {
-                            for (int r = 0; r < mr; r++) aPack[d + r] = r < rows ? a[src + row + r] : 0f;
-                        }
-                    }
-                }
-                return;
-            }
             for (int s = s0; s < s1; s++) {
                 int row = i0 + s * mr, rows = Math.min(mr, i0 + mc - row), d = s * mr * kc;
-                if (aCs == 1) { // rows of A are contiguous: read each along p
-                    for (int r = 0; r < mr; r++) {
-                        if (r < rows) {
-                            int src = aOff + (row + r) * aRs + p0;
-                            for (int p = 0; p < kc; p++) aPack[d + p * mr + r] = a[src + p];
-                        } else {
-                            for (int p = 0; p < kc; p++) aPack[d + p * mr + r] = 0f;
-                        }
-                    }
+                if (aCs == 1) { // rows of A (X, dY) contiguous along p: a transpose
+                    GemmPack.sliverAcross(a, aOff + row * aRs + p0, aRs, rows, mr, kc, aPack, d);
+                } else if (aRs == 1) { // A is a transposed view (dYᵀ): row p of the array holds A(·, p)
+                    GemmPack.sliverAlong(a, aOff + p0 * aCs + row, aCs, rows, mr, kc, aPack, d);
                 } else { // A read through general strides: MR values per p
                     for (int p = 0; p < kc; p++) {
                         int src = aOff + row * aRs + (p0 + p) * aCs;
@@ -172,26 +153,14 @@ final class Gemm {
                         dst[d + p * nr + j] = Float.intBitsToFloat((pp & 1) == 0 ? pair << 16 : pair & 0xFFFF0000);
                     }
                 }
-            } else if (bCs == 1) { // rows of B are contiguous
+            } else if (bCs == 1) { // rows of B (W, X) contiguous along the columns
+                GemmPack.panelAlong(b, bOff + p0 * bRs + col, bRs, cols, nr, kc, dst, d);
+            } else if (bRs == 1) { // B is a transposed view (W[N,K] read as Wᵀ): a transpose
+                GemmPack.panelAcross(b, bOff + col * bCs + p0, bCs, cols, nr, kc, dst, d);
+            } else { // B read through general strides
                 for (int p = 0; p < kc; p++) {
-                    System.arraycopy(b, bOff + (p0 + p) * bRs + col, dst, d + p * nr, cols);
-                    if (cols < nr) Arrays.fill(dst, d + p * nr + cols, d + (p + 1) * nr, 0f);
-                }
-            } else { // B is a transposed view (W[N,K] read as Wᵀ): four columns at a time, each read along p
-                int j = 0;
-                for (; j + 4 <= cols; j += 4) {
-                    int s0 = bOff + (col + j) * bCs + p0 * bRs, s1 = s0 + bCs, s2 = s1 + bCs, s3 = s2 + bCs;
-                    for (int p = 0, at = d + j; p < kc; p++, at += nr) {
-                        int o = p * bRs;
-                        dst[at] = b[s0 + o];
-                        dst[at + 1] = b[s1 + o];
-                        dst[at + 2] = b[s2 + o];
-                        dst[at + 3] = b[s3 + o];
-                    }
-                }
-                for (; j < nr; j++) {
-                    int src = bOff + (col + j) * bCs + p0 * bRs;
-                    for (int p = 0; p < kc; p++) dst[d + p * nr + j] = j < cols ? b[src + p * bRs] : 0f;
+                    int src = bOff + (p0 + p) * bRs + col * bCs;
+                    for (int j = 0; j < nr; j++) dst[d + p * nr + j] = j < cols ? b[src + j * bCs] : 0f;
                 }
             }
         }

@@ -28,9 +28,11 @@ import java.util.SplittableRandom;
  *   <li>else the tuning cache of this CPU model, vector width and JDK is read: {@code gemm-<key>.properties} in
  *       {@code $JLLM_CACHE} or {@code ~/.cache/jllm} ({@code -Djllm.cache.dir} overrides);</li>
  *   <li>else every tile that can fit the register file is measured on packed data in L1/L2 (about half a
- *       second), the fastest wins (among those within 3 % of it, the narrowest, which wastes least on narrow
- *       products such as attention's 64-wide heads), its blocking follows {@link GemmPlan#forTile}, and the
- *       result is written to the cache atomically (a temporary file renamed over it).</li>
+ *       second); those within {@value #SHORTLIST} of the fastest are then measured as whole products, with the
+ *       blocking of {@link GemmPlan#forTile}, in all three training layouts at a GPT-2 shape (packing, C traffic
+ *       and ragged edges included: the tile alone does not see them; on Zen 5 the 12 × 2 tile matched 8 × 3 alone
+ *       but lost 8 % in the products); the fastest in total time wins, and the result is written to the cache
+ *       atomically (a temporary file renamed over it).</li>
  * </ol>
  * A cache file that cannot be read as a plan is ignored with a one-line warning and measured again.
  */
@@ -54,7 +56,10 @@ public final class GemmTuning {
         return c.plan() + "; " + c.source();
     }
 
-    /** Each measured candidate tile's GFLOP/s on one thread (empty when the plan was set or read from a file). */
+    /**
+     * Each measured candidate tile's GFLOP/s on one thread, alone ("8x3") and, for the shortlist, in whole products
+     * ("8x3 product"); empty when the plan was set.
+     */
     public static Map<String, Double> tileGflops() {
         return choice().tileGflops();
     }
@@ -143,13 +148,70 @@ public final class GemmTuning {
             gflops.put(tiles.get(i).toString(), Math.round(best[i] * 10) / 10.0);
             top = Math.max(top, best[i]);
         }
-        Tile pick = null;
+        List<Tile> shortlist = new ArrayList<>();
+        for (int i = 0; i < tiles.size(); i++) if (best[i] >= SHORTLIST * top) shortlist.add(tiles.get(i));
+        Map<String, Double> products = new LinkedHashMap<>();
+        GemmPlan pick = measureProducts(shortlist, roundNanos, products);
+        products.forEach((t, g) -> gflops.put(t + PRODUCT, g));
+        return new Choice(pick, "measured", gflops);
+    }
+
+    /** Tiles within this fraction of the fastest tile alone are measured in whole products. */
+    static final double SHORTLIST = 0.9;
+
+    /** The suffix of a whole-product figure's key in {@link Choice#tileGflops} ("8x3 product"). */
+    static final String PRODUCT = " product";
+
+    /**
+     * Measures each tile's plan ({@link GemmPlan#forTile}) in whole products on one thread: X·Wᵀ, dY·W and dYᵀ·X
+     * at M = 256, K = N = 768 (rows of a GPT-2 batch of one 256-token sequence, its width), rounds of about
+     * {@code roundNanos} of CPU time each per plan and layout, the plans taking turns, best of three rounds after a
+     * first. Returns the plan with the least total time over the three layouts and puts each one's GFLOP/s (total
+     * flops over total time) into {@code out}.
+     */
+    static GemmPlan measureProducts(List<Tile> tiles, long roundNanos, Map<String, Double> out) {
+        if (tiles.size() == 1) return GemmPlan.forTile(tiles.get(0));
+        int m = 256, k = 768, n = 768;
+        SplittableRandom random = new SplittableRandom(11);
+        float[] x = randoms(random, m * k), w = randoms(random, n * k), dy = randoms(random, m * n);
+        float[] y = new float[m * n], dx = new float[m * k], dw = new float[n * k];
+        double[][] best = new double[tiles.size()][3];
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        // inside a parallel loop the products run on the calling thread alone (nested loops run serially)
+        Parallel.forRange(Parallel.threads(), (r0, r1) -> {
+            if (r0 != 0) return;
+            for (int round = 0; round < 4; round++) {
+                for (int i = 0; i < tiles.size(); i++) {
+                    GemmPlan plan = GemmPlan.forTile(tiles.get(i));
+                    for (int layout = 0; layout < 3; layout++) {
+                        long calls = 0, c0 = mx.getCurrentThreadCpuTime(), ns;
+                        do {
+                            switch (layout) {
+                                case 0 -> MatMul.xwt(plan, x, 0, w, 0, null, y, 0, m, k, n);
+                                case 1 -> MatMul.dyw(plan, dy, 0, w, 0, dx, 0, m, n, k);
+                                default -> MatMul.dytx(plan, dy, 0, x, 0, dw, 0, m, n, k);
+                            }
+                            calls++;
+                            ns = mx.getCurrentThreadCpuTime() - c0;
+                        } while (ns < roundNanos);
+                        double gflops = 2.0 * m * k * n * calls / Math.max(1, ns);
+                        if (round >= 1) best[i][layout] = Math.max(best[i][layout], gflops);
+                    }
+                }
+            }
+        });
+        GemmPlan pick = null;
+        double pickSeconds = Double.MAX_VALUE;
         for (int i = 0; i < tiles.size(); i++) {
-            Tile t = tiles.get(i);
-            if (best[i] < 0.97 * top) continue;
-            if (pick == null || t.columns() < pick.columns() || t.columns() == pick.columns() && t.rows < pick.rows) pick = t;
+            double seconds = 0; // per flop, summed over the layouts
+            for (double g : best[i]) seconds += 1 / g;
+            out.put(tiles.get(i).toString(), Math.round(3 / seconds * 10) / 10.0);
+            if (seconds < pickSeconds) {
+                pickSeconds = seconds;
+                pick = GemmPlan.forTile(tiles.get(i));
+            }
         }
-        return new Choice(GemmPlan.forTile(pick), "measured", gflops);
+        return pick;
     }
 
     private static float[] randoms(SplittableRandom random, int n) {
@@ -163,7 +225,8 @@ public final class GemmTuning {
     /** What a cached plan must match: the CPU model, the vector width and ISA the JIT uses, and the JDK. */
     static String machineKey() {
         return cpuModel() + " | " + MicroKernel.S.vectorBitSize() + "-bit vectors, " + vectorRegisters()
-                + " registers | " + System.getProperty("java.vm.vendor", "") + " " + Runtime.version();
+                + " registers | " + System.getProperty("java.vm.vendor", "") + " " + Runtime.version()
+                + " | tuned by whole products"; // plans cached before the products were measured are measured again
     }
 
     /** The CPU's vendor, family, model and name from /proc/cpuinfo (Linux), else the OS architecture. */
@@ -218,6 +281,10 @@ public final class GemmTuning {
                 String v = p.getProperty("tile." + t);
                 if (v != null) gflops.put(t.toString(), Double.parseDouble(v));
             }
+            for (Tile t : Tile.values()) {
+                String v = p.getProperty("product." + t);
+                if (v != null) gflops.put(t + PRODUCT, Double.parseDouble(v));
+            }
             return new Choice(plan, "read from " + file + " (measured " + p.getProperty("measured", "?") + ")", gflops);
         } catch (IOException | RuntimeException e) {
             System.err.println("jllm: warning: ignoring the corrupt kernel tuning file " + file + " (" + e.getMessage()
@@ -233,7 +300,8 @@ public final class GemmTuning {
         s.append("machine=").append(escape(machineKey())).append('\n');
         s.append("measured=").append(java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)).append('\n');
         s.append("plan=").append(c.plan().spec()).append('\n');
-        c.tileGflops().forEach((t, g) -> s.append("tile.").append(t).append('=').append(String.format(Locale.ROOT, "%.1f", g)).append('\n'));
+        c.tileGflops().forEach((t, g) -> s.append(t.endsWith(PRODUCT) ? "product." + t.substring(0, t.length() - PRODUCT.length())
+                : "tile." + t).append('=').append(String.format(Locale.ROOT, "%.1f", g)).append('\n'));
         Path tmp = null;
         try {
             Files.createDirectories(file.getParent());

@@ -20,11 +20,10 @@ import java.util.Map;
 import java.util.random.RandomGenerator;
 
 /**
- * One checkpoint folder: the model in Hugging Face's layout ({@code config.json} + {@code model.safetensors}),
+ * One checkpoint folder: the model's files ({@link TrainedModel#writeCheckpoint}; a language model's are its Hugging
+ * Face layout, {@code config.json} + {@code model.safetensors}, with LoRA the unmerged base and {@value LoRA#FILE}),
  * the AdamW moments ({@code optimizer.safetensors}, step counts in its metadata) and {@code trainer_state.json}
- * (step, tokens seen, dropout generator state, training seconds). A model with LoRA adapters keeps its base
- * weights unmerged in {@code model.safetensors} and its adapters in {@value LoRA#FILE}, so a resumed run
- * re-attaches them to the same base.
+ * (step, tokens and examples seen, dropout generator state, training seconds).
  */
 public final class Checkpoint {
     private Checkpoint() {}
@@ -36,15 +35,24 @@ public final class Checkpoint {
     private static final String STEP_KEY = "step.";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    /** A checkpoint read back; {@code model} has no adapters yet, {@code adapters} is empty without LoRA. */
+    /** A language model's checkpoint read back; {@code model} has no adapters yet, {@code adapters} is empty without LoRA. */
     public record Loaded(CausalLM model, Map<String, Tensor> adapters, Map<String, Tensor> optimizerTensors,
-                         Map<String, Long> optimizerSteps, Trainer.State state) {}
+                         Map<String, Long> optimizerSteps, Trainer.State state) {
+        public Progress progress() {
+            return new Progress(optimizerTensors, optimizerSteps, state);
+        }
+    }
 
-    /** Writes the checkpoint files into {@code dir} (which the caller makes appear atomically). */
-    public static void write(Path dir, CausalLM model, AdamW optimizer, Trainer.State state, JsonNode training)
+    /** Where the loop stood: the AdamW moments and step counts, and the trainer's state ({@link Trainer#restore}). */
+    public record Progress(Map<String, Tensor> optimizerTensors, Map<String, Long> optimizerSteps, Trainer.State state) {}
+
+    /**
+     * Writes the checkpoint files into {@code dir} (which the caller makes appear atomically): the model's own
+     * ({@link TrainedModel#writeCheckpoint}), the optimizer, the run's settings and the trainer's state.
+     */
+    public static void write(Path dir, TrainedModel<?> model, AdamW optimizer, Trainer.State state, JsonNode training)
             throws IOException {
-        Architectures.save(model, dir);
-        if (model.hasLoRA()) Safetensors.write(dir.resolve(LoRA.FILE), StateDict.of(LoRA.adapters(model)));
+        model.writeCheckpoint(dir);
         StateDict opt = StateDict.of(optimizer.stateTensors());
         optimizer.stepCounts().forEach((name, t) -> opt.metadata().put(STEP_KEY + name, Long.toString(t)));
         Safetensors.write(dir.resolve(OPTIMIZER), opt);
@@ -52,20 +60,32 @@ public final class Checkpoint {
         AtomicFiles.writeString(dir.resolve(STATE), JSON.writeValueAsString(state)); // last: marks it complete
     }
 
-    /** The checkpoint in {@code dir}; the model's dropout is drawn from {@code dropoutRng}. */
+    /** The language model's checkpoint in {@code dir}; the model's dropout is drawn from {@code dropoutRng}. */
     public static Loaded read(Path dir, RandomGenerator dropoutRng) throws IOException {
-        for (String f : new String[] {ModelFiles.WEIGHTS, ModelFiles.CONFIG, OPTIMIZER, STATE}) {
-            if (!Files.isRegularFile(dir.resolve(f))) throw new IllegalArgumentException(dir + ": checkpoint without " + f);
-        }
+        requireFiles(dir, ModelFiles.WEIGHTS, ModelFiles.CONFIG);
+        Progress progress = progress(dir);
         CausalLM model = Architectures.load(dir, dropoutRng);
+        Path adapters = dir.resolve(LoRA.FILE);
+        Map<String, Tensor> lora = Files.isRegularFile(adapters) ? Safetensors.read(adapters).tensors() : Map.of();
+        return new Loaded(model, lora, progress.optimizerTensors(), progress.optimizerSteps(), progress.state());
+    }
+
+    /** The loop's side of the checkpoint in {@code dir}, for any model (its own files are the job's to read). */
+    public static Progress progress(Path dir) throws IOException {
+        requireFiles(dir, OPTIMIZER, STATE);
         StateDict opt = Safetensors.read(dir.resolve(OPTIMIZER));
         Map<String, Long> steps = new LinkedHashMap<>();
         opt.metadata().forEach((k, v) -> {
             if (k.startsWith(STEP_KEY)) steps.put(k.substring(STEP_KEY.length()), Long.parseLong(v));
         });
         Trainer.State state = JSON.readValue(dir.resolve(STATE).toFile(), Trainer.State.class);
-        Path adapters = dir.resolve(LoRA.FILE);
-        Map<String, Tensor> lora = Files.isRegularFile(adapters) ? Safetensors.read(adapters).tensors() : Map.of();
-        return new Loaded(model, lora, opt.tensors(), steps, state);
+        return new Progress(opt.tensors(), steps, state);
+    }
+
+    /** Refuses a checkpoint folder that lacks one of {@code files}. */
+    public static void requireFiles(Path dir, String... files) {
+        for (String f : files) {
+            if (!Files.isRegularFile(dir.resolve(f))) throw new IllegalArgumentException(dir + ": checkpoint without " + f);
+        }
     }
 }

@@ -10,7 +10,7 @@ import java.util.Arrays;
  * Training data of inputs and next-token targets ({@code Ops.IGNORE_INDEX} where the loss skips), scored with the
  * model's own cross-entropy: windows of a text ({@link WindowData}) or collated examples such as instructions.
  */
-public interface NextTokenData extends TrainingData<Batch> {
+public interface NextTokenData extends TrainingData<CausalLM, Batch> {
 
     @Override
     default long tokens(Batch b) {

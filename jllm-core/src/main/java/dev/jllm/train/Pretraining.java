@@ -72,7 +72,7 @@ public final class Pretraining {
         log.printf("data: %,d training and %,d validation tokens%n", split[0].length(), split[1].length());
         log.flush();
         if (DataParallel.current().leader()) run.writeModel(model, JSON.valueToTree(spec));
-        Trainer<Batch> trainer = new Trainer<>(model, rng, tokenizer, cfg, windows(split, cfg), run, progress);
+        Trainer<CausalLM, Batch> trainer = Trainer.of(model, rng, tokenizer, cfg, windows(split, cfg), run, progress);
         return train(trainer, run, spec, log);
     }
 
@@ -117,8 +117,8 @@ public final class Pretraining {
             Checkpoint.Loaded checkpoint = Checkpoint.read(checkpointDir, rng);
             CausalLM model = checkpoint.model();
             corpus.checkIds(model.config().vocabSize());
-            Trainer<Batch> trainer = new Trainer<>(model, rng, tokenizer, cfg, windows(split, cfg), run, progress);
-            trainer.restore(checkpoint);
+            Trainer<CausalLM, Batch> trainer = Trainer.of(model, rng, tokenizer, cfg, windows(split, cfg), run, progress);
+            trainer.restore(checkpoint.progress());
             log.printf("resuming %s at step %d of %d%n", dir, checkpoint.state().step(), trainer.totalSteps());
             log.flush();
             return train(trainer, run, spec, log);
@@ -126,7 +126,7 @@ public final class Pretraining {
     }
 
     /** Runs the loop (Ctrl-C stops it after a checkpoint), then writes the plot and generates the final samples. */
-    private static Report train(Trainer<?> trainer, RunFolder run, PretrainSpec spec, PrintWriter log) throws IOException {
+    private static Report train(Trainer<?, ?> trainer, RunFolder run, PretrainSpec spec, PrintWriter log) throws IOException {
         Trainer.Result result = trainer.runStoppable();
         if (!trainer.parallel().leader()) return new Report(run.dir(), result, List.of());
         String reduce = trainer.gradients().summary(result.steps() > 0 ? result.trainSeconds() / result.steps() : 0);
@@ -137,7 +137,7 @@ public final class Pretraining {
     }
 
     /** One greedy continuation and two sampled ones of the run's sample prompt. */
-    private static List<String> finalSamples(Trainer<?> trainer, TrainConfig cfg) {
+    private static List<String> finalSamples(Trainer<?, ?> trainer, TrainConfig cfg) {
         if (cfg.samplePrompt().isEmpty() || cfg.sampleTokens() == 0) return List.of();
         GenerationOptions greedy = GenerationOptions.greedy(cfg.sampleTokens());
         return List.of(

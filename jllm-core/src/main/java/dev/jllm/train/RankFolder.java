@@ -17,26 +17,26 @@ public final class RankFolder {
 
     /** {@link RunFolder#create} on the leader, a scratch folder on the other ranks. */
     public static RunFolder create(Path out, DataParallel parallel) throws IOException {
-        return create(out, List.of(), parallel);
+        return create(out, MetricsLog.Columns.tokens(List.of()), parallel);
     }
 
-    /** {@link RunFolder#create(Path, List)} on the leader, a scratch folder with the same columns elsewhere. */
-    public static RunFolder create(Path out, List<String> metrics, DataParallel parallel) throws IOException {
-        return parallel.leader() ? RunFolder.create(out, metrics) : scratch(metrics);
+    /** {@link RunFolder#create(Path, MetricsLog.Columns)} on the leader, a scratch folder with the same columns elsewhere. */
+    public static RunFolder create(Path out, MetricsLog.Columns columns, DataParallel parallel) throws IOException {
+        return parallel.leader() ? RunFolder.create(out, columns) : scratch(columns);
     }
 
     /** {@link RunFolder#open} on the leader, a scratch folder on the other ranks. */
     public static RunFolder open(Path dir, DataParallel parallel) throws IOException {
-        return open(dir, List.of(), parallel);
+        return open(dir, MetricsLog.Columns.tokens(List.of()), parallel);
     }
 
-    /** {@link RunFolder#open(Path, List)} on the leader, a scratch folder with the same columns elsewhere. */
-    public static RunFolder open(Path dir, List<String> metrics, DataParallel parallel) throws IOException {
-        if (parallel.leader()) return RunFolder.open(dir, metrics);
+    /** {@link RunFolder#open(Path, MetricsLog.Columns)} on the leader, a scratch folder with the same columns elsewhere. */
+    public static RunFolder open(Path dir, MetricsLog.Columns columns, DataParallel parallel) throws IOException {
+        if (parallel.leader()) return RunFolder.open(dir, columns);
         if (!Files.isDirectory(dir)) {
             throw new IllegalArgumentException(dir + ": no such run folder here (every rank resumes from the same path)");
         }
-        return scratch(metrics);
+        return scratch(columns);
     }
 
     /** The latest checkpoint of the run in {@code dir}, as every rank reads it to resume. */
@@ -45,10 +45,10 @@ public final class RankFolder {
                 () -> new IllegalArgumentException(dir + " has no checkpoint to resume from"));
     }
 
-    private static RunFolder scratch(List<String> metrics) throws IOException {
+    private static RunFolder scratch(MetricsLog.Columns columns) throws IOException {
         Path dir = Files.createTempDirectory("jllm-rank-");
         dir.toFile().deleteOnExit();
         dir.resolve(RunFolder.METRICS).toFile().deleteOnExit(); // deleted before its folder (reverse order)
-        return RunFolder.create(dir, metrics);
+        return RunFolder.create(dir, columns);
     }
 }

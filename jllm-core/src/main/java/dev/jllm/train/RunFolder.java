@@ -6,11 +6,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jllm.Setting;
 import dev.jllm.SettingException;
-import dev.jllm.arch.Architectures;
 import dev.jllm.io.AtomicFiles;
 import dev.jllm.io.ModelFiles;
-import dev.jllm.io.Safetensors;
-import dev.jllm.io.StateDict;
 import dev.jllm.model.CausalLM;
 import dev.jllm.nn.LoRA;
 import dev.jllm.optim.AdamW;
@@ -37,8 +34,8 @@ import java.util.stream.Stream;
  *   model.safetensors    the latest weights (Hugging Face layout), so that --model RUN_DIR loads them
  *   adapters.safetensors with LoRA: the adapters alone (model.safetensors then has them merged in)
  *   vocab.json, merges.txt   the tokenizer
- *   metrics.csv          step, tokens_seen, lr, train_loss, val_loss, tokens_per_second
- *   loss.png             training and validation loss against steps and tokens seen
+ *   metrics.csv          step, tokens_seen, lr, train_loss, val_loss, tokens_per_second (the job's columns)
+ *   loss.png             training and validation loss against steps and tokens seen; NAME.png per further metric
  *   samples.txt          the sample generated after each epoch
  *   checkpoints/step-N/  model + optimizer.safetensors + trainer_state.json; only the latest is kept
  * </pre>
@@ -53,7 +50,7 @@ public final class RunFolder implements AutoCloseable {
 
     public static final String CONFIG = ModelFiles.CONFIG;
     public static final String METRICS = "metrics.csv";
-    public static final String PLOT = "loss.png";
+    public static final String PLOT = MetricsPlot.LOSS;
     public static final String SAMPLES = "samples.txt";
     public static final String CHECKPOINTS = "checkpoints";
     /** Held (an OS file lock) while a run trains in the folder; holds the pid of that process. */
@@ -67,11 +64,12 @@ public final class RunFolder implements AutoCloseable {
     /** The run's settings, as written by {@link #writeModel} or read when the run was opened. */
     private JsonNode training;
 
-    private RunFolder(Path dir, Lock lock, long keepMetricsUpTo, JsonNode training, List<String> metrics) throws IOException {
+    private RunFolder(Path dir, Lock lock, long keepMetricsUpTo, JsonNode training, MetricsLog.Columns columns)
+            throws IOException {
         this.dir = dir;
         this.lock = lock;
         this.training = training;
-        this.metrics = new MetricsLog(dir.resolve(METRICS), keepMetricsUpTo, metrics);
+        this.metrics = new MetricsLog(dir.resolve(METRICS), keepMetricsUpTo, columns);
     }
 
     /**
@@ -79,11 +77,11 @@ public final class RunFolder implements AutoCloseable {
      * before it wrote its settings holds nothing to resume and is reused.
      */
     public static RunFolder create(Path dir) throws IOException {
-        return create(dir, List.of());
+        return create(dir, MetricsLog.Columns.tokens(List.of()));
     }
 
-    /** A new run whose metrics.csv also has the {@code metrics} of its training data ({@link TrainingData#metrics()}). */
-    public static RunFolder create(Path dir, List<String> metrics) throws IOException {
+    /** A new run whose metrics.csv has {@code columns} (the further ones are its {@link TrainingData#metrics()}). */
+    public static RunFolder create(Path dir, MetricsLog.Columns columns) throws IOException {
         if (dir.toString().isEmpty()) throw new IllegalArgumentException("the run folder's name is empty");
         if (Files.exists(dir) && !Files.isDirectory(dir)) {
             throw new SettingException(dir + " is a file, not a folder; choose another ", Setting.RUN_FOLDER);
@@ -100,7 +98,7 @@ public final class RunFolder implements AutoCloseable {
                         + " again from step 0 with ", Setting.RESUME, " " + dir + ", or choose another ", Setting.RUN_FOLDER);
             }
             removeTemporaryFiles(dir);
-            return new RunFolder(dir, lock, -1, null, metrics);
+            return new RunFolder(dir, lock, -1, null, columns);
         } catch (IOException | RuntimeException e) {
             lock.close();
             throw e;
@@ -112,18 +110,18 @@ public final class RunFolder implements AutoCloseable {
      * has no checkpoint yet starts again from step 0 ({@link #latestCheckpoint()} is then empty).
      */
     public static RunFolder open(Path dir) throws IOException {
-        return open(dir, List.of());
+        return open(dir, MetricsLog.Columns.tokens(List.of()));
     }
 
-    /** {@link #open(Path)} for a run whose metrics.csv also has the {@code metrics} of its training data. */
-    public static RunFolder open(Path dir, List<String> metrics) throws IOException {
+    /** {@link #open(Path)} for a run whose metrics.csv has {@code columns}. */
+    public static RunFolder open(Path dir, MetricsLog.Columns columns) throws IOException {
         if (!Files.isDirectory(dir)) throw new IllegalArgumentException(dir + ": no such run folder");
         Lock lock = Lock.acquire(dir);
         try {
             List<Path> checkpoints = checkpoints(dir);
             JsonNode training = training(dir);
             removeTemporaryFiles(dir);
-            return new RunFolder(dir, lock, checkpoints.isEmpty() ? -1 : stepOf(checkpoints.getLast()), training, metrics);
+            return new RunFolder(dir, lock, checkpoints.isEmpty() ? -1 : stepOf(checkpoints.getLast()), training, columns);
         } catch (IOException | RuntimeException e) {
             lock.close();
             throw e;
@@ -145,13 +143,19 @@ public final class RunFolder implements AutoCloseable {
     }
 
     /**
-     * Writes the model (root of the folder, Hugging Face layout) and config.json with the training settings (also
-     * kept in every checkpoint, so that a kill between the two writes loses nothing). A model with LoRA adapters is written merged, and its adapters alone beside it ({@value LoRA#FILE}).
+     * Writes the language model (root of the folder, Hugging Face layout) and config.json with the training settings.
+     * A model with LoRA adapters is written merged, and its adapters alone beside it ({@value LoRA#FILE}).
      */
     public void writeModel(CausalLM model, JsonNode training) throws IOException {
-        boolean lora = model.hasLoRA();
-        Architectures.save(lora ? model.merged() : model, dir);
-        if (lora) Safetensors.write(dir.resolve(LoRA.FILE), StateDict.of(LoRA.adapters(model)));
+        writeModel(TrainedModel.language(model, null), training);
+    }
+
+    /**
+     * Writes the model at the root of the folder ({@link TrainedModel#writeModel}) and adds the training settings to
+     * its config.json (they are also kept in every checkpoint, so that a kill between the two writes loses nothing).
+     */
+    public void writeModel(TrainedModel<?> model, JsonNode training) throws IOException {
+        model.writeModel(dir);
         ObjectNode config = (ObjectNode) JSON.readTree(dir.resolve(CONFIG).toFile());
         config.set("training", training);
         AtomicFiles.writeString(dir.resolve(CONFIG), JSON.writeValueAsString(config) + "\n");
@@ -159,7 +163,7 @@ public final class RunFolder implements AutoCloseable {
     }
 
     /** Writes a checkpoint of step {@code state.step()}, then the same weights at the root, then the plot. */
-    public void saveCheckpoint(CausalLM model, AdamW optimizer, Trainer.State state) throws IOException {
+    public void saveCheckpoint(TrainedModel<?> model, AdamW optimizer, Trainer.State state) throws IOException {
         Path root = dir.resolve(CHECKPOINTS);
         Files.createDirectories(root);
         String name = String.format(Locale.ROOT, "%s%08d", STEP_PREFIX, state.step());
@@ -278,7 +282,7 @@ public final class RunFolder implements AutoCloseable {
     }
 
     public void writePlot() throws IOException {
-        LossPlot.write(metrics.rows(), dir.resolve(PLOT));
+        MetricsPlot.write(metrics.rows(), metrics.columns(), dir);
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.jllm.train;
 
+import java.util.List;
+
 /**
  * What a run shows while it trains: nothing ({@link #silent()}) or, in a front end, a progress display (the CLI's is
  * a terminal progress bar and log lines). The {@link Trainer} calls it from its own thread: {@link #start} once, then
@@ -9,11 +11,12 @@ package dev.jllm.train;
 public interface TrainProgress extends AutoCloseable {
 
     /** Called once before the first step; a display may keep {@code trainer} (to read it, or to stop it). */
-    default void start(Trainer<?> trainer) {}
+    default void start(Trainer<?, ?> trainer) {}
 
     default void step(long step, int epoch, double loss, double tokensPerSecond) {}
 
-    default void evaluated(long step, double trainLoss, double valLoss) {}
+    /** An evaluation, as metrics.csv records it; {@code metrics} names its further metrics. */
+    default void evaluated(MetricsLog.Row row, List<String> metrics) {}
 
     default void sample(int epoch, String text) {}
 

@@ -3,9 +3,9 @@ package dev.jllm.train;
 import dev.jllm.Setting;
 import dev.jllm.SettingException;
 import dev.jllm.generate.GenerationOptions;
-import dev.jllm.generate.Generator;
 import dev.jllm.model.CausalLM;
 import dev.jllm.mpi.DataParallel;
+import dev.jllm.nn.Module;
 import dev.jllm.optim.AdamW;
 import dev.jllm.optim.GradClip;
 import dev.jllm.optim.LrSchedule;
@@ -24,11 +24,14 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The next-token training loop of the book's chapter 5 ({@code train_model_simple}), with the additions of
+ * The training loop of the book's chapters 5 and 6 ({@code train_model_simple}, {@code train_classifier_simple}), with the additions of
  * its appendix D and of a long run: gradient accumulation, clipping, a learning rate schedule, checkpoints that
  * resume exactly, and a clean stop on Ctrl-C or a non-finite loss. The batches and their loss come from a
  * {@link TrainingData}: windows of a text for pretraining ({@link WindowData}), collated instructions for instruction
- * finetuning, preference pairs for DPO. Every training command runs on it, into a {@link RunFolder}.
+ * finetuning, preference pairs for DPO, labelled texts for classification; the data may report further metrics
+ * (DPO's reward margin, classification's accuracy), which go into metrics.csv and the plots. What is trained is a
+ * {@link TrainedModel}: a language model, or a job's own (a classifier), which also says how checkpoints and the run
+ * folder hold it. Every training command runs on it, into a {@link RunFolder}.
  *
  * <p>One <em>step</em> is one optimizer update over {@code gradAccum} micro-batches of {@code batchSize} examples.
  * Epoch {@code e} visits the training data in an order drawn from {@code (seed, e)} alone, and the dropout
@@ -39,15 +42,20 @@ import java.util.concurrent.TimeUnit;
  * the gradients over the ranks while it runs, and the losses and token counts are summed over the ranks, so every
  * rank takes the same AdamW step and a run of N ranks with batch b gives the losses of one process with batch N·b.
  * Only the leader (rank 0) writes checkpoints and samples.
+ *
+ * @param <M> the model's type
+ * @param <B> the batch type
  */
-public final class Trainer<B> {
+public final class Trainer<M extends Module, B> {
 
     /**
      * Where a run stands; saved in every checkpoint.
      *
-     * @param schedule the learning rate schedule (with its total steps), checked on resume
+     * @param schedule     the learning rate schedule (with its total steps), checked on resume
+     * @param examplesSeen training examples (rows) of the steps so far, over all ranks
      */
-    public record State(long step, long tokensSeen, long rngState, double trainSeconds, String schedule) {}
+    public record State(long step, long tokensSeen, long rngState, double trainSeconds, String schedule,
+                        long examplesSeen) {}
 
     /** How a run ended. */
     public enum Outcome { FINISHED, INTERRUPTED }
@@ -74,12 +82,12 @@ public final class Trainer<B> {
         }
     }
 
-    private final CausalLM model;
+    private final TrainedModel<M> trained;
+    private final M model;
     private final ResumableRandom rng;
-    private final Tokenizer tokenizer;
     private final TrainConfig config;
     private final RunFolder run;
-    private final TrainingData<B> data;
+    private final TrainingData<M, B> data;
     private final AdamW optimizer;
     private final int stepsPerEpoch;
     private final long totalSteps;
@@ -104,11 +112,11 @@ public final class Trainer<B> {
      * @param run       the run folder (metrics, samples, checkpoints)
      * @param progress  the terminal progress display (or {@link TrainProgress#silent()})
      */
-    public Trainer(CausalLM model, ResumableRandom rng, Tokenizer tokenizer, TrainConfig config,
-                   TrainingData<B> data, RunFolder run, TrainProgress progress) {
-        this.model = model;
+    public Trainer(TrainedModel<M> model, ResumableRandom rng, TrainConfig config, TrainingData<M, B> data,
+                   RunFolder run, TrainProgress progress) {
+        this.trained = model;
+        this.model = model.module();
         this.rng = rng;
-        this.tokenizer = tokenizer;
         this.config = config;
         this.run = run;
         this.progress = progress;
@@ -120,17 +128,27 @@ public final class Trainer<B> {
         }
         this.totalSteps = config.maxSteps() > 0 ? config.maxSteps() : (long) config.epochs() * stepsPerEpoch;
         this.schedule = config.schedule(totalSteps);
-        this.optimizer = new AdamW(model.trainableParameters(), config.adamw());
+        this.optimizer = new AdamW(this.model.trainableParameters(), config.adamw());
         this.gradients = parallel.gradients(new ArrayList<>(optimizer.parameters().values()));
-        parallel.start(model.namedParameters(), settings());
+        parallel.start(this.model.namedParameters(), settings());
         rng.setState(rankRng(rng.state()));
-        this.state = new State(0, 0, rng.state(), 0, schedule.toString());
+        this.state = new State(0, 0, rng.state(), 0, schedule.toString(), 0);
+    }
+
+    /**
+     * A trainer of the language model {@code model}, whose samples after each epoch {@code tokenizer} encodes and
+     * decodes; see the constructor for the rest.
+     */
+    public static <B> Trainer<CausalLM, B> of(CausalLM model, ResumableRandom rng, Tokenizer tokenizer,
+                                              TrainConfig config, TrainingData<CausalLM, B> data, RunFolder run,
+                                              TrainProgress progress) {
+        return new Trainer<>(TrainedModel.language(model, tokenizer), rng, config, data, run, progress);
     }
 
     /** What must be the same on every rank: model, training settings, data size and its first batch. */
     private String settings() {
-        B first = data.epoch(ResumableRandom.nth(config.seed(), 0)).next();
-        return model.config() + "\n" + config + "\n" + data.describe() + ", " + data.batchesPerEpoch() + " batches\n"
+        B first = data.epoch(config.seed(), 0).next();
+        return trained.describe() + "\n" + config + "\n" + data.describe() + ", " + data.batchesPerEpoch() + " batches\n"
                 + data.fingerprint(first);
     }
 
@@ -169,7 +187,7 @@ public final class Trainer<B> {
     }
 
     /** Continues from a checkpoint: its model weights must already be in the model. */
-    public void restore(Checkpoint.Loaded checkpoint) {
+    public void restore(Checkpoint.Progress checkpoint) {
         if (!schedule.toString().equals(checkpoint.state().schedule())) {
             throw new IllegalArgumentException("the checkpoint was trained with the schedule " + checkpoint.state().schedule()
                     + " but this run computes " + schedule + " (has the data changed?)");
@@ -195,11 +213,11 @@ public final class Trainer<B> {
                 Iterator<B> batches = epochBatches(epoch, (int) (state.step() % stepsPerEpoch));
                 for (long k = state.step() % stepsPerEpoch; k < stepsPerEpoch && state.step() < totalSteps; k++) {
                     long t0 = System.nanoTime();
-                    long tokensBefore = state.tokensSeen();
                     double loss = step(batches);
                     if (state.step() + 1 == totalSteps || stopRequested) workspace.release(); // the last step's arrays
-                    state = new State(state.step() + 1, tokensBefore + stepTokens, rng.state(),
-                            state.trainSeconds() + (System.nanoTime() - t0) / 1e9, state.schedule());
+                    state = new State(state.step() + 1, state.tokensSeen() + stepTokens, rng.state(),
+                            state.trainSeconds() + (System.nanoTime() - t0) / 1e9, state.schedule(),
+                            state.examplesSeen() + stepExamples);
                     long s = state.step();
                     progress.step(s, epoch, loss, state.tokensSeen() / state.trainSeconds());
                     if (s % config.evalEvery() == 0 || s == totalSteps) {
@@ -213,7 +231,7 @@ public final class Trainer<B> {
                     boolean stop = parallel.ranks() == 1 ? stopRequested : stopAgreed;
                     if (parallel.leader() && (epochEnd || s == totalSteps || stop
                             || (config.checkpointEvery() > 0 && s % config.checkpointEvery() == 0))) {
-                        run.saveCheckpoint(model, optimizer, state);
+                        run.saveCheckpoint(trained, optimizer, state);
                     }
                     if (stop) return result(Outcome.INTERRUPTED);
                 }
@@ -231,7 +249,7 @@ public final class Trainer<B> {
      * depends only on the run's seed and the epoch, so a resumed run sees the same batches.
      */
     private Iterator<B> epochBatches(int epoch, int skipSteps) {
-        Iterator<B> it = data.epoch(ResumableRandom.nth(config.seed(), epoch));
+        Iterator<B> it = data.epoch(config.seed(), epoch);
         for (long i = 0; i < (long) skipSteps * config.gradAccum(); i++) it.next();
         return it;
     }
@@ -264,8 +282,8 @@ public final class Trainer<B> {
         }
     }
 
-    /** Tokens (batch × length, padding included) of the last step's micro-batches. */
-    private long stepTokens;
+    /** Tokens (batch × length, padding included) and examples of the last step's micro-batches, over all ranks. */
+    private long stepTokens, stepExamples;
 
     /**
      * One optimizer step over {@code gradAccum} micro-batches; returns their mean loss (over all ranks). With several
@@ -277,10 +295,11 @@ public final class Trainer<B> {
         optimizer.zeroGrad();
         double lossSum = 0;
         int accum = config.gradAccum();
-        long tokens = 0;
+        long tokens = 0, examples = 0;
         for (int a = 0; a < accum; a++) {
             B b = data.shard(batches.next(), parallel);
             tokens += data.tokens(b);
+            examples += data.rows(b);
             try (Workspace.Scope micro = workspace.open()) {
                 Tensor loss = data.loss(model, b);
                 lossSum += loss.item();
@@ -289,10 +308,11 @@ public final class Trainer<B> {
                 else loss.backward();
             }
         }
-        double[] global = {lossSum / accum, tokens, stopRequested ? 1 : 0};
+        double[] global = {lossSum / accum, tokens, stopRequested ? 1 : 0, examples};
         parallel.sum(global);
         stopAgreed = global[2] > 0;
         stepTokens = (long) global[1];
+        stepExamples = (long) global[3];
         double loss = global[0] / parallel.ranks();
         long stepNo = state.step() + 1;
         if (!Double.isFinite(loss)) throw nonFinite("training loss is " + loss, stepNo);
@@ -361,9 +381,11 @@ public final class Trainer<B> {
             metrics[2 * i] = e[0][1 + i];
             metrics[2 * i + 1] = e[1][1 + i];
         }
-        run.metrics().add(new MetricsLog.Row(step, state.tokensSeen(), schedule.lr(Math.max(0, step - 1)),
-                trainLoss, valLoss, tokensPerSecond, metrics));
-        progress.evaluated(step, trainLoss, valLoss);
+        int epoch = step == 0 ? 0 : (int) ((step - 1) / stepsPerEpoch) + 1; // the epoch the step belongs to
+        MetricsLog.Row row = new MetricsLog.Row(step, epoch, state.examplesSeen(), state.tokensSeen(),
+                schedule.lr(Math.max(0, step - 1)), trainLoss, valLoss, tokensPerSecond, metrics);
+        run.metrics().add(row);
+        progress.evaluated(row, data.metrics());
     }
 
     /** Greedy continuation of the sample prompt, written to samples.txt and shown. */
@@ -378,13 +400,9 @@ public final class Trainer<B> {
         progress.sample(epoch, text);
     }
 
-    /** The prompt followed by what the model generates for it. */
+    /** The prompt followed by what the model generates for it (a language model's, {@link TrainedModel#sample}). */
     public String generate(String prompt, GenerationOptions options) {
-        int[] ids = tokenizer.encode(prompt);
-        // The generator reads the weights directly, so adapters are merged in first.
-        CausalLM plain = model.hasLoRA() ? model.merged() : model;
-        int[] out = new Generator(plain, w -> {}).generate(ids, options);
-        return prompt + tokenizer.decode(out);
+        return trained.sample(prompt, options);
     }
 
     private Result result(Outcome outcome) {

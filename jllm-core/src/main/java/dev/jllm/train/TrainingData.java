@@ -1,7 +1,7 @@
 package dev.jllm.train;
 
-import dev.jllm.model.CausalLM;
 import dev.jllm.mpi.DataParallel;
+import dev.jllm.nn.Module;
 import dev.jllm.tensor.Tensor;
 import java.util.Iterator;
 import java.util.List;
@@ -9,17 +9,28 @@ import java.util.List;
 /**
  * What a {@link Trainer} learns from, and how: the batches of the training and validation data, and the loss of a
  * batch. Next-token data ({@link NextTokenData}: windows of a text for pretraining, collated instructions) scores
- * the model's own loss; preference pairs score the DPO loss against a reference model.
+ * the model's own loss; preference pairs score the DPO loss against a reference model; labelled texts score a
+ * classifier's cross-entropy (and report its accuracy).
  *
+ * @param <M> the model's type
  * @param <B> the batch type
  */
-public interface TrainingData<B> {
+public interface TrainingData<M extends Module, B> {
 
     /** Training batches in one epoch. */
     int batchesPerEpoch();
 
     /** The training batches of one epoch, in an order that depends on {@code seed} alone. */
     Iterator<B> epoch(long seed);
+
+    /**
+     * The training batches of epoch {@code epoch} (from 0) of a run seeded with {@code runSeed}; the order must depend
+     * on these two alone, so that a resumed run sees the batches an uninterrupted one would. By default an order drawn
+     * from ({@code runSeed}, {@code epoch}).
+     */
+    default Iterator<B> epoch(long runSeed, int epoch) {
+        return epoch(ResumableRandom.nth(runSeed, epoch));
+    }
 
     /**
      * At most the first {@code batches} batches of the training data ({@code validation} false) or of the validation
@@ -51,7 +62,7 @@ public interface TrainingData<B> {
     }
 
     /** The training loss of a batch, a scalar with its graph (the model's mode is the trainer's). */
-    Tensor loss(CausalLM model, B batch);
+    Tensor loss(M model, B batch);
 
     /**
      * Names of further metrics an evaluation reports beside the loss (such as DPO's {@code reward_margin}); each is
@@ -65,7 +76,7 @@ public interface TrainingData<B> {
      * The loss of a batch in evaluation (evaluation mode, no autograd), followed by the values of {@link #metrics()}
      * in order; the trainer averages each over the evaluation batches.
      */
-    default double[] evaluate(CausalLM model, B batch) {
+    default double[] evaluate(M model, B batch) {
         return new double[] {loss(model, batch).item()};
     }
 }

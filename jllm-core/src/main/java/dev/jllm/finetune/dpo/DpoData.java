@@ -3,6 +3,7 @@ package dev.jllm.finetune.dpo;
 import dev.jllm.model.CausalLM;
 import dev.jllm.mpi.DataParallel;
 import dev.jllm.tensor.Tensor;
+import dev.jllm.train.MetricsLog;
 import dev.jllm.train.TrainingData;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -14,10 +15,12 @@ import java.util.Random;
  * {@code train_model_dpo_simple} loss, {@link DpoLoss} of the policy against a frozen reference model, and the reward
  * margin and reward accuracy beside the loss in every evaluation.
  */
-public final class DpoData implements TrainingData<PreferenceBatch> {
+public final class DpoData implements TrainingData<CausalLM, PreferenceBatch> {
 
     /** The further metrics.csv columns: {@code train_/val_reward_margin}, {@code train_/val_reward_accuracy}. */
     public static final List<String> METRICS = List.of("reward_margin", "reward_accuracy");
+    /** A DPO run's metrics.csv: a language model's columns, then the reward margin and accuracy. */
+    public static final MetricsLog.Columns COLUMNS = MetricsLog.Columns.tokens(METRICS);
 
     private final List<EncodedPreference> train;
     private final List<EncodedPreference> val;

@@ -63,13 +63,13 @@ public final class DpoTuning {
                 : start.copy(0f, CausalLM.Head.KEEP, rng);
         DpoData data = data(spec, tokenizer, policy, frozen(start), log);
         DataParallel parallel = DataParallel.current();
-        try (RunFolder run = RankFolder.create(out, DpoData.METRICS, parallel)) {
+        try (RunFolder run = RankFolder.create(out, DpoData.COLUMNS, parallel)) {
             if (parallel.leader()) {
                 if (tokenizer instanceof Gpt2Tokenizer t) t.save(out);
                 if (tokenizer instanceof HfTokenizer t) t.save(out);
                 run.writeModel(policy, JSON.valueToTree(spec));
             }
-            return train(new Trainer<>(policy, rng, tokenizer, spec.train(), data, run, progress), run);
+            return train(Trainer.of(policy, rng, tokenizer, spec.train(), data, run, progress), run);
         }
     }
 
@@ -78,7 +78,7 @@ public final class DpoTuning {
      * reference is the starting model again, read from where the run found it.
      */
     public static Report resume(Path dir, TrainProgress progress, PrintWriter log) throws IOException {
-        try (RunFolder run = RankFolder.open(dir, DpoData.METRICS, DataParallel.current())) {
+        try (RunFolder run = RankFolder.open(dir, DpoData.COLUMNS, DataParallel.current())) {
             DpoConfig spec = JSON.treeToValue(RunFolder.training(dir), DpoConfig.class);
             Tokenizer tokenizer = Tokenizer.load(dir);
             ResumableRandom rng = new ResumableRandom(spec.seed());
@@ -86,13 +86,13 @@ public final class DpoTuning {
             CausalLM policy = checkpoint.model();
             if (spec.lora()) LoRARuns.attach(policy, spec.loraRank(), spec.loraAlpha(), false, spec.seed(), checkpoint);
             DpoData data = data(spec, tokenizer, policy, frozen(LoadedModel.load(spec.model()).model()), log);
-            Trainer<PreferenceBatch> trainer = new Trainer<>(policy, rng, tokenizer, spec.train(), data, run, progress);
-            trainer.restore(checkpoint);
+            Trainer<CausalLM, PreferenceBatch> trainer = Trainer.of(policy, rng, tokenizer, spec.train(), data, run, progress);
+            trainer.restore(checkpoint.progress());
             return train(trainer, run);
         }
     }
 
-    private static Report train(Trainer<PreferenceBatch> trainer, RunFolder run) throws IOException {
+    private static Report train(Trainer<CausalLM, PreferenceBatch> trainer, RunFolder run) throws IOException {
         Trainer.Result result = trainer.runStoppable();
         run.writePlot();
         return Report.of(run.dir(), result);

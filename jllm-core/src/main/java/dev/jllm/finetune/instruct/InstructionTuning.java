@@ -65,7 +65,7 @@ public final class InstructionTuning {
                 : start.copy(0f, CausalLM.Head.KEEP, rng);
         Data data = Data.read(spec, tokenizer, model);
         if (DataParallel.current().leader()) run.writeModel(model, JSON.valueToTree(spec));
-        Trainer<Batch> trainer = new Trainer<>(model, rng, tokenizer, spec.train(), data.training(), run, progress);
+        Trainer<CausalLM, Batch> trainer = Trainer.of(model, rng, tokenizer, spec.train(), data.training(), run, progress);
         return finish(trainer, model, tokenizer, spec, data, run, responsesDone);
     }
 
@@ -92,13 +92,13 @@ public final class InstructionTuning {
             CausalLM model = checkpoint.model();
             if (spec.lora()) withLoRA(model, spec, checkpoint);
             Data data = Data.read(spec, tokenizer, model);
-            Trainer<Batch> trainer = new Trainer<>(model, rng, tokenizer, spec.train(), data.training(), run, progress);
-            trainer.restore(checkpoint);
+            Trainer<CausalLM, Batch> trainer = Trainer.of(model, rng, tokenizer, spec.train(), data.training(), run, progress);
+            trainer.restore(checkpoint.progress());
             return finish(trainer, model, tokenizer, spec, data, run, responsesDone);
         }
     }
 
-    private static Report finish(Trainer<?> trainer, CausalLM model, Tokenizer tokenizer, InstructSpec spec, Data data,
+    private static Report finish(Trainer<?, ?> trainer, CausalLM model, Tokenizer tokenizer, InstructSpec spec, Data data,
                                  RunFolder run, IntConsumer responsesDone) throws IOException {
         Trainer.Result result = trainer.runStoppable();
         if (!trainer.parallel().leader()) return new Report(run.dir(), result, null); // rank 0 answers the test set
