@@ -86,8 +86,8 @@ final class FinetuneDpoCommand implements Callable<Integer> {
     @Mixin
     ResumeOption resume;
 
-    @Option(names = "--json", description = "Print one JSON object at the end.")
-    boolean json;
+    @Mixin
+    JsonReportOption json;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -95,8 +95,8 @@ final class FinetuneDpoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         long start = System.nanoTime();
-        PrintWriter log = json ? spec.commandLine().getErr() : spec.commandLine().getOut();
-        TrainProgress progress = json ? TrainProgress.silent() : TrainProgressBar.on(log);
+        PrintWriter log = json.log(spec);
+        TrainProgress progress = json.progress(log);
         DpoTuning.Report report;
         if (resume.dir != null) {
             if (model != null || data != null || loraRank != null || loraAlpha.given()) {
@@ -125,7 +125,7 @@ final class FinetuneDpoCommand implements Callable<Integer> {
         double seconds = (System.nanoTime() - start) / 1e9;
         if (r.outcome() == Trainer.Outcome.INTERRUPTED) {
             ResumeOption.stopped(log, "finetune dpo", r.steps(), report.runDir());
-        } else if (json) {
+        } else if (json.on) {
             ObjectMapper mapper = new ObjectMapper();
             ObjectNode o = mapper.createObjectNode();
             o.put("run_dir", report.runDir().toString());

@@ -79,8 +79,8 @@ final class FinetuneInstructCommand implements Callable<Integer> {
     @Mixin
     ResumeOption resume;
 
-    @Option(names = "--json", description = "Print one JSON object at the end.")
-    boolean json;
+    @Mixin
+    JsonReportOption json;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -88,10 +88,10 @@ final class FinetuneInstructCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         long start = System.nanoTime();
-        PrintWriter log = json ? spec.commandLine().getErr() : spec.commandLine().getOut();
-        TrainProgress progress = json ? TrainProgress.silent() : TrainProgressBar.on(log);
+        PrintWriter log = json.log(spec);
+        TrainProgress progress = json.progress(log);
         IntConsumer answered = n -> {
-            if (!json && (n % 10 == 0)) {
+            if (!json.on && (n % 10 == 0)) {
                 log.printf("answered %d test instructions%n", n);
                 log.flush();
             }
@@ -144,7 +144,7 @@ final class FinetuneInstructCommand implements Callable<Integer> {
         if (report.responses() == null) {
             ResumeOption.stopped(log, "finetune instruct", r.steps(), report.runDir());
         }
-        if (json) {
+        if (json.on) {
             ObjectMapper mapper = new ObjectMapper();
             ObjectNode o = mapper.createObjectNode();
             o.put("run_dir", report.runDir().toString());

@@ -8,7 +8,9 @@ import dev.jllm.io.TextFiles;
 import dev.jllm.generate.GenerationOptions;
 import dev.jllm.generate.Generator;
 import dev.jllm.generate.TextStreamer;
+import dev.jllm.model.CausalLM;
 import dev.jllm.model.WeightType;
+import dev.jllm.tensor.Tensor;
 import dev.jllm.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -67,8 +69,9 @@ final class GenerateCommand implements Callable<Integer> {
     boolean noKvCache;
 
     @Option(names = "--dtype", paramLabel = "fp32|bf16|q8_0|q4_0|q4_k",
-            description = "Weights streamed per token: fp32, bf16 (half the bytes), or q8_0, q4_0, q4_k (ggml blocks,"
-                    + " quantized on load); all need the KV cache. Default: a GGUF file's own blocks, else fp32.")
+            description = "Weights streamed per token: fp32 (a GGUF file's blocks dequantized), bf16 (half the bytes), or"
+                    + " q8_0, q4_0, q4_k (ggml blocks, quantized on load); all need the KV cache. Default: a GGUF file's own"
+                    + " blocks, else fp32.")
     WeightType dtype;
 
     @Option(names = "--json", description = "Print {prompt_ids, ids, text, tokens_per_second} as JSON instead of streaming "
@@ -110,7 +113,7 @@ final class GenerateCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--dtype " + dtype.name().toLowerCase(java.util.Locale.ROOT)
                     + " needs the KV cache (drop --no-kv-cache)");
         }
-        LoadedModel loaded = LoadedModel.load(model);
+        LoadedModel loaded = load();
         Tokenizer tokenizer = loaded.tokenizer();
         String text = prompt != null ? prompt : positionalPrompt;
         int[] ids = promptIds != null ? TokenIds.parse(promptIds)
@@ -123,7 +126,7 @@ final class GenerateCommand implements Callable<Integer> {
         java.util.function.Consumer<String> warn = w -> spec.commandLine().getErr().println("jllm: warning: " + w);
         Generator generator = dtype == null && loaded.blocks() != null && !noKvCache
                 ? new Generator(loaded.model(), warn, loaded.blocks())
-                : new Generator(loaded.model(), warn, dtype == null ? WeightType.FP32 : dtype);
+                : new Generator(loaded.model(), warn, dtype == null || held ? WeightType.FP32 : dtype); // FP32: as the model holds them
 
         TextStreamer streamer = tokenizer == null ? null : new TextStreamer(tokenizer, stops, piece -> {
             if (!json) {
@@ -171,6 +174,27 @@ final class GenerateCommand implements Callable<Integer> {
         return ignoreEos ? java.util.Set.of() : loaded.endIds();
     }
 
+    /** Whether {@link #load} made the model hold its weights as {@code --dtype} says (so the decoder streams its own). */
+    private boolean held;
+
+    /**
+     * The model, its weights held as {@code --dtype} says where that changes what the model holds: quantized on load
+     * (Llama, Qwen3, Gemma 3: the matrices become ggml blocks and the float32 ones are dropped), or a GGUF file's blocks
+     * dequantized for {@code --dtype fp32}.
+     */
+    private LoadedModel load() throws IOException {
+        LoadedModel loaded = LoadedModel.load(model);
+        CausalLM m = null;
+        if (dtype != null && dtype.quantized()) {
+            m = loaded.model().quantized(dtype.ggml); // the float32 weights are not kept
+        } else if (dtype == WeightType.FP32 && loaded.model().parameters().stream().anyMatch(Tensor::isQuantized)) {
+            m = loaded.model().copy(null); // the float32 reference: the file's blocks dequantized
+            m.eval();
+        }
+        held = m != null;
+        return m == null ? loaded : new LoadedModel(m, loaded.tokenizer(), loaded.path(), null);
+    }
+
     /** {@code --batch-file}: every prompt of the file generated together by a {@link BatchGenerator}. */
     private int batch() throws IOException {
         List<String> prompts = new ArrayList<>();
@@ -178,7 +202,7 @@ final class GenerateCommand implements Callable<Integer> {
             if (!line.isBlank()) prompts.add(line);
         }
         if (prompts.isEmpty()) throw new IllegalArgumentException(batchFile + ": no prompts (one per line)");
-        LoadedModel loaded = LoadedModel.load(model);
+        LoadedModel loaded = load();
         Tokenizer tokenizer = loaded.requireTokenizer("--batch-file prompts are text");
         GenerationOptions options = new GenerationOptions(maxTokens, temperature, topK, topP, sampling.seed, true,
                 endIds(loaded), stops);

@@ -16,7 +16,6 @@ import dev.jllm.io.gguf.GgufFile;
 import dev.jllm.io.gguf.GgufGpt2;
 import dev.jllm.io.gguf.GgufRequantize;
 import dev.jllm.kernels.quant.GgmlType;
-import dev.jllm.kernels.quant.Quantize;
 import dev.jllm.tokenizer.Gpt2Tokenizer;
 import dev.jllm.tokenizer.Tokenizer;
 import java.nio.file.Files;
@@ -35,8 +34,8 @@ final class QuantizeCommand implements Callable<Integer> {
     String model;
 
     @Option(names = "--type", required = true, paramLabel = "q8_0|q4_0|q4_k",
-            description = "Type of the matrices: q8_0, q4_0, q4_1, q4_k, q6_k, f16, bf16 or f32. Rows that are not whole blocks"
-                    + " fall back (q4_k to q8_0, others to f32); vectors are f32.")
+            description = "Type of the matrices: q8_0, q4_0, q4_1, q4_k, q5_k, q6_k, f16, bf16 or f32. Rows that are not whole"
+                    + " blocks fall back (q4_k, q5_k, q6_k to q8_0, others to f32); vectors are f32.")
     String type;
 
     @Option(names = "--out", required = true, paramLabel = "FILE.gguf", description = "The GGUF file to write (atomically).")
@@ -73,8 +72,8 @@ final class QuantizeCommand implements Callable<Integer> {
     /** A type name as llama.cpp spells it (case-insensitive), one jllm can write. */
     static GgmlType parseType(String name) {
         for (GgmlType t : GgmlType.values()) {
-            if (t.name().equalsIgnoreCase(name) && Quantize.canWrite(t)) return t;
+            if (t.name().equalsIgnoreCase(name)) return t;
         }
-        throw new IllegalArgumentException("--type " + name + " is not one of q8_0, q4_0, q4_1, q4_k, q6_k, f16, bf16, f32");
+        throw new IllegalArgumentException("--type " + name + " is not one of q8_0, q4_0, q4_1, q4_k, q5_k, q6_k, f16, bf16, f32");
     }
 }

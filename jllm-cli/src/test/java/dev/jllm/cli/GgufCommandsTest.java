@@ -54,8 +54,8 @@ class GgufCommandsTest {
         try (GgufFile f = GgufFile.open(requantized)) {
             assertThat(f.tensor("blk.1.attn_qkv.weight").type()).isEqualTo(GgmlType.Q4_0);
         }
-        assertThat(run("quantize", "--model", dir.toString(), "--type", "q5_k", "--out", tmp.resolve("x.gguf").toString()).err())
-                .contains("--type q5_k is not one of");
+        assertThat(run("quantize", "--model", dir.toString(), "--type", "q3_k", "--out", tmp.resolve("x.gguf").toString()).err())
+                .contains("--type q3_k is not one of");
 
         // an Ollama store: manifest → model layer → blob without an extension
         Path store = tmp.resolve("ollama");
@@ -75,6 +75,38 @@ class GgufCommandsTest {
                 .hasMessageContaining("no such model in the Ollama store");
         assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> OllamaStore.resolve("../x:y", store)))
                 .hasMessageContaining("is not an Ollama model name");
+    }
+
+    /** bench gguf decodes every family's file on its own blocks (speed is not checked: BENCHMARKS.md has the numbers). */
+    @Test
+    void benchGgufRunsEveryFamily(@TempDir Path tmp) throws Exception {
+        Path gpt2 = tmp.resolve("gpt2.gguf");
+        Path dir = tmp.resolve("tiny");
+        assertThat(run("init", "--config", "custom", "--emb", "64", "--layers", "2", "--heads", "4", "--context", "64",
+                "--out", dir.toString()).exit()).isZero();
+        assertThat(run("quantize", "--model", dir.toString(), "--type", "q4_0", "--out", gpt2.toString()).exit()).isZero();
+        java.util.Map<String, Path> files = new java.util.LinkedHashMap<>();
+        files.put("llama", GgufTestFiles.resource("llama-tiny.gguf"));
+        files.put("qwen3", GgufTestFiles.resource("qwen3-tiny.gguf"));
+        files.put("gemma3", GgufTestFiles.resource("gemma3-tiny.gguf"));
+        files.put("gpt2", gpt2);
+        for (var e : files.entrySet()) {
+            Run b = run("bench", "gguf", "--model", e.getValue().toString(), "--threads", "1", "--prompt-tokens", "3", "--tokens", "4",
+                    "--bandwidth-mib", "0", "--json");
+            assertThat(b.exit()).as(e.getKey() + ": " + b.err()).isZero();
+            JsonNode j = b.json();
+            assertThat(j.get("architecture").asText()).isEqualTo(e.getKey());
+            assertThat(j.get("decode_tokens_per_second").asDouble()).as(e.getKey()).isPositive();
+            assertThat(j.get("weight_bytes_per_token").asLong()).as(e.getKey()).isPositive();
+        }
+        Run viaModel = run("bench", "gguf", "--model", files.get("llama").toString(), "--threads", "1", "--prompt-tokens", "3",
+                "--tokens", "4", "--bandwidth-mib", "0", "--model-decoder", "--json");
+        assertThat(viaModel.exit()).as(viaModel.err()).isZero();
+        assertThat(viaModel.json().get("weight_bytes_per_token").asLong()).isEqualTo(run("bench", "gguf", "--model",
+                files.get("llama").toString(), "--threads", "1", "--tokens", "2", "--bandwidth-mib", "0", "--json").json()
+                .get("weight_bytes_per_token").asLong());
+        Run notGguf = run("bench", "gguf", "--model", dir.resolve("config.json").toString());
+        assertThat(notGguf.err()).startsWith("jllm: error: ").contains("is not a GGUF file");
     }
 
     @Test

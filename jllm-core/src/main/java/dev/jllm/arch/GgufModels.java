@@ -16,8 +16,9 @@ import java.nio.file.Path;
 /**
  * Models in GGUF files (llama.cpp, Ollama, LM Studio), opened by their {@code general.architecture}: {@code gpt2}
  * as {@link GptModel}, {@code llama}, {@code qwen3} and {@code gemma3} as {@link DecoderModel}; the tokenizer is the
- * file's own ({@link GgufTokenizer}). The file stays mapped while the model is used: its quantized matrices are what
- * decoding streams, read in place; the model's float32 weights (for the other paths) are their dequantized values.
+ * file's own ({@link GgufTokenizer}). The file stays mapped while the model is used. A decoder family's matrices are
+ * the file's blocks in place ({@link GgufDecoder#read}: no float32 copy; every path, decoding, prefill, perplexity,
+ * batches, reads them). GPT-2's weights are float32 (dequantized), its decode step streams the file's blocks.
  */
 final class GgufModels {
     private GgufModels() {}
@@ -34,9 +35,8 @@ final class GgufModels {
                 model = gpt;
                 blocks = GgufGpt2.decodeWeights(gpt, f);
             } else if (GgufDecoder.ARCHITECTURES.containsKey(arch)) {
-                DecoderModel decoder = GgufDecoder.read(f);
-                model = decoder;
-                blocks = GgufDecoder.decodeWeights(decoder, f);
+                model = GgufDecoder.read(f); // its matrices are the file's blocks, in place
+                blocks = null;
             } else {
                 throw new IllegalArgumentException(path + ": architecture '" + arch + "' is not supported (jllm reads GGUF files of "
                         + "gpt2, llama, qwen3 and gemma3)");

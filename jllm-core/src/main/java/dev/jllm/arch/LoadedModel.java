@@ -115,7 +115,7 @@ public record LoadedModel(CausalLM model, Tokenizer tokenizer, Path path, Quanti
         java.util.Set<Integer> ids = new java.util.LinkedHashSet<>();
         int main = endId();
         if (main >= 0) ids.add(main);
-        if (blocks == null && Files.exists(path)) {
+        if (!GgufFile.isGguf(path) && Files.exists(path)) { // a GGUF file's end ids are its own metadata
             for (int id : EndTokenIds.read(folderOf(path))) if (id < model.config().vocabSize()) ids.add(id);
         }
         return ids;

@@ -165,9 +165,9 @@ public final class GemmTuning {
     /**
      * Measures each tile's plan ({@link GemmPlan#forTile}) in whole products on one thread: X·Wᵀ, dY·W and dYᵀ·X
      * at M = 256, K = N = 768 (rows of a GPT-2 batch of one 256-token sequence, its width), rounds of about
-     * {@code roundNanos} of CPU time each per plan and layout, the plans taking turns, best of three rounds after a
-     * first. Returns the plan with the least total time over the three layouts and puts each one's GFLOP/s (total
-     * flops over total time) into {@code out}.
+     * {@code roundNanos} of CPU time each per plan and layout, the plans taking turns, best of three rounds after
+     * small products that get the code compiled and two rounds more. Returns the plan with the least total time
+     * over the three layouts and puts each one's GFLOP/s (total flops over total time) into {@code out}.
      */
     static GemmPlan measureProducts(List<Tile> tiles, long roundNanos, Map<String, Double> out) {
         if (tiles.size() == 1) return GemmPlan.forTile(tiles.get(0));
@@ -180,7 +180,17 @@ public final class GemmTuning {
         // inside a parallel loop the products run on the calling thread alone (nested loops run serially)
         Parallel.forRange(Parallel.threads(), (r0, r1) -> {
             if (r0 != 0) return;
-            for (int round = 0; round < 4; round++) {
+            // compile first: the packs and loop nest of every plan, on small products (24 x 32 x 192: full slivers,
+            // panels and vectors of p for every tile), or the plans measured first run on code still interpreted
+            for (Tile t : tiles) {
+                GemmPlan plan = GemmPlan.forTile(t);
+                for (int call = 0; call < 300; call++) {
+                    MatMul.xwt(plan, x, 0, w, 0, null, y, 0, 24, 32, 192);
+                    MatMul.dyw(plan, dy, 0, w, 0, dx, 0, 24, 192, 32);
+                    MatMul.dytx(plan, dy, 0, x, 0, dw, 0, 24, 192, 32);
+                }
+            }
+            for (int round = 0; round < 5; round++) {
                 for (int i = 0; i < tiles.size(); i++) {
                     GemmPlan plan = GemmPlan.forTile(tiles.get(i));
                     for (int layout = 0; layout < 3; layout++) {
@@ -195,7 +205,7 @@ public final class GemmTuning {
                             ns = mx.getCurrentThreadCpuTime() - c0;
                         } while (ns < roundNanos);
                         double gflops = 2.0 * m * k * n * calls / Math.max(1, ns);
-                        if (round >= 1) best[i][layout] = Math.max(best[i][layout], gflops);
+                        if (round >= 2) best[i][layout] = Math.max(best[i][layout], gflops);
                     }
                 }
             }
@@ -226,7 +236,7 @@ public final class GemmTuning {
     static String machineKey() {
         return cpuModel() + " | " + MicroKernel.S.vectorBitSize() + "-bit vectors, " + vectorRegisters()
                 + " registers | " + System.getProperty("java.vm.vendor", "") + " " + Runtime.version()
-                + " | tuned by whole products"; // plans cached before the products were measured are measured again
+                + " | tuned by whole products, warmed up"; // plans cached by earlier rules are measured again
     }
 
     /** The CPU's vendor, family, model and name from /proc/cpuinfo (Linux), else the OS architecture. */

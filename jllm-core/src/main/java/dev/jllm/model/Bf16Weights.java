@@ -14,9 +14,9 @@ import java.util.Map;
 public final class Bf16Weights {
     private final Map<Tensor, int[]> copies = new IdentityHashMap<>();
 
-    /** Copies of the float32 ones of {@code matrices}, each [out, in] (a bfloat16 tensor needs none). */
+    /** Copies of the float32 (or quantized) ones of {@code matrices}, each [out, in] (a bfloat16 tensor needs none). */
     public Bf16Weights(List<Tensor> matrices) {
-        for (Tensor w : matrices) if (!w.isBf16()) copies.put(w, Bf16.pack(w.data(), w.dim(0), w.dim(1)));
+        for (Tensor w : matrices) if (!w.isBf16()) copies.put(w, Bf16.pack(w.toFloat32().data(), w.dim(0), w.dim(1)));
     }
 
     /** The bfloat16 copy of {@code weight} [out, in], {@link Bf16#pack packed}. */

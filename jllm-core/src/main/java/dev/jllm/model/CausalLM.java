@@ -152,6 +152,15 @@ public abstract class CausalLM extends Module {
         throw new UnsupportedOperationException(config().architecture() + " models have no quantized decoder");
     }
 
+    /**
+     * This model for inference with its weight matrices held as ggml blocks of {@code type} (quantized on load,
+     * {@code --dtype q8_0}) and no float32 copy of them, in evaluation mode; or null where the architecture instead
+     * decodes quantized copies beside its float32 weights ({@link #quantizedDecoder}).
+     */
+    public CausalLM quantized(dev.jllm.kernels.quant.GgmlType type) {
+        return null;
+    }
+
     /** A float32 decoder with a cache of the whole context. */
     public KVCacheDecoder decoder() {
         return decoder(config().contextLength(), null);

@@ -2,6 +2,8 @@ package dev.jllm.model;
 
 import dev.jllm.io.Dtype;
 import dev.jllm.io.SafetensorsShards;
+import dev.jllm.kernels.quant.GgmlType;
+import dev.jllm.kernels.quant.Quantize;
 import dev.jllm.nn.DecoderBlock;
 import dev.jllm.nn.Embedding;
 import dev.jllm.nn.Linear;
@@ -191,11 +193,12 @@ public final class DecoderModel extends CausalLM {
     }
 
     private static Tensor floatCopy(Tensor t) {
-        return t.isBf16() ? t.toFloat32() : Tensor.of(t.data().clone(), t.shape());
+        return t.isReadOnly() ? t.toFloat32() : Tensor.of(t.data().clone(), t.shape());
     }
 
     /**
-     * A float32 copy, trainable (bfloat16 weights widened; these families have no dropout, so {@code dropRate} and
+     * A float32 copy, trainable (bfloat16 weights widened, quantized ones dequantized; these families have no
+     * dropout, so {@code dropRate} and
      * the generator are not used).
      */
     @Override
@@ -203,10 +206,10 @@ public final class DecoderModel extends CausalLM {
         return copy(head, DecoderModel::floatCopy);
     }
 
-    /** A frozen copy whose bfloat16 weights are this model's own (read-only, so shared), the rest copied. */
+    /** A frozen copy whose bfloat16 or quantized weights are this model's own (read-only, so shared), the rest copied. */
     @Override
     public DecoderModel frozenCopy(float dropRate, Head head, RandomGenerator dropoutRng) {
-        DecoderModel m = copy(head, t -> t.isBf16() ? t : floatCopy(t));
+        DecoderModel m = copy(head, t -> t.isReadOnly() ? t : floatCopy(t));
         m.freeze();
         return m;
     }
@@ -248,7 +251,8 @@ public final class DecoderModel extends CausalLM {
 
     /**
      * A copy with the adapters merged into the weights (float32: W + scale·(A·B)ᵀ), in evaluation mode; a
-     * bfloat16 weight without adapters (the embedding, a frozen base's unadapted matrices) stays shared as it is.
+     * read-only weight without adapters (bfloat16 or ggml blocks: the embedding, a frozen base's unadapted matrices)
+     * stays shared as it is.
      */
     @Override
     public DecoderModel merged() {
@@ -257,7 +261,7 @@ public final class DecoderModel extends CausalLM {
             if (LoRA.isAdapter(name)) return;
             String layer = name.substring(0, name.lastIndexOf('.'));
             boolean adapted = params.containsKey(layer + ".lora.A") || params.containsKey(layer + ".lora.0.A");
-            weights.put(name, p.isBf16() && !adapted ? p : floatCopy(p));
+            weights.put(name, p.isReadOnly() && !adapted ? p : floatCopy(p));
         });
         DecoderModel plain = fromStateDict(config, weights);
         List<Linear> from = linears(true), to = plain.linears(true);
@@ -287,6 +291,19 @@ public final class DecoderModel extends CausalLM {
         }
         for (DecoderBlock b : layers.subList(layers.size() - n, layers.size())) b.unfreeze();
         norm.unfreeze();
+    }
+
+    /**
+     * A copy whose matrices, the embedding included, are ggml blocks of {@code type} ({@link QuantizedWeights#typeFor}
+     * where a row is not whole blocks), quantized one at a time; the vectors are shared. Every path then reads the
+     * blocks ({@link Tensor#quantized}).
+     */
+    @Override
+    public DecoderModel quantized(GgmlType type) {
+        DecoderModel m = copy(Head.KEEP, t -> t.rank() != 2 ? t : Tensor.quantized(
+                Quantize.matrix(t.toFloat32().data(), t.dim(0), t.dim(1), QuantizedWeights.typeFor(type, t.dim(1)))));
+        m.eval();
+        return m;
     }
 
     /** A {@link GroupedDecoder} over this model's arrays, or over {@code bf16} copies of its matrices. */

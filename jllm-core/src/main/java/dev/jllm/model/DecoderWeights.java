@@ -5,6 +5,7 @@ import dev.jllm.kernels.Bf16;
 import dev.jllm.kernels.MatMul;
 import dev.jllm.kernels.Parallel;
 import dev.jllm.kernels.quant.QuantizedGemv;
+import dev.jllm.kernels.quant.QuantizedMatmul;
 import dev.jllm.kernels.quant.QuantizedMatrix;
 import dev.jllm.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
@@ -16,7 +17,8 @@ import java.util.Map;
  * The weights a decoding step of a {@link DecoderModel} reads, by Hugging Face name: float32 vectors (norms,
  * biases), and matrices that are multiplied in place, held as float32 arrays, packed bfloat16 copies, or bfloat16
  * tensors left where they are in a memory-mapped safetensors file (published checkpoints are bf16: nothing is
- * copied or widened at load, and a decode step streams half the bytes of float32).
+ * copied or widened at load, and a decode step streams half the bytes of float32), or ggml blocks in place (a
+ * GGUF file's, or quantized on load).
  */
 public final class DecoderWeights implements AutoCloseable {
 
@@ -34,7 +36,7 @@ public final class DecoderWeights implements AutoCloseable {
 
         /**
          * {@link #rows} as units of one parallel loop, so that products of one input run together, or null where the
-         * product runs only as a whole (float32; ggml blocks over several rows or with a bias).
+         * product runs only as a whole (float32; ggml blocks over many rows).
          */
         Parallel.Units units(float[] x, float[] bias, float[] y, int m);
 
@@ -102,8 +104,9 @@ public final class DecoderWeights implements AutoCloseable {
         }
     }
 
-    /** ggml blocks, multiplied in place ({@link QuantizedGemv}). */
+    /** ggml blocks, multiplied in place ({@link QuantizedGemv}, {@link QuantizedMatmul}). */
     private record Quantized(QuantizedMatrix m) implements Matrix {
+
         public int out() {
             return m.rows();
         }
@@ -112,18 +115,17 @@ public final class DecoderWeights implements AutoCloseable {
             return m.cols();
         }
 
-        /** Row by row (the blocks are streamed once per row; a prefill or a batch reads them m times). */
+        /** A decoding batch's rows: the blocks streamed once for all of them, each row as alone ({@link QuantizedMatmul#rows}). */
         public void rows(float[] x, float[] bias, float[] y, int rows) {
-            int in = m.cols(), out = m.rows();
-            for (int r = 0; r < rows; r++) {
-                QuantizedGemv.multiply(m, x, r * in, y, r * out);
-                if (bias != null) for (int i = 0; i < out; i++) y[r * out + i] += bias[i];
-            }
+            QuantizedMatmul.rows(x, 0, m, bias, y, 0, rows);
         }
 
-        /** One row without bias (a decode step of Llama, Qwen3, Gemma 3): units of {@link QuantizedGemv#product}. */
+        /**
+         * A decode step's row (units of {@link QuantizedGemv#product}), or a batch's few rows ({@link QuantizedMatmul#rowUnits});
+         * more rows (a long prompt) run as a whole, through dequantized tiles.
+         */
         public Parallel.Units units(float[] x, float[] bias, float[] y, int rows) {
-            return rows == 1 && bias == null ? QuantizedGemv.product(m, x, 0, y, 0) : null;
+            return rows <= QuantizedMatmul.ROW_WISE ? QuantizedMatmul.rowUnits(x, 0, m, bias, y, 0, rows) : null;
         }
 
         public void row(int r, float[] o, int off) {
@@ -172,6 +174,8 @@ public final class DecoderWeights implements AutoCloseable {
                 w.vectors.put(name, t.data());
             } else if (quant != null && quant.contains(t)) {
                 w.matrices.put(name, new Quantized(quant.of(t)));
+            } else if (t.isQuantized() && !copied.contains(t)) { // a GGUF file's blocks, or quantized on load
+                w.matrices.put(name, new Quantized(t.quantizedValues()));
             } else if (t.isBf16() && t.dim(1) % 2 == 0) {
                 w.matrices.put(name, new Mapped(t.bf16Values(), t.dim(0), t.dim(1)));
             } else if (t.isBf16()) { // rows of odd length: the pair-wise product needs even ones
@@ -209,13 +213,15 @@ public final class DecoderWeights implements AutoCloseable {
 
     /**
      * x [n, in] → [n, out] through the Linear named {@code prefix} ({@code prefix.weight}, {@code prefix.bias}): a
-     * prompt's rows of float32 or mapped bf16 weights through the packed matrix product, else {@link #linearRows}.
+     * prompt's rows of float32, mapped bf16 or quantized weights through the packed matrix product (ggml blocks a
+     * dequantized tile at a time), else {@link #linearRows}.
      */
     public float[] linear(String prefix, float[] x, int n) {
         Matrix m = matrix(prefix + ".weight");
-        if (n == 1 || !(m instanceof F32 || m instanceof Mapped)) return linearRows(prefix, x, n);
+        if (n == 1 || !(m instanceof F32 || m instanceof Mapped || m instanceof Quantized)) return linearRows(prefix, x, n);
         float[] y = new float[n * m.out()], bias = vectors.get(prefix + ".bias");
         if (m instanceof F32 f) MatMul.xwt(x, 0, f.w(), 0, bias, y, 0, n, m.in(), m.out());
+        else if (m instanceof Quantized q) QuantizedMatmul.xwt(x, 0, q.m(), bias, y, 0, n);
         else Bf16.xwt(x, 0, ((Mapped) m).w(), bias, y, 0, n, m.in(), m.out());
         return y;
     }

@@ -100,7 +100,7 @@ public final class MpiDataParallel implements DataParallel {
             }
             mpi.barrier(); // the rank that reports it aborts the job, which ends this wait
         }
-        for (Tensor w : weights.values()) if (!w.isBf16()) mpi.broadcast(w.data(), 0); // bf16: read-only, from the same files
+        for (Tensor w : weights.values()) if (!w.isReadOnly()) mpi.broadcast(w.data(), 0); // bf16 or quantized: read-only, from the same files
     }
 
     private static long hash(String s) {

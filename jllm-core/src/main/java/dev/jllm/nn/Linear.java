@@ -98,7 +98,7 @@ public final class Linear extends Module {
      * [in, part]). A copy, for export; equal to W without LoRA.
      */
     public Tensor mergedWeight() {
-        float[] w = weight.isBf16() ? weight.toFloat32().data() : weight.data().clone();
+        float[] w = weight.isReadOnly() ? weight.toFloat32().data() : weight.data().clone();
         int row0 = 0;
         for (int p = 0; p < adapters.size(); p++) {
             LoRALayer l = adapters.get(p);

@@ -23,13 +23,13 @@ public abstract class Module {
 
     /**
      * Registers a parameter under {@code name} and returns it: trainable, or frozen when it is a read-only
-     * {@link Tensor#isBf16 bfloat16} tensor.
+     * {@link Tensor#isReadOnly read-only} tensor (bfloat16 or ggml blocks in place).
      */
     protected final Tensor parameter(String name, Tensor value) {
         if (parameters.containsKey(name) || children.containsKey(name)) {
             throw new IllegalStateException("duplicate name '" + name + "' in " + getClass().getSimpleName());
         }
-        parameters.put(name, value.isBf16() ? value : value.requiresGrad(true));
+        parameters.put(name, value.isReadOnly() ? value : value.requiresGrad(true));
         return value;
     }
 
@@ -120,11 +120,14 @@ public abstract class Module {
         return n;
     }
 
-    /** Bytes the parameter values take: 4 per float32 value, 2 per bfloat16 one (a tensor shared by two names counts once). */
+    /**
+     * Bytes the parameter values take: 4 per float32 value, 2 per bfloat16 one, a quantized matrix's blocks (a
+     * tensor shared by two names counts once).
+     */
     public final long parameterBytes() {
         long n = 0;
         java.util.Set<Tensor> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        for (Tensor p : namedParameters().values()) if (seen.add(p)) n += (p.isBf16() ? 2L : 4L) * p.size();
+        for (Tensor p : namedParameters().values()) if (seen.add(p)) n += p.byteSize();
         return n;
     }
 

@@ -12,7 +12,7 @@ final class EmbeddingOp {
     // embedding: weight [V, C], ids [...] (values in [0, V)) → y [..., C] with y[i] = weight[ids[i]];
     // dweight[ids[i]] += dy[i] (ids that repeat sum their gradients), except for the row paddingIdx (−1: none),
     // which gets no gradient, as in PyTorch's nn.Embedding(padding_idx). A bfloat16 weight (read-only: no
-    // gradient) gives its rows widened.
+    // gradient) gives its rows widened, a quantized one its rows dequantized.
     static Tensor embedding(Tensor weight, int[] ids, int paddingIdx, int... idShape) {
         Shapes.require(weight.rank() == 2, "embedding: weight must be [V, C], got " + weight.shapeString());
         Shapes.require(Tensor.numel(idShape) == ids.length,
@@ -29,6 +29,8 @@ final class EmbeddingOp {
         float[] y = Workspace.floats(ids.length * c);
         if (weight.isBf16()) {
             for (int i = 0; i < ids.length; i++) Bf16.widen(weight.bf16Values(), (long) ids[i] * c, c, y, i * c);
+        } else if (weight.isQuantized()) {
+            for (int i = 0; i < ids.length; i++) weight.quantizedValues().row(ids[i], y, i * c);
         } else {
             float[] w = weight.data();
             for (int i = 0; i < ids.length; i++) System.arraycopy(w, ids[i] * c, y, i * c, c);

@@ -4,6 +4,7 @@ import dev.jllm.kernels.Bf16;
 import dev.jllm.kernels.CrossEntropyKernel;
 import dev.jllm.kernels.Elementwise;
 import dev.jllm.kernels.MatMul;
+import dev.jllm.kernels.quant.QuantizedMatmul;
 
 /**
  * The output head and the mean cross-entropy as one op, so that the logits [N, vocab] never exist whole (at
@@ -139,6 +140,7 @@ final class LinearCrossEntropyOp {
         void logits(int r0, int m, float[] out) {
             float[] bd = bias == null ? null : bias.data();
             if (w.isBf16()) Bf16.xwt(xs, r0 * c, w.bf16Values(), bd, out, 0, m, c, v);
+            else if (w.isQuantized()) QuantizedMatmul.xwt(xs, r0 * c, w.quantizedValues(), bd, out, 0, m);
             else MatMul.xwt(xs, r0 * c, w.data(), 0, bd, out, 0, m, c, v);
             if (u != null) MatMul.dyw(u, r0 * r, b.data(), 0, out, 0, m, r, v); // += u · B
             if (cap > 0f) {
@@ -152,6 +154,7 @@ final class LinearCrossEntropyOp {
         void accumulate(float[] dl, int r0, int m, Grads g) {
             if (g.dx != null) {
                 if (w.isBf16()) Bf16.dyw(dl, 0, w.bf16Values(), g.dx, r0 * c, m, v, c);
+                else if (w.isQuantized()) QuantizedMatmul.dyw(dl, 0, w.quantizedValues(), g.dx, r0 * c, m);
                 else MatMul.dyw(dl, 0, w.data(), 0, g.dx, r0 * c, m, v, c);
             }
             if (g.dw != null) MatMul.dytx(dl, 0, xs, r0 * c, g.dw, 0, m, v, c);

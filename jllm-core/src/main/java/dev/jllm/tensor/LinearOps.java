@@ -3,6 +3,7 @@ package dev.jllm.tensor;
 import dev.jllm.kernels.Bf16;
 import dev.jllm.kernels.Elementwise;
 import dev.jllm.kernels.MatMul;
+import dev.jllm.kernels.quant.QuantizedMatmul;
 
 /** Matrix products, all through the {@link MatMul} kernels. */
 final class LinearOps {
@@ -10,7 +11,8 @@ final class LinearOps {
 
     // linear: x [..., in] · w [out, in]ᵀ + b [out] → y [..., out]   (W stored [out, in] like PyTorch's Linear)
     // backward, with x flattened to [M, in]: dx += dy · w, dw += dyᵀ · x, db += Σ_rows dy.
-    // A bfloat16 w (read-only, so never a dw) is read in place, widened as the products use it.
+    // A bfloat16 w (read-only, so never a dw) is read in place, widened as the products use it; a quantized w
+    // (ggml blocks, read-only) likewise, dequantized a tile of rows at a time (QuantizedMatmul).
     static Tensor linear(Tensor x, Tensor w, Tensor b) {
         Shapes.require(w.rank() == 2, "linear: weight must be [out, in], got " + w.shapeString());
         int in = w.dim(1), out = w.dim(0);
@@ -23,15 +25,21 @@ final class LinearOps {
         ys[ys.length - 1] = out;
         float[] y = Workspace.floats(m * out);
         if (w.isBf16()) Bf16.xwt(x.data(), 0, w.bf16Values(), b == null ? null : b.data(), y, 0, m, in, out);
+        else if (w.isQuantized()) QuantizedMatmul.xwt(x.data(), 0, w.quantizedValues(), b == null ? null : b.data(), y, 0, m);
         else MatMul.xwt(x.data(), 0, w.data(), 0, b == null ? null : b.data(), y, 0, m, in, out);
         return Tensor.result(y, ys, g -> {
-            if (x.requiresGrad()) {
-                if (w.isBf16()) Bf16.dyw(g, 0, w.bf16Values(), x.gradOrCreate(), 0, m, out, in);
-                else MatMul.dyw(g, 0, w.data(), 0, x.gradOrCreate(), 0, m, out, in);
-            }
+            if (x.requiresGrad()) inputGradient(g, w, x.gradOrCreate(), m);
             if (w.requiresGrad()) MatMul.dytx(g, 0, x.data(), 0, w.gradOrCreate(), 0, m, out, in);
             if (b != null && b.requiresGrad()) Elementwise.sumRowsInto(g, 0, m, out, b.gradOrCreate(), 0);
         }, x, w, b);
+    }
+
+    /** dx [m, in] += dy [m, out] · w [out, in], w float32, bfloat16 or quantized. */
+    private static void inputGradient(float[] dy, Tensor w, float[] dx, int m) {
+        int out = w.dim(0), in = w.dim(1);
+        if (w.isBf16()) Bf16.dyw(dy, 0, w.bf16Values(), dx, 0, m, out, in);
+        else if (w.isQuantized()) QuantizedMatmul.dyw(dy, 0, w.quantizedValues(), dx, 0, m);
+        else MatMul.dyw(dy, 0, w.data(), 0, dx, 0, m, out, in);
     }
 
     // linearLoRA: linear(x, w, bias) + (s · (x · a)) · b with a LoRA adapter a [in, r], b [r, out], s = alpha / r,
@@ -62,10 +70,7 @@ final class LinearOps {
                 if (x.requiresGrad()) MatMul.dyw(du, 0, at, 0, x.gradOrCreate(), 0, m, r, in);
                 Workspace.giveBack(du);
             }
-            if (x.requiresGrad()) {
-                if (w.isBf16()) Bf16.dyw(g, 0, w.bf16Values(), x.gradOrCreate(), 0, m, out, in);
-                else MatMul.dyw(g, 0, w.data(), 0, x.gradOrCreate(), 0, m, out, in);
-            }
+            if (x.requiresGrad()) inputGradient(g, w, x.gradOrCreate(), m);
             if (w.requiresGrad()) MatMul.dytx(g, 0, x.data(), 0, w.gradOrCreate(), 0, m, out, in);
             if (bias != null && bias.requiresGrad()) Elementwise.sumRowsInto(g, 0, m, out, bias.gradOrCreate(), 0);
         }, x, w, bias, a, b);

@@ -1,6 +1,8 @@
 package dev.jllm.tensor;
 
 import dev.jllm.kernels.Bf16;
+import dev.jllm.kernels.quant.Dequantize;
+import dev.jllm.kernels.quant.QuantizedMatrix;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -22,6 +24,10 @@ import java.util.Set;
  * weight matrix, memory-mapped): read-only, never trained, read by the ops that take weights ({@code linear},
  * {@code embedding}) in place, widened to float32 as they are used (PyTorch: a {@code torch.bfloat16} tensor
  * with {@code requires_grad=False}).
+ *
+ * <p>Likewise a weight matrix may hold ggml blocks in place ({@link #quantized}: a GGUF file's Q8_0, Q4_K ...
+ * matrix, or one quantized on load): read-only, read by {@code linear} and {@code embedding} block by block, never
+ * widened to a float32 copy of the whole matrix. {@link #isReadOnly} covers both kinds.
  */
 public final class Tensor {
 
@@ -30,6 +36,8 @@ public final class Tensor {
     private final float[] data;
     /** The bfloat16 values (row-major, little-endian), or null for a float32 tensor. */
     private final MemorySegment bf16;
+    /** The ggml blocks of a quantized matrix, or null. */
+    private final QuantizedMatrix quant;
     private final int size;
     private float[] grad;
     private boolean requiresGrad;
@@ -45,6 +53,7 @@ public final class Tensor {
         this.shape = shape.clone();
         this.data = data;
         this.bf16 = null;
+        this.quant = null;
         this.size = data.length;
     }
 
@@ -57,7 +66,16 @@ public final class Tensor {
         this.shape = shape.clone();
         this.data = null;
         this.bf16 = bf16;
+        this.quant = null;
         this.size = Math.toIntExact(n);
+    }
+
+    private Tensor(QuantizedMatrix quant) {
+        this.shape = new int[] {quant.rows(), quant.cols()};
+        this.data = null;
+        this.bf16 = null;
+        this.quant = quant;
+        this.size = Math.toIntExact(numel(shape));
     }
 
     /** Wraps {@code data} (not copied) with the given shape. */
@@ -71,6 +89,14 @@ public final class Tensor {
      */
     public static Tensor bf16(MemorySegment values, int... shape) {
         return new Tensor(values, shape);
+    }
+
+    /**
+     * A read-only matrix [rows, cols] over ggml blocks in place ({@code m}: row-major blocks, not copied, such as a
+     * slice of a memory-mapped GGUF file). It never tracks a gradient.
+     */
+    public static Tensor quantized(QuantizedMatrix m) {
+        return new Tensor(m);
     }
 
     public static Tensor zeros(int... shape) {
@@ -142,13 +168,36 @@ public final class Tensor {
         return size;
     }
 
-    /** The values, row-major. Callers may read and write them in place. A bfloat16 tensor has none: see {@link #isBf16}. */
+    /**
+     * The values, row-major. Callers may read and write them in place. A bfloat16 or quantized tensor has none: see
+     * {@link #isReadOnly}.
+     */
     public float[] data() {
         if (data == null) {
-            throw new IllegalStateException("tensor " + shapeString() + " holds read-only bfloat16 values, not float32"
-                    + " (widen a copy with toFloat32())");
+            throw new IllegalStateException("tensor " + shapeString() + " holds read-only " + (quant != null ? quant.type() : "bfloat16")
+                    + " values, not float32 (widen a copy with toFloat32())");
         }
         return data;
+    }
+
+    /** Whether the values are ggml blocks in place ({@link #quantized}). */
+    public boolean isQuantized() {
+        return quant != null;
+    }
+
+    /** The ggml blocks of a {@link #quantized} tensor (null otherwise). */
+    public QuantizedMatrix quantizedValues() {
+        return quant;
+    }
+
+    /** Whether the values are held in place as bfloat16 or ggml blocks: read-only, never trained, no {@link #data}. */
+    public boolean isReadOnly() {
+        return data == null;
+    }
+
+    /** Bytes the values take: 4 per float32 value, 2 per bfloat16 one, a quantized matrix's blocks. */
+    public long byteSize() {
+        return quant != null ? quant.byteSize() : bf16 != null ? bf16.byteSize() : 4L * size;
     }
 
     /** Whether the values are bfloat16 in place ({@link #bf16}) rather than a float32 array. */
@@ -166,7 +215,7 @@ public final class Tensor {
      * held off the Java heap until it is unreachable.
      */
     public Tensor toBf16() {
-        float[] values = data();
+        float[] values = toFloat32().data();
         MemorySegment out = java.lang.foreign.Arena.ofAuto().allocate(2L * size, 2);
         for (int i = 0; i < size; i++) out.set(BF16_LE, 2L * i, Bf16.fromFloat(values[i]));
         return new Tensor(out, shape);
@@ -175,11 +224,15 @@ public final class Tensor {
     private static final java.lang.foreign.ValueLayout.OfShort BF16_LE =
             java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
 
-    /** This tensor when it is float32; else a float32 copy of its values (exact), not tracking a gradient. */
+    /**
+     * This tensor when it is float32; else a float32 copy of its values (exact: bfloat16 widened, ggml blocks
+     * dequantized), not tracking a gradient.
+     */
     public Tensor toFloat32() {
-        if (bf16 == null) return this;
+        if (data != null) return this;
         float[] out = new float[size];
-        Bf16.widen(bf16, 0, size, out, 0);
+        if (quant != null) Dequantize.values(quant.type(), quant.data(), 0, out, 0, size);
+        else Bf16.widen(bf16, 0, size, out, 0);
         return new Tensor(out, shape);
     }
 
@@ -211,9 +264,9 @@ public final class Tensor {
      * on an op result, turning it on also keeps its gradient after {@link #backward()} (otherwise freed).
      */
     public Tensor requiresGrad(boolean on) {
-        if (on && bf16 != null) {
-            throw new IllegalStateException("a bfloat16 tensor " + shapeString() + " is read-only and cannot be trained"
-                    + " (train a float32 copy, or LoRA adapters over it)");
+        if (on && data == null) {
+            throw new IllegalStateException("a " + (quant != null ? quant.type() + " quantized" : "bfloat16") + " tensor "
+                    + shapeString() + " is read-only and cannot be trained (train a float32 copy, or LoRA adapters over it)");
         }
         this.requiresGrad = on;
         return this;
@@ -226,7 +279,7 @@ public final class Tensor {
 
     /** The same values, cut from the graph: no node, no gradient. Shares the data. */
     public Tensor detach() {
-        return bf16 != null ? new Tensor(bf16, shape) : new Tensor(data, shape);
+        return quant != null ? new Tensor(quant) : bf16 != null ? new Tensor(bf16, shape) : new Tensor(data, shape);
     }
 
     /** The same values in another shape (one dimension may be -1); shares the data, gradients flow. */

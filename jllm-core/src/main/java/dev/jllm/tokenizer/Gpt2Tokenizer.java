@@ -122,6 +122,7 @@ public final class Gpt2Tokenizer implements Tokenizer {
     }
 
     /** Writes {@code vocab.json} + {@code merges.txt} (Hugging Face's format) into {@code dir}. */
+    @Override
     public void save(Path dir) {
         VocabularyFiles.writeJsonAndMerges(vocab, dir.resolve("vocab.json"), dir.resolve("merges.txt"));
     }

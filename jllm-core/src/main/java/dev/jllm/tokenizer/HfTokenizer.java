@@ -138,6 +138,7 @@ public final class HfTokenizer implements Tokenizer {
      * tokenizer_config.json included), each copied through a temporary file; nothing for a tokenizer built from a
      * GGUF file.
      */
+    @Override
     public void save(Path dir) throws IOException {
         if (source == null) return; // built from a GGUF file's vocabulary: no files to copy
         for (String name : FILES) {

@@ -64,6 +64,12 @@ public interface Tokenizer {
         return HfTokenizer.isIn(dir) ? HfTokenizer.load(dir) : Gpt2Tokenizer.load(dir);
     }
 
+    /**
+     * Writes the tokenizer's files into the model folder {@code dir}, so that {@link #load} finds it there; a tokenizer
+     * that has no files (one built from a GGUF file's vocabulary) writes nothing.
+     */
+    default void save(java.nio.file.Path dir) throws java.io.IOException {}
+
     /** A token as {@code vocab.json} writes it: GPT-2's byte-level string ({@code "Ġworld"}) or a special token. */
     String piece(int id);
 }

@@ -87,8 +87,7 @@ public final class ClassificationFinetune {
 
     /**
      * Finetunes a classifier on {@code base} into the run folder {@code out} (which must not hold a run yet);
-     * {@code modelDir} is the base model's folder (read again on resume; a tokenizer other than GPT-2's BPE files is
-     * copied from it), {@code log} gets the data and model lines.
+     * {@code modelDir} is the base model's folder (read again on resume), {@code log} gets the data and model lines.
      */
     public static Outcome start(CausalLM base, Tokenizer tokenizer, Path modelDir, Table table, Spec spec, Path out,
                                 TrainProgress progress, Consumer<String> log) throws IOException {
@@ -178,8 +177,7 @@ public final class ClassificationFinetune {
         log.accept(String.format(Locale.ROOT, "training %s: %,d of %,d parameters", spec.trainable().cliName(),
                 trainable, model.parameterCount()));
         ClassifierInfo info = info(settings, data, splits);
-        TrainedClassifier trained = new TrainedClassifier(model, tokenizer, Path.of(settings.model()), info,
-                report(settings, data, null, trainable));
+        TrainedClassifier trained = new TrainedClassifier(model, tokenizer, info, report(settings, data, null, trainable));
         return new Run(settings, data, splits, trained, model, dropout, trainable);
     }
 

@@ -7,12 +7,10 @@ import dev.jllm.io.StateDict;
 import dev.jllm.model.CausalLM;
 import dev.jllm.nn.LoRA;
 import dev.jllm.tensor.Tensor;
-import dev.jllm.tokenizer.Gpt2Tokenizer;
 import dev.jllm.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -33,8 +31,6 @@ public final class ClassifierFiles {
 
     public static final String HEAD = "classifier.safetensors";
     public static final String ADAPTERS = LoRA.FILE;
-    /** The files of a tokenizer.json tokenizer that a classifier folder keeps. */
-    public static final String TOKENIZER_FILES = "tokenizer.json, tokenizer_config.json, special_tokens_map.json";
 
     /** The classifier body for a pretrained model: a copy with its LM head dropped, dropout set to {@code dropRate}. */
     public static CausalLM body(CausalLM pretrained, float dropRate, RandomGenerator dropoutRng) {
@@ -52,30 +48,14 @@ public final class ClassifierFiles {
     }
 
     /** Writes the classifier folder (see the class comment); {@code training} goes into classifier.json. */
-    public static void save(Path dir, GptClassifier model, Gpt2Tokenizer tokenizer, ClassifierInfo info,
-                            JsonNode training) throws IOException {
-        save(dir, model, tokenizer, null, info, training);
-    }
-
-    /**
-     * Writes the classifier folder; a tokenizer other than GPT-2's BPE files (a tokenizer.json) is copied from the
-     * base model's folder {@code tokenizerDir}: {@value #TOKENIZER_FILES}.
-     */
-    public static void save(Path dir, GptClassifier model, Tokenizer tokenizer, Path tokenizerDir, ClassifierInfo info,
-                            JsonNode training) throws IOException {
+    public static void save(Path dir, GptClassifier model, Tokenizer tokenizer, ClassifierInfo info, JsonNode training)
+            throws IOException {
         if (info.labels().size() != model.classes()) {
             throw new IllegalArgumentException(info.labels().size() + " labels for a head of " + model.classes() + " classes");
         }
         Files.createDirectories(dir);
         Architectures.save(model.mergedBody(), dir);
-        if (tokenizer instanceof Gpt2Tokenizer bpe) {
-            bpe.save(dir);
-        } else {
-            for (String f : TOKENIZER_FILES.split(", ")) {
-                Path from = tokenizerDir.resolve(f);
-                if (Files.isRegularFile(from)) Files.copy(from, dir.resolve(f), StandardCopyOption.REPLACE_EXISTING);
-            }
-        }
+        tokenizer.save(dir);
         StateDict head = new StateDict();
         head.put("score.weight", model.head.mergedWeight());
         head.put("score.bias", Tensor.of(model.head.bias.data().clone(), model.head.out));

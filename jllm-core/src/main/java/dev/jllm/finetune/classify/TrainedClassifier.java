@@ -21,17 +21,14 @@ final class TrainedClassifier implements TrainedModel<GptClassifier> {
 
     private final GptClassifier model;
     private final Tokenizer tokenizer;
-    private final Path tokenizerDir;
     private final ClassifierInfo info;
     private final Set<String> trainable;
     /** classifier.json's "training" while the run goes on (its settings; the results are added at the end). */
     private final JsonNode training;
 
-    TrainedClassifier(GptClassifier model, Tokenizer tokenizer, Path tokenizerDir, ClassifierInfo info,
-                      JsonNode training) {
+    TrainedClassifier(GptClassifier model, Tokenizer tokenizer, ClassifierInfo info, JsonNode training) {
         this.model = model;
         this.tokenizer = tokenizer;
-        this.tokenizerDir = tokenizerDir;
         this.info = info;
         this.training = training;
         this.trainable = Set.copyOf(model.trainableParameters().keySet());
@@ -61,6 +58,6 @@ final class TrainedClassifier implements TrainedModel<GptClassifier> {
 
     @Override
     public void writeModel(Path dir) throws IOException {
-        ClassifierFiles.save(dir, model, tokenizer, tokenizerDir, info, training);
+        ClassifierFiles.save(dir, model, tokenizer, info, training);
     }
 }

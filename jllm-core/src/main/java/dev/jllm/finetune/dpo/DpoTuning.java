@@ -10,8 +10,6 @@ import dev.jllm.prompt.ChatFormat;
 import dev.jllm.prompt.ChatPreference;
 import dev.jllm.prompt.InstructionJson;
 import dev.jllm.prompt.PreferenceExample;
-import dev.jllm.tokenizer.Gpt2Tokenizer;
-import dev.jllm.tokenizer.HfTokenizer;
 import dev.jllm.tokenizer.Tokenizer;
 import dev.jllm.train.Checkpoint;
 import dev.jllm.train.RankFolder;
@@ -65,8 +63,7 @@ public final class DpoTuning {
         DataParallel parallel = DataParallel.current();
         try (RunFolder run = RankFolder.create(out, DpoData.COLUMNS, parallel)) {
             if (parallel.leader()) {
-                if (tokenizer instanceof Gpt2Tokenizer t) t.save(out);
-                if (tokenizer instanceof HfTokenizer t) t.save(out);
+                tokenizer.save(out);
                 run.writeModel(policy, JSON.valueToTree(spec));
             }
             return train(Trainer.of(policy, rng, tokenizer, spec.train(), data, run, progress), run);

@@ -13,8 +13,6 @@ import dev.jllm.prompt.InstructionJson;
 import dev.jllm.prompt.PromptFormat;
 import dev.jllm.prompt.ResponseExample;
 import dev.jllm.tensor.Ops;
-import dev.jllm.tokenizer.Gpt2Tokenizer;
-import dev.jllm.tokenizer.HfTokenizer;
 import dev.jllm.tokenizer.Tokenizer;
 import dev.jllm.train.Checkpoint;
 import dev.jllm.train.RankFolder;
@@ -51,8 +49,7 @@ public final class InstructionTuning {
                                IntConsumer responsesDone) throws IOException {
         DataParallel parallel = DataParallel.current();
         try (RunFolder run = RankFolder.create(out, parallel)) {
-            if (parallel.leader() && tokenizer instanceof Gpt2Tokenizer t) t.save(out);
-            if (parallel.leader() && tokenizer instanceof HfTokenizer t) t.save(out);
+            if (parallel.leader()) tokenizer.save(out);
             return fromStepZero(start, tokenizer, spec, run, progress, responsesDone);
         }
     }

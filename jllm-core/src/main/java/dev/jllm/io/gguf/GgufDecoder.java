@@ -11,7 +11,6 @@ import dev.jllm.model.QuantizedWeights;
 import dev.jllm.nn.RotaryEmbedding;
 import dev.jllm.tensor.Tensor;
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -236,7 +235,13 @@ public final class GgufDecoder {
         return out;
     }
 
-    /** The model of a file of one of {@link #ARCHITECTURES}, its weights dequantized to float32. */
+    /**
+     * The model of a file of one of {@link #ARCHITECTURES}, its matrices held as the file holds them, in place (the
+     * file must stay open while the model is used): ggml blocks as {@link Tensor#quantized} tensors, BF16 as
+     * bfloat16 tensors, F32 read as float32; the permuted attn_q / attn_k rows of {@code llama} files are copied into
+     * Hugging Face's order (the only copy). Vectors are read as float32. Training takes a float32
+     * {@link DecoderModel#copy} (dequantized) or LoRA adapters over this model as a frozen base.
+     */
     public static DecoderModel read(GgufFile f) {
         DecoderConfig c = config(f);
         Map<String, int[]> shapes = DecoderModel.parameterShapes(c);
@@ -248,12 +253,23 @@ public final class GgufDecoder {
                 throw GgufFile.error(f.file(), "tensor '" + s.name() + "' is " + java.util.Arrays.toString(info.shape())
                         + ", the config needs " + java.util.Arrays.toString(shape));
             }
-            float[] v = f.floats(info);
-            if (s.rows() != null) v = permuteRows(v, s.rows(), v.length / s.rows().length);
-            if (s.shift() != 0) for (int i = 0; i < v.length; i++) v[i] -= s.shift();
-            weights.put(name, Tensor.of(v, shape));
+            weights.put(name, shape.length == 2 && info.type() != GgmlType.F32 ? inPlace(f, f.matrix(s.name()), s.rows()) : floats(f, info, s));
         });
         return DecoderModel.fromStateDict(c, weights);
+    }
+
+    /** A matrix of ggml blocks (or BF16) as a read-only tensor over the file's bytes; permuted rows copied in order. */
+    private static Tensor inPlace(GgufFile f, QuantizedMatrix m, int[] rows) {
+        if (rows != null) m = permuteRows(f, m, rows);
+        return m.type() == GgmlType.BF16 ? Tensor.bf16(m.data(), m.rows(), m.cols()) : Tensor.quantized(m);
+    }
+
+    /** A tensor read as float32: rows permuted, norms shifted as {@code s} says. */
+    private static Tensor floats(GgufFile f, GgufFile.TensorInfo info, Source s) {
+        float[] v = f.floats(info);
+        if (s.rows() != null) v = permuteRows(v, s.rows(), v.length / s.rows().length);
+        if (s.shift() != 0) for (int i = 0; i < v.length; i++) v[i] -= s.shift();
+        return Tensor.of(v, info.shape());
     }
 
     /** out row r = in row rows[r], rows of {@code cols} values. */
@@ -263,26 +279,9 @@ public final class GgufDecoder {
         return out;
     }
 
-    /**
-     * The file's matrices for the decode step of {@code model} (read from the same file): in place, except the
-     * permuted attn_q / attn_k of {@code llama} files, whose rows are copied into Hugging Face's order.
-     */
-    public static QuantizedWeights decodeWeights(DecoderModel model, GgufFile f) {
-        Map<String, Source> sources = sources(model.config);
-        Map<String, Tensor> params = model.namedParameters();
-        QuantizedWeights q = new QuantizedWeights();
-        for (Tensor w : model.streamedMatrices()) {
-            String name = params.entrySet().stream().filter(e -> e.getValue() == w).findFirst().orElseThrow().getKey();
-            Source s = sources.get(name);
-            QuantizedMatrix m = f.matrix(s.name());
-            q.put(w, s.rows() == null ? m : permuteRows(m, s.rows()));
-        }
-        return q;
-    }
-
-    private static QuantizedMatrix permuteRows(QuantizedMatrix m, int[] rows) {
+    private static QuantizedMatrix permuteRows(GgufFile f, QuantizedMatrix m, int[] rows) {
         long rowBytes = m.rowBytes();
-        MemorySegment out = Arena.ofAuto().allocate(m.byteSize(), 64);
+        MemorySegment out = f.allocate(m.byteSize());
         for (int r = 0; r < rows.length; r++) MemorySegment.copy(m.data(), rows[r] * rowBytes, out, r * rowBytes, rowBytes);
         return new QuantizedMatrix(m.type(), m.rows(), m.cols(), out);
     }
@@ -343,7 +342,7 @@ public final class GgufDecoder {
         Map<String, Tensor> params = model.namedParameters();
         sources(c).forEach((hf, s) -> {
             Tensor t = params.get(hf);
-            float[] v = t.data();
+            float[] v = t.toFloat32().data();
             if (s.shift() != 0) {
                 v = v.clone();
                 for (int i = 0; i < v.length; i++) v[i] += s.shift();

@@ -5,17 +5,12 @@ import java.lang.foreign.ValueLayout;
 
 /**
  * Float32 rows to ggml blocks. F16, BF16, Q8_0, Q4_0 and Q4_1 are bit-exact with the {@code gguf} Python package
- * (whose Q8_0 is llama.cpp's reference quantizer). Q4_K and Q6_K are jllm's own simple encoders (per sub-block
+ * (whose Q8_0 is llama.cpp's reference quantizer). Q4_K, Q5_K and Q6_K are jllm's own simple encoders (per sub-block
  * min/max or largest magnitude, scales relative to the largest; no iterative search as in llama-quantize): valid
  * blocks that any ggml reader decodes, but not llama-quantize's bytes.
  */
 public final class Quantize {
     private Quantize() {}
-
-    /** The types {@code jllm quantize} and {@code --dtype} can write. */
-    public static boolean canWrite(GgmlType type) {
-        return type != GgmlType.Q5_K;
-    }
 
     /** W [rows, cols] (row-major floats) quantized as {@code type}, on the heap. */
     public static QuantizedMatrix matrix(float[] w, int rows, int cols, GgmlType type) {
@@ -27,7 +22,6 @@ public final class Quantize {
 
     /** Encodes n values of x (from off; a whole number of blocks) as {@code type} into out at byte {@code at}. */
     public static void values(float[] x, int off, int n, GgmlType type, MemorySegment out, long at) {
-        if (!canWrite(type)) throw new IllegalArgumentException("jllm does not write " + type);
         if (n % type.blockSize != 0) throw new IllegalArgumentException(n + " values are not whole " + type + " blocks");
         for (int b = 0; b < n / type.blockSize; b++) {
             int i = off + b * type.blockSize;
@@ -39,9 +33,9 @@ public final class Quantize {
                 case Q8_0 -> q8_0(x, i, out, p);
                 case Q4_0 -> q4_0(x, i, out, p);
                 case Q4_1 -> q4_1(x, i, out, p);
-                case Q4_K -> q4_k(x, i, out, p);
+                case Q4_K -> k4or5(x, i, out, p, false);
+                case Q5_K -> k4or5(x, i, out, p, true);
                 case Q6_K -> q6_k(x, i, out, p);
-                default -> throw new IllegalStateException(type.name());
             }
         }
     }
@@ -114,7 +108,16 @@ public final class Quantize {
         return Math.min(15, Math.max(0, t & 0xFF));
     }
 
-    private static void q4_k(float[] x, int i, MemorySegment out, long p) {
+    /**
+     * Q4_K, or Q5_K ({@code fifth}): 8 sub-blocks of 32 values, each with a 6-bit scale and a 6-bit min of the
+     * super-block's fp16 steps d and dmin; a value is scale · q − min with q of 4 bits (Q5_K: 5, the fifth in the 32
+     * bytes of high bits before the nibbles, bit j for sub-block j). Each sub-block's range [min, max] (min ≤ 0) is
+     * cut into 15 (31) steps.
+     */
+    private static void k4or5(float[] x, int i, MemorySegment out, long p, boolean fifth) {
+        int top = fifth ? 31 : 15;
+        long qs = p + (fifth ? 48 : 16);
+        if (fifth) out.asSlice(p + 16, 32).fill((byte) 0);
         float[] scale = new float[8], mins = new float[8];
         float maxScale = 0f, maxMin = 0f;
         for (int j = 0; j < 8; j++) {
@@ -123,7 +126,7 @@ public final class Quantize {
                 mn = Math.min(mn, x[i + 32 * j + l]);
                 mx = Math.max(mx, x[i + 32 * j + l]);
             }
-            scale[j] = (mx - mn) / 15f;
+            scale[j] = (mx - mn) / top;
             mins[j] = -mn;
             maxScale = Math.max(maxScale, scale[j]);
             maxMin = Math.max(maxMin, mins[j]);
@@ -145,11 +148,12 @@ public final class Quantize {
         }
         for (int j = 0; j < 8; j++) {
             float dsc = d * ls[j], dmn = dmin * lm[j];
-            long q = p + 16 + 32L * (j >> 1);
+            long q = qs + 32L * (j >> 1);
             for (int l = 0; l < 32; l++) {
-                int v = dsc == 0 ? 0 : (int) Math.min(15, Math.max(0, Math.rint((x[i + 32 * j + l] + dmn) / dsc)));
+                int v = dsc == 0 ? 0 : (int) Math.min(top, Math.max(0, Math.rint((x[i + 32 * j + l] + dmn) / dsc)));
                 int old = (j & 1) == 0 ? 0 : Dequantize.ubyte(out, q + l);
-                out.set(ValueLayout.JAVA_BYTE, q + l, (byte) (old | v << (4 * (j & 1))));
+                out.set(ValueLayout.JAVA_BYTE, q + l, (byte) (old | (v & 0xF) << (4 * (j & 1))));
+                if (fifth) out.set(ValueLayout.JAVA_BYTE, p + 16 + l, (byte) (Dequantize.ubyte(out, p + 16 + l) | (v >> 4) << j));
             }
         }
     }

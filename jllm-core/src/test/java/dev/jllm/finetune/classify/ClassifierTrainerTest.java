@@ -49,7 +49,7 @@ class ClassifierTrainerTest {
         ClassifierTrainConfig settings = new ClassifierTrainConfig(3, 8, 3e-3, 0.1, 20, 5, 7);
         ClassifierInfo info = new ClassifierInfo(data.labels(), Pooling.LAST, splits.length(), tokenizer.eotId(),
                 Trainable.ALL, 0, 0, "tiny");
-        TrainedClassifier trained = new TrainedClassifier(model, tokenizer, null, info,
+        TrainedClassifier trained = new TrainedClassifier(model, tokenizer, info,
                 JsonNodeFactory.instance.objectNode());
         Trainer.Result r;
         List<MetricsLog.Row> rows;

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jllm.kernels.quant.GgmlType;
+import dev.jllm.model.CausalLM;
 import dev.jllm.model.DecoderConfig;
 import dev.jllm.model.DecoderModel;
 import dev.jllm.model.KVCacheDecoder;
@@ -55,14 +56,18 @@ class GgufDecoderTest {
         try (GgufFile f = GgufFile.open(GgufTestFiles.resource(name))) {
             DecoderModel model = GgufDecoder.read(f);
             model.eval();
-            Tensor logits = model.forward(ids, 1, ids.length);
-            int v = model.config.vocabSize();
-            for (int p = 0; p < ids.length; p++) {
-                float[] row = java.util.Arrays.copyOfRange(logits.data(), p * v, (p + 1) * v);
-                assertClose(row, g.get("logits").get(p), name + " forward, position " + p);
+            DecoderModel fp32 = (DecoderModel) model.copy(null);
+            fp32.eval();
+            for (DecoderModel m : new DecoderModel[] {model, fp32}) {
+                Tensor logits = m.forward(ids, 1, ids.length);
+                int v = m.config.vocabSize();
+                for (int p = 0; p < ids.length; p++) {
+                    float[] row = java.util.Arrays.copyOfRange(logits.data(), p * v, (p + 1) * v);
+                    assertClose(row, g.get("logits").get(p), name + " forward, position " + p);
+                }
+                KVCacheDecoder d = m.decoder(ids.length, null);
+                for (int p = 0; p < ids.length; p++) assertClose(d.append(ids[p]), g.get("logits").get(p), name + " decoder, position " + p);
             }
-            KVCacheDecoder d = model.quantizedDecoder(ids.length, GgufDecoder.decodeWeights(model, f));
-            for (int p = 0; p < ids.length; p++) assertClose(d.append(ids[p]), g.get("logits").get(p), name + " decoder, position " + p);
         }
     }
 
@@ -121,8 +126,87 @@ class GgufDecoderTest {
             assertThat(f.tensor("blk.0.attn_q.weight").type()).isEqualTo(GgmlType.Q8_0);
             DecoderModel model = GgufDecoder.read(f);
             model.eval();
-            KVCacheDecoder ref = model.decoder(64, null), quant = model.quantizedDecoder(64, GgufDecoder.decodeWeights(model, f));
+            DecoderModel fp32 = (DecoderModel) model.copy(null); // the dequantized weights, float32
+            fp32.eval();
+            KVCacheDecoder ref = fp32.decoder(64, null), quant = model.decoder(64, null);
             GgufTestFiles.assertSameGreedyIds(ref::append, quant::append, new int[] {1, 17, 33, 5, 90, 61}, 32);
+            // a whole prompt at once (prefill, perplexity): the blocks a dequantized tile at a time, within the same bound
+            int[] ids = new int[40];
+            for (int i = 0; i < ids.length; i++) ids[i] = (7 * i + 3) % model.config.vocabSize();
+            float[] a = fp32.forward(ids, 1, ids.length).data(), b = model.forward(ids, 1, ids.length).data();
+            float max = 0;
+            for (float x : a) max = Math.max(max, Math.abs(x));
+            for (int i = 0; i < a.length; i++) assertThat(b[i]).as("forward logit %d", i).isCloseTo(a[i], Offset.offset(1e-4f * (1 + max)));
+        }
+    }
+
+    /**
+     * A model read from a quantized file holds the file's blocks, not float32 copies: every matrix is a read-only
+     * quantized tensor over the mapped file, and the parameters take the bytes of the file's tensors (plus the copied
+     * q/k rows of llama files), not 4 bytes per weight.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"llama3.2-1b", "qwen3-0.6b", "gemma3-270m"})
+    void holdsTheFilesBlocksNotFloatCopies(String preset, @TempDir Path dir) throws IOException {
+        Path file = dir.resolve("q4.gguf");
+        GgufDecoder.write(tiny(preset, 5), GgmlType.Q4_0, "tiny", null, file);
+        try (GgufFile f = GgufFile.open(file)) {
+            DecoderModel model = GgufDecoder.read(f);
+            long matrixBytes = 0, weights = 0;
+            for (var e : model.namedParameters().entrySet()) {
+                Tensor t = e.getValue();
+                if (t.rank() != 2) continue;
+                assertThat(t.isQuantized()).as(e.getKey()).isTrue();
+                assertThat(t.quantizedValues().type()).as(e.getKey()).isEqualTo(GgmlType.Q4_0);
+                assertThatThrownBy(t::data).as(e.getKey()).isInstanceOf(IllegalStateException.class);
+                matrixBytes += t.byteSize();
+                weights += t.size();
+            }
+            assertThat(matrixBytes).isEqualTo(weights / 32 * 18);
+            long fileTensorBytes = 0;
+            for (GgufFile.TensorInfo t : f.tensors().values()) fileTensorBytes += t.bytes();
+            assertThat(model.parameterBytes()).isLessThanOrEqualTo(fileTensorBytes).isLessThan(weights); // < 1 byte per weight
+            assertThat(model.streamedMatrices()).allMatch(Tensor::isQuantized);
+        }
+    }
+
+    /**
+     * LoRA over a quantized base: the frozen base stays in its blocks, and the adapters get the gradients they get over
+     * the dequantized float32 weights (the forward and the input gradient read the blocks a tile at a time).
+     */
+    @Test
+    void loraOverAQuantizedBaseTrainsAsOverItsFloat32Weights(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("q8.gguf");
+        GgufDecoder.write(tiny("qwen3-0.6b", 9), GgmlType.Q8_0, "tiny", null, file);
+        try (GgufFile f = GgufFile.open(file)) {
+            DecoderModel quant = GgufDecoder.read(f);
+            DecoderModel fp32 = (DecoderModel) quant.copy(null);
+            int[] ids = {3, 14, 15, 92, 65, 35, 89, 79, 32, 38}, targets = {14, 15, 92, 65, 35, 89, 79, 32, 38, 46};
+            float[][] grads = new float[2][];
+            float[] losses = new float[2];
+            DecoderModel[] bases = {fp32, quant};
+            for (int k = 0; k < 2; k++) {
+                CausalLM m = bases[k].frozenCopy(0f, CausalLM.Head.KEEP, null);
+                m.addLoRA(4, 8f, false, new java.util.Random(1));
+                for (Tensor p : m.trainableParameters().values()) { // B starts at zero: give it values so that dx flows
+                    if (p.dim(0) == 4) for (int i = 0; i < p.size(); i++) p.data()[i] = 0.01f * ((i * 7919) % 13 - 6);
+                }
+                Tensor loss = m.loss(ids, targets, 1, ids.length);
+                loss.backward();
+                losses[k] = loss.item();
+                java.util.List<Float> g = new java.util.ArrayList<>();
+                for (Tensor p : m.trainableParameters().values()) for (float x : p.grad()) g.add(x);
+                grads[k] = new float[g.size()];
+                for (int i = 0; i < g.size(); i++) grads[k][i] = g.get(i);
+                if (k == 1) {
+                    assertThat(((DecoderModel) m).layers.getFirst().mlp.down.weight.isQuantized()).isTrue();
+                }
+            }
+            assertThat(losses[1]).isCloseTo(losses[0], Offset.offset(1e-4f * Math.abs(losses[0])));
+            float max = 0;
+            for (float x : grads[0]) max = Math.max(max, Math.abs(x));
+            assertThat(grads[1]).hasSameSizeAs(grads[0]);
+            for (int i = 0; i < grads[0].length; i++) assertThat(grads[1][i]).as("gradient %d", i).isCloseTo(grads[0][i], Offset.offset(1e-3f * max));
         }
     }
 

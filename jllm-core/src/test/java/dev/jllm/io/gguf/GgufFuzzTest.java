@@ -28,7 +28,7 @@ class GgufFuzzTest {
                 if (arch.equals(GgufGpt2.ARCHITECTURE)) {
                     GgufGpt2.read(f);
                 } else if (GgufDecoder.ARCHITECTURES.containsKey(arch)) {
-                    GgufDecoder.decodeWeights(GgufDecoder.read(f), f);
+                    GgufDecoder.read(f).decoder(2, null).append(0);
                 }
             }
             ChatTemplate.find(FILE);

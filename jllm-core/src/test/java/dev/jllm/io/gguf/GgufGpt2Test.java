@@ -151,7 +151,7 @@ class GgufGpt2Test {
             expected = new ObjectMapper().readTree(in);
         }
         String dump = System.getProperty("jllm.gguf.dump");
-        for (String fileName : new String[] {"gpt2-q8_0.gguf", "gpt2-q4_0.gguf", "gpt2-q4_k.gguf"}) {
+        for (String fileName : new String[] {"gpt2-q8_0.gguf", "gpt2-q4_0.gguf", "gpt2-q4_k.gguf", "gpt2-q5_k.gguf", "gpt2-q6_k.gguf"}) {
             GgmlType type = GgmlType.valueOf(fileName.replace("gpt2-", "").replace(".gguf", "").toUpperCase());
             Path file = dir.resolve(fileName);
             GgufGpt2.write(CONFIG, canonical(model()), null, type, "readback", file);

@@ -44,15 +44,16 @@ class DequantizeTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"Q8_0", "Q4_0", "Q4_1", "Q4_K", "Q6_K"})
+    @EnumSource(value = GgmlType.class, names = {"Q8_0", "Q4_0", "Q4_1", "Q4_K", "Q5_K", "Q6_K"})
     void quantizationErrorIsWithinTheStepOfEachBlock(GgmlType type) {
         java.util.Random random = new java.util.Random(7);
         int rows = 5, cols = 512;
         float[] w = new float[rows * cols];
         for (int i = 0; i < w.length; i++) w[i] = (float) random.nextGaussian() * 0.02f;
         float[] back = Dequantize.matrix(Quantize.matrix(w, rows, cols, type));
-        // per 32 values the largest magnitude sets the step: 1/127 (8 bits), 1/7.5 (4 bits; Q4_K's 6-bit scales add a little), 1/64 (Q6_K: 6 bits, 8-bit scales)
-        double steps = switch (type) { case Q8_0 -> 127; case Q6_K -> 40; case Q4_K -> 5; default -> 7; };
+        // per 32 values the largest magnitude sets the step: 1/127 (8 bits), 1/7.5 (4 bits; Q4_K's 6-bit scales add a little),
+        // 1/15.5 (Q5_K: 5 bits, the same scales), 1/64 (Q6_K: 6 bits, 8-bit scales)
+        double steps = switch (type) { case Q8_0 -> 127; case Q6_K -> 40; case Q5_K -> 10; case Q4_K -> 5; default -> 7; };
         for (int b = 0; b < w.length / 32; b++) {
             float amax = 0;
             for (int l = 0; l < 32; l++) amax = Math.max(amax, Math.abs(w[32 * b + l]));

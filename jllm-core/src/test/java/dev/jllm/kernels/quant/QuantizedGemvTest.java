@@ -34,7 +34,7 @@ class QuantizedGemvTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q4_K", "Q6_K"})
+    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q4_K", "Q5_K", "Q6_K"})
     void quantizedRandomMatricesOnTwoThreads(GgmlType type) {
         Parallel.setThreads(2);
         Random random = new Random(11);
