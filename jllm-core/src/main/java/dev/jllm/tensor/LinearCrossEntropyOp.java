@@ -13,8 +13,14 @@ import dev.jllm.kernels.quant.QuantizedMatmul;
 final class LinearCrossEntropyOp {
     private LinearCrossEntropyOp() {}
 
-    /** Floats of logits made at a time when they are not kept (64 MiB): rows per chunk = this / vocab. */
+    /** Floats of logits made at a time when they are not kept (64 MiB), unless {@link #MIN_CHUNK_ROWS} is more. */
     static final int CHUNK_FLOATS = 16 << 20;
+    /**
+     * Rows of a chunk at least: each chunk reads the head's weight whole again (packs it for the products, or widens
+     * a bfloat16 one: a pass over all of it, where the products do 2 · rows flops per element), so a chunk must
+     * have enough rows to hide that; 512 rows of Qwen3's logits are 311 MB, of GPT-2's 103 MB.
+     */
+    static final int MIN_CHUNK_ROWS = 512;
 
     // linearCrossEntropy: x [..., emb], head (W [V, emb], bias, LoRA A [emb, r] B [r, V] s, cap), targets [N]
     // (N rows of x) → loss [] = mean over rows with target ≠ ignoreIndex of (logΣexp(z_r) − z_r[target_r]) with
@@ -83,9 +89,12 @@ final class LinearCrossEntropyOp {
         }, x, w, bias, a, b);
     }
 
-    /** Rows per chunk: {@code asked} when positive, else {@link #CHUNK_FLOATS} / vocab; split evenly over n rows. */
+    /**
+     * Rows per chunk: {@code asked} when positive, else {@link #CHUNK_FLOATS} / vocab but at least
+     * {@link #MIN_CHUNK_ROWS}; split evenly over n rows.
+     */
     static int chunkRows(int n, int v, int asked) {
-        int most = Math.max(1, asked > 0 ? asked : CHUNK_FLOATS / Math.max(v, 1));
+        int most = Math.max(1, asked > 0 ? asked : Math.max(MIN_CHUNK_ROWS, CHUNK_FLOATS / Math.max(v, 1)));
         int chunks = Math.max(1, (n + most - 1) / most);
         return Math.max(1, (n + chunks - 1) / chunks);
     }

@@ -61,6 +61,15 @@ public final class Workspace {
         asked.clear();
     }
 
+    /**
+     * Drops the arrays held free for the next scope, so that the heap can take them back: after a run's last
+     * step they are a whole step's activations (gigabytes for a large model), which whatever follows (merging
+     * LoRA adapters, generating) does not need. A later scope allocates afresh.
+     */
+    public void release() {
+        free.clear();
+    }
+
     /** Floats held by this workspace, lent or free (what it adds to the heap between steps). */
     public long floatsHeld() {
         long n = 0;

@@ -214,6 +214,7 @@ public final class Trainer<M extends Module, B> {
                 for (long k = state.step() % stepsPerEpoch; k < stepsPerEpoch && state.step() < totalSteps; k++) {
                     long t0 = System.nanoTime();
                     double loss = step(batches);
+                    if (state.step() + 1 == totalSteps || stopRequested) workspace.release(); // the last step's arrays
                     state = new State(state.step() + 1, state.tokensSeen() + stepTokens, rng.state(),
                             state.trainSeconds() + (System.nanoTime() - t0) / 1e9, state.schedule(),
                             state.examplesSeen() + stepExamples);
@@ -237,6 +238,7 @@ public final class Trainer<M extends Module, B> {
             }
             return result(Outcome.FINISHED);
         } finally {
+            workspace.release();
             progress.close();
             gradients.close();
         }

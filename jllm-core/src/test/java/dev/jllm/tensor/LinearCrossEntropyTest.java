@@ -170,8 +170,9 @@ class LinearCrossEntropyTest {
     @Test
     void chunksSplitTheRowsEvenly() {
         assertThat(LinearCrossEntropyOp.chunkRows(10, 7, 4)).isEqualTo(4); // 3 chunks: 4, 4, 2
-        assertThat(LinearCrossEntropyOp.chunkRows(1024, 151_936, 0)).isEqualTo(103); // 10 chunks of ≤ 64 MiB
-        assertThat(LinearCrossEntropyOp.chunkRows(512, 50_257, 0)).isEqualTo(256);
+        assertThat(LinearCrossEntropyOp.chunkRows(1024, 151_936, 0)).isEqualTo(512); // at least 512 rows
+        assertThat(LinearCrossEntropyOp.chunkRows(2048, 50_257, 0)).isEqualTo(512);
+        assertThat(LinearCrossEntropyOp.chunkRows(4000, 8_000, 0)).isEqualTo(2000); // 64 MiB: 2097 rows at most
         assertThat(LinearCrossEntropyOp.chunkRows(3, 7, 0)).isEqualTo(3);
     }
 }

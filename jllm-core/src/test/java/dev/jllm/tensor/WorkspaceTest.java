@@ -77,6 +77,21 @@ class WorkspaceTest {
     }
 
     @Test
+    void releaseDropsTheArraysKeptForTheNextScope() {
+        Workspace workspace = new Workspace();
+        float[] first;
+        try (Workspace.Scope scope = workspace.open()) {
+            first = Workspace.floats(6000);
+        }
+        workspace.release();
+        assertThat(workspace.floatsHeld()).isZero();
+        try (Workspace.Scope scope = workspace.open()) {
+            assertThat(Workspace.floats(6000)).isNotSameAs(first).containsOnly(0f);
+        }
+        assertThat(workspace.floatsHeld()).isEqualTo(6000);
+    }
+
+    @Test
     void arraysComeBackZeroedInTheNextScope() {
         Workspace workspace = new Workspace();
         float[] first;
