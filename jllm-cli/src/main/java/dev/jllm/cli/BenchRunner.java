@@ -113,8 +113,12 @@ final class BenchRunner {
     private static ObjectNode inChild(EndToEndBench.Config c, BenchOptions o, PrintWriter err) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
-        // The default heap (a quarter of RAM) is too small for the 8 x 256 step; an -Xmx given above still wins.
+        // The launcher's own -Xmx (sized for one training run) is not passed on: a child measuring a 1B model in
+        // float32 needs more, and gets CHILD_HEAP_PERCENT of the memory. An -Xmx the user gave in JLLM_JAVA_OPTS wins.
+        boolean userHeap = System.getenv().getOrDefault("JLLM_JAVA_OPTS", "").contains("-Xmx");
+        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (userHeap || !arg.startsWith("-Xmx")) command.add(arg);
+        }
         command.add("-XX:MaxRAMPercentage=" + CHILD_HEAP_PERCENT);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "bench", "one"));
         command.addAll(BenchOneCommand.args(c));
