@@ -90,6 +90,7 @@ public final class QuantizedMatmul {
         float[][] sums = new float[m][];
         if (QuantizedGemv.needsBlockSums(w.type())) for (int i = 0; i < m; i++) sums[i] = QuantizedGemv.blockSums(x, xOff + i * k, k);
         long rowBytes = w.rowBytes();
+        QuantizedGemv.RowKernel kernel = QuantizedGemv.kernel(w.type());
         int units = (n + ROWS_PER_UNIT - 1) / ROWS_PER_UNIT;
         return new Parallel.Units() {
             public int count() {
@@ -100,7 +101,7 @@ public final class QuantizedMatmul {
                 int j1 = Math.min(n, (u + 1) * ROWS_PER_UNIT);
                 for (int j = u * ROWS_PER_UNIT; j < j1; j++) {
                     for (int i = 0; i < m; i++) {
-                        float v = QuantizedGemv.dot(w.type(), w.data(), j * rowBytes, x, xOff + i * k, k, sums[i]);
+                        float v = kernel.dot(w.data(), j * rowBytes, x, xOff + i * k, k, sums[i]);
                         y[yOff + i * n + j] = bias == null ? v : v + bias[j];
                     }
                 }
