@@ -42,9 +42,12 @@ final class BenchGgufCommand implements Callable<Integer> {
     @Option(names = "--bandwidth-mib", defaultValue = "1024", description = "Array size of the read-bandwidth measurement (0: skip).")
     int bandwidthMib;
 
-    @Option(names = "--model-decoder", description = "Llama and Qwen3 files too through the decoder of generate, chat and serve"
-            + " (default for them: the file-streaming decoder of the llama3.java comparison, faster for now).")
+    @Option(names = "--model-decoder", description = "Through the decoder of generate, chat and serve (the default; kept for scripts).")
     boolean modelDecoder;
+
+    @Option(names = "--file-decoder", description = "Llama and Qwen3 files through the file-streaming decoder (generate/QuantizedLlamaDecoder)"
+            + " instead of the decoder of generate, chat and serve (the default since both run at the same speed).")
+    boolean fileDecoder;
 
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
@@ -64,7 +67,7 @@ final class BenchGgufCommand implements Callable<Integer> {
         java.util.function.Function<int[], float[]> d;
         int vocab;
         long bytes;
-        if (GgufLlama.ARCHITECTURES.contains(architecture) && !modelDecoder) {
+        if (GgufLlama.ARCHITECTURES.contains(architecture) && fileDecoder && !modelDecoder) {
             GgufLlama g = GgufLlama.read(GgufFile.open(model)); // mapped while the process runs
             QuantizedLlamaDecoder q = new QuantizedLlamaDecoder(g, Math.min(g.contextLength(), promptTokens + tokens));
             d = q::append;

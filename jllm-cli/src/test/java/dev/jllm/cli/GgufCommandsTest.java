@@ -100,7 +100,7 @@ class GgufCommandsTest {
             assertThat(j.get("weight_bytes_per_token").asLong()).as(e.getKey()).isPositive();
         }
         Run viaModel = run("bench", "gguf", "--model", files.get("llama").toString(), "--threads", "1", "--prompt-tokens", "3",
-                "--tokens", "4", "--bandwidth-mib", "0", "--model-decoder", "--json");
+                "--tokens", "4", "--bandwidth-mib", "0", "--file-decoder", "--json");
         assertThat(viaModel.exit()).as(viaModel.err()).isZero();
         assertThat(viaModel.json().get("weight_bytes_per_token").asLong()).isEqualTo(run("bench", "gguf", "--model",
                 files.get("llama").toString(), "--threads", "1", "--tokens", "2", "--bandwidth-mib", "0", "--json").json()
