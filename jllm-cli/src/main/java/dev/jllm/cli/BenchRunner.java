@@ -71,8 +71,8 @@ final class BenchRunner {
             }
         }
         if (!o.json) {
-            out.printf("%-9s %-5s %-22s %10s %9s %9s%n", "part", "model", "setting", "tokens/s", "peak MiB",
-                    "bw share");
+            out.printf("%-9s %-5s %-22s %10s %10s %9s %9s%n", "part", "model", "setting", "tokens/s", "decode/s",
+                    "peak MiB", "bw share");
         }
         for (EndToEndBench.Config c : plan) {
             ObjectNode row = o.inProcess ? EndToEndBench.measure(c, o.reps, o.threads) : inChild(c, o, err);
@@ -91,8 +91,11 @@ final class BenchRunner {
                 case PREFILL -> prefill.add(row);
             }
             if (!o.json) {
-                out.printf(Locale.ROOT, "%-9s %-5s %-22s %10.1f %9.0f %9s%n", c.kind().label(), c.model(), setting(c),
-                        row.get("tokens_per_second").asDouble(), row.get("peak_rss_mib").asDouble(), share);
+                // decode/s: the steps after the prompt's pass alone (the PyTorch peers' decode_tokens_per_s)
+                String decode = row.has("decode_tokens_per_second")
+                        ? String.format(Locale.ROOT, "%.1f", row.get("decode_tokens_per_second").asDouble()) : "";
+                out.printf(Locale.ROOT, "%-9s %-5s %-22s %10.1f %10s %9.0f %9s%n", c.kind().label(), c.model(), setting(c),
+                        row.get("tokens_per_second").asDouble(), decode, row.get("peak_rss_mib").asDouble(), share);
                 out.flush();
             }
         }
