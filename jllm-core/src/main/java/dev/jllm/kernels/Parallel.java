@@ -1,7 +1,7 @@
 package dev.jllm.kernels;
 
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -82,16 +82,37 @@ public final class Parallel {
     }
 
     /**
-     * Runs {@code body} over [0, units) one unit at a time, each thread claiming the next unclaimed unit. For
-     * memory-bound loops (decoding's matrix-vector products), where one core may stream slower than the other and
-     * fixed equal shares would leave the faster one waiting.
+     * Runs {@code body} over [0, units) one unit at a time. Each thread owns a contiguous share of the units and claims
+     * them in order from its own counter; a thread whose share is done takes the remaining units of the others' shares
+     * (the same counters), so a core that streams slower than the other, or is descheduled, does not hold up the loop.
+     * For memory-bound loops (decoding's matrix-vector products).
+     *
+     * <p>Why shares and not one counter that every thread takes the next unit from: with one shared counter the two
+     * threads' units interleave, and on this 2-vCPU Zen 5 VM the Q8_0 products of a Llama-1B-shaped file then streamed
+     * 7 GB/s with units of 1 row, 21 with 16 and 37 with 256, against 42 for each thread's rows in one contiguous run
+     * (the counter's cache line moves between the cores at every claim, and each thread's memory stream restarts at
+     * every unit). Each share's counter sits on its own cache lines.
      */
     public static void forEachUnit(int units, RangeBody body) {
-        AtomicInteger next = new AtomicInteger();
-        forRange(Math.min(threads, units), (t0, t1) -> {
-            for (int u = next.getAndIncrement(); u < units; u = next.getAndIncrement()) body.run(u, u + 1);
+        int t = Math.min(threads, units);
+        if (t <= 1) {
+            for (int u = 0; u < units; u++) body.run(u, u + 1);
+            return;
+        }
+        AtomicIntegerArray next = new AtomicIntegerArray(t * PAD);
+        forRange(t, (s0, s1) -> {
+            // normally one share per thread; run serially (nested, or the pool busy) one thread drains them all
+            for (int i = 0; i < t; i++) {
+                int s = (s0 + i) % t, start = (int) ((long) units * s / t), end = (int) ((long) units * (s + 1) / t);
+                for (int u = start + next.getAndIncrement(s * PAD); u < end; u = start + next.getAndIncrement(s * PAD)) {
+                    body.run(u, u + 1);
+                }
+            }
         });
     }
+
+    /** Ints between two shares' counters in {@link #forEachUnit(int, RangeBody)}: 128 bytes, two cache lines. */
+    private static final int PAD = 32;
 
     /**
      * A piece of work in units that any thread may run, in any order: the rows of one matrix-vector product, a unit

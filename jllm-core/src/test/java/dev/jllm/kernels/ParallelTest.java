@@ -57,6 +57,30 @@ class ParallelTest {
     }
 
     @Test
+    void aThreadStuckInOneUnitHasTheRestOfItsShareTakenByTheOther() throws Exception {
+        Parallel.setThreads(2);
+        int units = 8; // shares: units 0-3 and 4-7
+        java.util.concurrent.CountDownLatch others = new java.util.concurrent.CountDownLatch(units - 1);
+        boolean[] released = new boolean[1];
+        AtomicIntegerArray hits = new AtomicIntegerArray(units);
+        Parallel.forEachUnit(units, (u0, u1) -> {
+            hits.incrementAndGet(u0);
+            if (u0 != 0) {
+                others.countDown();
+                return;
+            }
+            // units 1-3 are in this unit's share: only the other thread can run them while this one waits
+            try {
+                released[0] = others.await(20, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertThat(released[0]).as("units 1..7 done while unit 0 waited").isTrue();
+        assertEachOnce(hits);
+    }
+
+    @Test
     void forEachUnitOfSeveralWorksRunsEveryUnitOfEachOnce() {
         Parallel.setThreads(2);
         for (int[] counts : new int[][] {{0}, {3}, {0, 5}, {2, 0, 7}, {1, 1, 1}, {40, 3, 17}}) {
