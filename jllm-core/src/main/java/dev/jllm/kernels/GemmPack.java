@@ -36,16 +36,26 @@ final class GemmPack {
      */
     static void sliverAlong(float[] a, int src, int ps, int rows, int mr, int kc, float[] dst, int d) {
         if (vectors && rows == mr) {
-            for (int r = 0; r < mr; r += V) {
-                int lanes = Math.min(V, mr - r);
-                if (lanes == V) {
-                    for (int p = 0; p < kc; p++) FloatVector.fromArray(S, a, src + p * ps + r).intoArray(dst, d + p * mr + r);
-                } else {
-                    VectorMask<Float> m = S.indexInRange(0, lanes);
-                    for (int p = 0; p < kc; p++) {
-                        FloatVector.fromArray(S, a, src + p * ps + r, m).intoArray(dst, d + p * mr + r, m);
+            int whole = mr / V * V, rest = mr - whole;
+            if (rest % 4 == 0 && (rest == 0 || V > rest)) {
+                // whole vectors, then unmasked half and quarter vectors (an 8- or 12-row sliver with 16 lanes), in
+                // one pass over p: one masked vector per p took three times as long (1.05 against 0.35 ns per
+                // float on Zen 5, dY of the 50257-wide head; dYᵀ·X 4 % faster with 8 × 3 in the same JVM)
+                int half = rest >= 8 ? 8 : 0, quarter = rest - half;
+                for (int p = 0; p < kc; p++) {
+                    int from = src + p * ps, at = d + p * mr;
+                    for (int r = 0; r < whole; r += V) FloatVector.fromArray(S, a, from + r).intoArray(dst, at + r);
+                    if (half != 0) FloatVector.fromArray(FloatVector.SPECIES_256, a, from + whole).intoArray(dst, at + whole);
+                    if (quarter != 0) {
+                        FloatVector.fromArray(FloatVector.SPECIES_128, a, from + whole + half).intoArray(dst, at + whole + half);
                     }
                 }
+                return;
+            }
+            // 6 or 14 rows: a masked vector per p (quarters and single floats instead measured 3 % slower with 6 × 4)
+            for (int r = 0; r < mr; r += V) {
+                VectorMask<Float> m = S.indexInRange(0, Math.min(V, mr - r));
+                for (int p = 0; p < kc; p++) FloatVector.fromArray(S, a, src + p * ps + r, m).intoArray(dst, d + p * mr + r, m);
             }
             return;
         }
