@@ -18,20 +18,17 @@ import time
 import torch
 import torch.nn as nn
 
-PRESETS = {
-    # vocab, emb, hidden (ffn), layers, heads, kv heads, head dim, rope base, llama3 rope scaling, q/k norm, eps
-    "llama3.2-1b": dict(vocab=128256, emb=2048, hidden=8192, layers=16, heads=32, kv_heads=8, head_dim=64,
-                        rope_base=500000.0, llama3_scaling=True, qk_norm=False, eps=1e-5),
-    "qwen3-0.6b": dict(vocab=151936, emb=1024, hidden=3072, layers=28, heads=16, kv_heads=8, head_dim=128,
-                       rope_base=1000000.0, llama3_scaling=False, qk_norm=True, eps=1e-6),
-}
+from model_presets import PRESETS
+
+FAMILIES = ("llama", "qwen3")  # the two this file builds; Gemma 3 is modern_bench.py's alone
 
 
-def rope_tables(head_dim, base, length, llama3_scaling):
+def rope_tables(head_dim, base, length, scaling):
     """cos and sin of each position times each inverse frequency, shape (length, head_dim)."""
     inv_freq = 1.0 / (base ** (torch.arange(0, head_dim, 2).float() / head_dim))
-    if llama3_scaling:  # Llama 3.1/3.2: long wavelengths divided by 32, a smooth blend in between
-        factor, low, high, original = 32.0, 1.0, 4.0, 8192
+    if scaling is not None:  # Llama 3.1/3.2: long wavelengths divided by the factor (32), a smooth blend in between
+        factor, low, high = scaling["factor"], scaling["low_freq_factor"], scaling["high_freq_factor"]
+        original = scaling["original_max_position_embeddings"]
         wavelen = 2 * torch.pi / inv_freq
         smooth = (original / wavelen - low) / (high - low)
         scaled = torch.where(wavelen > original / low, inv_freq / factor, inv_freq)
@@ -120,7 +117,7 @@ class Model(nn.Module):
         self.final_norm = nn.RMSNorm(cfg["emb"], eps=cfg["eps"], dtype=dtype)
         self.out_head = nn.Linear(cfg["emb"], cfg["vocab"], bias=False, dtype=dtype)
         self.out_head.weight = self.tok_emb.weight  # tied, as both published models are
-        cos, sin = rope_tables(cfg["head_dim"], cfg["rope_base"], context, cfg["llama3_scaling"])
+        cos, sin = rope_tables(cfg["head_dim"], cfg["rope_base"], context, cfg["rope_scaling"])
         self.register_buffer("cos", cos, persistent=False)
         self.register_buffer("sin", sin, persistent=False)
 
@@ -150,7 +147,7 @@ def generate(model, prompt, new):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("model", choices=sorted(PRESETS))
+    ap.add_argument("model", choices=sorted(k for k, p in PRESETS.items() if p["family"] in FAMILIES))
     ap.add_argument("--prompt", type=int, default=10)
     ap.add_argument("--new", type=int, default=32)
     ap.add_argument("--threads", type=int, default=torch.get_num_threads())

@@ -17,22 +17,25 @@ import time
 import torch
 from transformers import Gemma3ForCausalLM, Gemma3TextConfig, LlamaConfig, LlamaForCausalLM, Qwen3Config, Qwen3ForCausalLM
 
-PRESETS = {
-    "llama3.2-1b": (LlamaForCausalLM, lambda: LlamaConfig(
-        vocab_size=128256, hidden_size=2048, intermediate_size=8192, num_hidden_layers=16, num_attention_heads=32,
-        num_key_value_heads=8, head_dim=64, max_position_embeddings=131072, rms_norm_eps=1e-5,
-        rope_parameters=dict(rope_type="llama3", rope_theta=500000.0, factor=32.0, low_freq_factor=1.0,
-                             high_freq_factor=4.0, original_max_position_embeddings=8192),
-        tie_word_embeddings=True)),
-    "qwen3-0.6b": (Qwen3ForCausalLM, lambda: Qwen3Config(
-        vocab_size=151936, hidden_size=1024, intermediate_size=3072, num_hidden_layers=28, num_attention_heads=16,
-        num_key_value_heads=8, head_dim=128, max_position_embeddings=40960, rms_norm_eps=1e-6,
-        rope_parameters=dict(rope_type="default", rope_theta=1000000.0), tie_word_embeddings=True)),
-    "gemma3-270m": (Gemma3ForCausalLM, lambda: Gemma3TextConfig(
-        vocab_size=262144, hidden_size=640, intermediate_size=2048, num_hidden_layers=18, num_attention_heads=4,
-        num_key_value_heads=1, head_dim=256, query_pre_attn_scalar=256, sliding_window=512,
-        max_position_embeddings=32768, rms_norm_eps=1e-6, tie_word_embeddings=True)),
-}
+from model_presets import PRESETS
+
+
+def hf_model(name):
+    """transformers' model class and config for one of the presets."""
+    p = PRESETS[name]
+    sizes = dict(vocab_size=p["vocab"], hidden_size=p["emb"], intermediate_size=p["hidden"],
+                 num_hidden_layers=p["layers"], num_attention_heads=p["heads"], num_key_value_heads=p["kv_heads"],
+                 head_dim=p["head_dim"], max_position_embeddings=p["context"], rms_norm_eps=p["eps"],
+                 tie_word_embeddings=True)
+    if p["family"] == "gemma3":
+        return Gemma3ForCausalLM, Gemma3TextConfig(query_pre_attn_scalar=p["query_pre_attn_scalar"],
+                                                   sliding_window=p["sliding_window"], **sizes)
+    rope = dict(rope_type="default", rope_theta=p["rope_base"])
+    if p["rope_scaling"] is not None:
+        rope.update(rope_type="llama3", **p["rope_scaling"])
+    if p["family"] == "llama":
+        return LlamaForCausalLM, LlamaConfig(rope_parameters=rope, **sizes)
+    return Qwen3ForCausalLM, Qwen3Config(rope_parameters=rope, **sizes)
 
 
 def main():
@@ -44,8 +47,7 @@ def main():
     ap.add_argument("--dtype", default="bfloat16", choices=["bfloat16", "float32"])
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
-    cls, make = PRESETS[a.model]
-    config = make()
+    cls, config = hf_model(a.model)
     torch.manual_seed(0)
     model = cls(config).to(getattr(torch, a.dtype)).eval()
     prompt = torch.randint(0, config.vocab_size, (1, a.prompt))

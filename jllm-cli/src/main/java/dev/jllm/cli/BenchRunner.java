@@ -71,8 +71,8 @@ final class BenchRunner {
             }
         }
         if (!o.json) {
-            out.printf("%-9s %-5s %-22s %10s %9s %9s%n", "part", "model", "setting", "tokens/s", "peak MiB",
-                    "bw share");
+            out.printf("%-9s %-5s %-22s %10s %10s %9s %9s%n", "part", "model", "setting", "tokens/s", "decode/s",
+                    "peak MiB", "bw share");
         }
         for (EndToEndBench.Config c : plan) {
             ObjectNode row = o.inProcess ? EndToEndBench.measure(c, o.reps, o.threads) : inChild(c, o, err);
@@ -91,8 +91,11 @@ final class BenchRunner {
                 case PREFILL -> prefill.add(row);
             }
             if (!o.json) {
-                out.printf(Locale.ROOT, "%-9s %-5s %-22s %10.1f %9.0f %9s%n", c.kind().label(), c.model(), setting(c),
-                        row.get("tokens_per_second").asDouble(), row.get("peak_rss_mib").asDouble(), share);
+                // decode/s: the steps after the prompt's pass alone (the PyTorch peers' decode_tokens_per_s)
+                String decode = row.has("decode_tokens_per_second")
+                        ? String.format(Locale.ROOT, "%.1f", row.get("decode_tokens_per_second").asDouble()) : "";
+                out.printf(Locale.ROOT, "%-9s %-5s %-22s %10.1f %10s %9.0f %9s%n", c.kind().label(), c.model(), setting(c),
+                        row.get("tokens_per_second").asDouble(), decode, row.get("peak_rss_mib").asDouble(), share);
                 out.flush();
             }
         }
@@ -113,13 +116,19 @@ final class BenchRunner {
     private static ObjectNode inChild(EndToEndBench.Config c, BenchOptions o, PrintWriter err) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        // The launcher's own -Xmx (sized for one training run) is not passed on: a child measuring a 1B model in
-        // float32 needs more, and gets CHILD_HEAP_PERCENT of the memory. An -Xmx the user gave in JLLM_JAVA_OPTS wins.
+        // The launcher's own -Xmx and -Xms (sized for one training run) are not passed on: a child measuring a 1B
+        // model in float32 needs more, and gets CHILD_HEAP_PERCENT of the memory, committed from the start as the
+        // launcher does (the young regions then stay at the top of the heap instead of moving into fresh pages
+        // whenever G1 grows it: the peak resident set is the live data plus the young generation). An -Xmx the
+        // user gave in JLLM_JAVA_OPTS wins.
         boolean userHeap = System.getenv().getOrDefault("JLLM_JAVA_OPTS", "").contains("-Xmx");
         for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (userHeap || !arg.startsWith("-Xmx")) command.add(arg);
+            if (userHeap || !(arg.startsWith("-Xmx") || arg.startsWith("-Xms"))) command.add(arg);
         }
-        command.add("-XX:MaxRAMPercentage=" + CHILD_HEAP_PERCENT);
+        if (!userHeap) {
+            command.add("-XX:MaxRAMPercentage=" + CHILD_HEAP_PERCENT);
+            command.add("-XX:InitialRAMPercentage=" + CHILD_HEAP_PERCENT);
+        }
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "bench", "one"));
         command.addAll(BenchOneCommand.args(c));
         command.addAll(List.of("--reps", String.valueOf(o.reps), "--threads", String.valueOf(o.threads)));

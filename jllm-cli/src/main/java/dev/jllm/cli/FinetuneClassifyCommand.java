@@ -131,11 +131,7 @@ final class FinetuneClassifyCommand implements Callable<Integer> {
         };
         TrainProgress progress = this.progress.on(err);
         ClassificationFinetune.Outcome outcome;
-        if (resume.dir != null) {
-            if (model != null || data != null) {
-                throw new CommandLine.ParameterException(spec.commandLine(),
-                        "--resume takes the run's own --model, --data and settings");
-            }
+        if (resume.given(spec, model != null || data != null, "--model, --data and settings")) {
             outcome = ClassificationFinetune.resume(resume.dir, progress, log);
         } else {
             if (model == null || data == null) {

@@ -69,8 +69,8 @@ final class FinetuneDpoCommand implements Callable<Integer> {
                     + " when the model has a chat template, else alpaca.")
     String format;
 
-    @Option(names = "--seed", defaultValue = "123", description = "Shuffling seed (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin
+    ShufflingSeedOption seed;
 
     @Option(names = "--lora-rank", paramLabel = "R",
             description = "Train LoRA adapters of rank R on the blocks' Linears over the frozen model (a bf16 checkpoint"
@@ -98,26 +98,21 @@ final class FinetuneDpoCommand implements Callable<Integer> {
         PrintWriter log = json.log(spec);
         TrainProgress progress = json.progress(log);
         DpoTuning.Report report;
-        if (resume.dir != null) {
-            if (model != null || data != null || loraRank != null || loraAlpha.given()) {
-                throw new CommandLine.ParameterException(spec.commandLine(),
-                        "--resume takes the run's own --model, --data and LoRA settings");
-            }
+        if (resume.given(spec, model != null || data != null || loraRank != null || loraAlpha.given(),
+                "--model, --data and LoRA settings")) {
             report = DpoTuning.resume(resume.dir, progress, log);
         } else {
             if (model == null || data == null) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "give --model SFT_DIR and --data FILE (or --resume DIR)");
             }
-            if (loraRank == null && loraAlpha.given()) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--lora-alpha needs --lora-rank");
-            }
+            loraAlpha.requireRank(spec, loraRank);
             LoadedModel loaded = LoadedModel.load(model);
             if (loraRank != null) CausalLM.checkLoRARank(loaded.model().config(), loraRank);
             Tokenizer tokenizer = loaded.requireTokenizer("DPO needs text");
             String formatName = formatName(loaded, tokenizer);
             if (formatName.equals(ChatFormat.NAME)) FinetuneCommand.chatFormat(loaded, tokenizer);
             DpoConfig config = new DpoConfig(loaded.path().toAbsolutePath().toString(), data.toAbsolutePath().toString(),
-                    beta, lr, weightDecay, epochs, batch, maxLength, evalEvery, evalBatches, seed, formatName,
+                    beta, lr, weightDecay, epochs, batch, maxLength, evalEvery, evalBatches, seed.seed, formatName,
                     loraRank != null ? loraRank : 0, loraAlpha.forRank(loraRank != null ? loraRank : 0));
             report = DpoTuning.start(loaded.model(), tokenizer, config, out, progress, log);
         }

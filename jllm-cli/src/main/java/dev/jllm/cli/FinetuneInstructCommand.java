@@ -70,8 +70,8 @@ final class FinetuneInstructCommand implements Callable<Integer> {
             description = "Most tokens per generated test response (default: ${DEFAULT-VALUE}).")
     int responseTokens;
 
-    @Option(names = "--seed", defaultValue = "123", description = "Shuffling seed (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin
+    ShufflingSeedOption seed;
 
     @Option(names = "--out", defaultValue = "runs/instruct", paramLabel = "DIR", description = "Run folder (default: ${DEFAULT-VALUE}).")
     Path out;
@@ -97,19 +97,14 @@ final class FinetuneInstructCommand implements Callable<Integer> {
             }
         };
         InstructionTuning.Report report;
-        if (resume.dir != null) {
-            if (model != null || data != null || loraRank != null || loraAlpha.given()) {
-                throw new CommandLine.ParameterException(spec.commandLine(),
-                        "--resume takes the run's own --model, --data and LoRA settings");
-            }
+        if (resume.given(spec, model != null || data != null || loraRank != null || loraAlpha.given(),
+                "--model, --data and LoRA settings")) {
             report = InstructionTuning.resume(resume.dir, progress, answered, name -> LoadedModel.load(name).model());
         } else {
             if (model == null || data == null) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "give --model DIR|NAME and --data FILE (or --resume DIR)");
             }
-            if (loraRank == null && loraAlpha.given()) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--lora-alpha needs --lora-rank");
-            }
+            loraAlpha.requireRank(spec, loraRank);
             int rank = loraRank != null ? loraRank : 0;
             if (loraRank != null && rank < 1) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--lora-rank must be positive, got " + rank);
@@ -131,7 +126,7 @@ final class FinetuneInstructCommand implements Callable<Integer> {
                         data.toString()).validation().getFirst());
             }
             InstructSpec instructSpec = new InstructSpec(model, data.toString(), formatName, maskPrompt,
-                    responseTokens, rank, alpha, InstructSpec.bookTraining(epochs, lr, batch, maxLength, seed, sample));
+                    responseTokens, rank, alpha, InstructSpec.bookTraining(epochs, lr, batch, maxLength, seed.seed, sample));
             log.printf(Locale.ROOT, "instruction finetuning %s on %s (%s%s%s)%n", loaded.path(), data,
                     chat ? "the model's chat template, replies learned" : formatName + " format",
                     maskPrompt && !chat ? ", prompt masked" : "",

@@ -1,6 +1,8 @@
 package dev.jllm.cli;
 
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 
 /** The finetuning commands' {@code --lora-alpha A} (a mixin): LoRA's scale alpha/rank, the rank itself by default. */
 final class LoRAAlphaOption {
@@ -10,6 +12,11 @@ final class LoRAAlphaOption {
 
     boolean given() {
         return alpha != null;
+    }
+
+    /** Refuses {@code --lora-alpha} without {@code --lora-rank} ({@code rank} null). */
+    void requireRank(CommandSpec spec, Integer rank) {
+        if (rank == null && given()) throw new ParameterException(spec.commandLine(), "--lora-alpha needs --lora-rank");
     }
 
     /** The alpha for adapters of {@code rank}: as given, else the rank. */

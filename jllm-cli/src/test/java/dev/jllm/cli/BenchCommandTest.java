@@ -27,6 +27,8 @@ class BenchCommandTest {
                     + " " + g.get("weight_bytes_per_token").asLong());
             double tps = g.get("tokens_per_second").asDouble();
             assertThat(tps).isPositive();
+            // the decode steps alone: the 2nd new token's step (2 new tokens), after the prompt's pass
+            assertThat(g.get("decode_tokens_per_second").asDouble()).isPositive().isFinite();
             assertThat(g.get("peak_rss_mib").asDouble()).isPositive();
             double limit = bandwidth * 1e9 / g.get("weight_bytes_per_token").asDouble();
             assertThat(g.get("bandwidth_limit_tokens_per_second").asDouble()).isCloseTo(limit, within(1e-6 * limit));

@@ -95,7 +95,10 @@ public final class EndToEndBench {
                 CausalLM m = model(g.model());
                 row.put("kv_cache", g.kvCache());
                 row.put("dtype", g.dtype().name().toLowerCase(Locale.ROOT));
-                row.put("tokens_per_second", g.newTokens() / median(Math.max(1, reps / 2), generation(m, g)));
+                Generation run = generation(m, g);
+                int timed = Math.max(1, reps / 2);
+                row.put("tokens_per_second", g.newTokens() / median(timed, run));
+                if (g.newTokens() > 1) row.put("decode_tokens_per_second", (g.newTokens() - 1) / run.medianDecodeSeconds(timed));
                 row.put("weight_bytes_per_token", m.streamedBytesPerToken(g.dtype()));
             }
             case Config.Prefill p -> {
@@ -138,12 +141,50 @@ public final class EndToEndBench {
         };
     }
 
-    private static Runnable generation(CausalLM m, Config.Generate c) {
+    private static Generation generation(CausalLM m, Config.Generate c) {
         m.eval();
-        Generator generator = new Generator(m, w -> {}, c.dtype());
-        GenerationOptions options = GenerationOptions.greedy(c.newTokens()).withKvCache(c.kvCache()).withEndId(-1);
-        int[] prompt = randomIds(PROMPT, 3);
-        return () -> generator.generate(prompt, options);
+        return new Generation(new Generator(m, w -> {}, c.dtype()),
+                GenerationOptions.greedy(c.newTokens()).withKvCache(c.kvCache()).withEndId(-1), randomIds(PROMPT, 3));
+    }
+
+    /**
+     * One greedy generation per run, which also times its decode steps alone: from the first new token (the
+     * prompt's forward pass and its sampling done) to the last, newTokens − 1 steps. That is what the PyTorch peers
+     * call {@code decode_tokens_per_s} (tools/reference/modern_bench.py: the steps after the prompt's pass), while
+     * {@code tokens_per_second} counts the whole call, prompt included, as their {@code tokens_per_s} does.
+     */
+    private static final class Generation implements Runnable {
+        private final Generator generator;
+        private final GenerationOptions options;
+        private final int[] prompt;
+        /** Decode seconds of every run so far, warm-ups included. */
+        private final List<Double> decodeSeconds = new java.util.ArrayList<>();
+
+        Generation(Generator generator, GenerationOptions options, int[] prompt) {
+            this.generator = generator;
+            this.options = options;
+            this.prompt = prompt;
+        }
+
+        @Override
+        public void run() {
+            long[] first = {0};
+            int[] ids = generator.generate(prompt, options, id -> {
+                if (first[0] == 0) first[0] = System.nanoTime();
+                return true;
+            });
+            long end = System.nanoTime();
+            if (ids.length != options.maxNewTokens()) throw new IllegalStateException("generation stopped early");
+            decodeSeconds.add((end - first[0]) / 1e9);
+        }
+
+        /** The median decode seconds of the last {@code runs} runs. */
+        double medianDecodeSeconds(int runs) {
+            double[] s = decodeSeconds.subList(decodeSeconds.size() - runs, decodeSeconds.size()).stream()
+                    .mapToDouble(Double::doubleValue).sorted().toArray();
+            int n = s.length;
+            return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+        }
     }
 
     /** The whole model over a prompt, logits at every position, as the peer's {@code model(x)}. */

@@ -31,8 +31,10 @@ import java.util.SplittableRandom;
  *       second); those within {@value #SHORTLIST} of the fastest are then measured as whole products, with the
  *       blocking of {@link GemmPlan#forTile}, in all three training layouts at a GPT-2 shape (packing, C traffic
  *       and ragged edges included: the tile alone does not see them; on Zen 5 the 12 × 2 tile matched 8 × 3 alone
- *       but lost 8 % in the products); the fastest in total time wins, and the result is written to the cache
- *       atomically (a temporary file renamed over it).</li>
+ *       but lost 8 % in the products); the fastest in total time wins, except that among plans within
+ *       {@value #TIE} of it the tile with the fewest vector loads per FMA wins (a tie is noise: 8 × 3 and 6 × 4
+ *       took turns on Zen 5), and the result is written to the cache atomically (a temporary file renamed over
+ *       it).</li>
  * </ol>
  * A cache file that cannot be read as a plan is ignored with a one-line warning and measured again.
  */
@@ -165,12 +167,13 @@ public final class GemmTuning {
     /**
      * Measures each tile's plan ({@link GemmPlan#forTile}) in whole products on one thread: X·Wᵀ, dY·W and dYᵀ·X
      * at M = 256, K = N = 768 (rows of a GPT-2 batch of one 256-token sequence, its width), rounds of about
-     * {@code roundNanos} of CPU time each per plan and layout, the plans taking turns, best of three rounds after
-     * small products that get the code compiled and two rounds more. Returns the plan with the least total time
-     * over the three layouts and puts each one's GFLOP/s (total flops over total time) into {@code out}.
+     * three times {@code roundNanos} of CPU time each per plan and layout, the plans taking turns, best of four
+     * rounds after small products that get the code compiled and two rounds more. Returns the plan of
+     * {@link #pick} and puts each one's GFLOP/s (total flops over total time) into {@code out}.
      */
     static GemmPlan measureProducts(List<Tile> tiles, long roundNanos, Map<String, Double> out) {
         if (tiles.size() == 1) return GemmPlan.forTile(tiles.get(0));
+        long productNanos = 3 * roundNanos; // a product of this size takes 1.5 ms: several per round
         int m = 256, k = 768, n = 768;
         SplittableRandom random = new SplittableRandom(11);
         float[] x = randoms(random, m * k), w = randoms(random, n * k), dy = randoms(random, m * n);
@@ -190,7 +193,7 @@ public final class GemmTuning {
                     MatMul.dytx(plan, dy, 0, x, 0, dw, 0, 24, 192, 32);
                 }
             }
-            for (int round = 0; round < 5; round++) {
+            for (int round = 0; round < PRODUCT_ROUNDS; round++) {
                 for (int i = 0; i < tiles.size(); i++) {
                     GemmPlan plan = GemmPlan.forTile(tiles.get(i));
                     for (int layout = 0; layout < 3; layout++) {
@@ -203,25 +206,49 @@ public final class GemmTuning {
                             }
                             calls++;
                             ns = mx.getCurrentThreadCpuTime() - c0;
-                        } while (ns < roundNanos);
+                        } while (ns < productNanos);
                         double gflops = 2.0 * m * k * n * calls / Math.max(1, ns);
                         if (round >= 2) best[i][layout] = Math.max(best[i][layout], gflops);
                     }
                 }
             }
         });
-        GemmPlan pick = null;
-        double pickSeconds = Double.MAX_VALUE;
+        double[] gflops = new double[tiles.size()];
         for (int i = 0; i < tiles.size(); i++) {
             double seconds = 0; // per flop, summed over the layouts
             for (double g : best[i]) seconds += 1 / g;
-            out.put(tiles.get(i).toString(), Math.round(3 / seconds * 10) / 10.0);
-            if (seconds < pickSeconds) {
-                pickSeconds = seconds;
-                pick = GemmPlan.forTile(tiles.get(i));
-            }
+            gflops[i] = 3 / seconds;
+            out.put(tiles.get(i).toString(), Math.round(gflops[i] * 10) / 10.0);
+        }
+        return GemmPlan.forTile(pick(tiles, gflops));
+    }
+
+    /** Rounds of whole products per plan and layout: the first two compile, the best of the others counts. */
+    static final int PRODUCT_ROUNDS = 6;
+
+    /** Plans within this fraction of the fastest in whole products are a tie. */
+    static final double TIE = 0.03;
+
+    /**
+     * The tile of the fastest whole products ({@code gflops[i]} for {@code tiles[i]}), or among those within
+     * {@link #TIE} of it the one with the fewest vector loads (B vectors and A broadcasts) per FMA: the same rule
+     * on every run, where the measurement alone picked 8 × 3 or 6 × 4 by the noise of the moment.
+     */
+    static Tile pick(List<Tile> tiles, double[] gflops) {
+        double top = 0;
+        for (double g : gflops) top = Math.max(top, g);
+        Tile pick = null;
+        for (int i = 0; i < tiles.size(); i++) {
+            if (gflops[i] < (1 - TIE) * top) continue;
+            Tile t = tiles.get(i);
+            if (pick == null || loadsPerFma(t) < loadsPerFma(pick)) pick = t;
         }
         return pick;
+    }
+
+    /** Vector loads per FMA of a tile's k step: (rows broadcasts + vectors loads) / (rows · vectors) FMAs. */
+    static double loadsPerFma(Tile t) {
+        return (double) (t.rows + t.vectors) / (t.rows * t.vectors);
     }
 
     private static float[] randoms(SplittableRandom random, int n) {
@@ -236,7 +263,7 @@ public final class GemmTuning {
     static String machineKey() {
         return cpuModel() + " | " + MicroKernel.S.vectorBitSize() + "-bit vectors, " + vectorRegisters()
                 + " registers | " + System.getProperty("java.vm.vendor", "") + " " + Runtime.version()
-                + " | tuned by whole products, warmed up"; // plans cached by earlier rules are measured again
+                + " | tuned by whole products, ties by loads per FMA"; // plans cached by earlier rules are measured again
     }
 
     /** The CPU's vendor, family, model and name from /proc/cpuinfo (Linux), else the OS architecture. */

@@ -24,7 +24,8 @@ import jdk.incubator.vector.VectorOperators;
  *                                          range overflow to +∞ or round into the subnormals as they should
  * </pre>
  * x is first clamped to [−110, 89]: beyond, e^x is 0 or +∞ in float anyway, and the clamp keeps n small. NaN
- * stays NaN, e^−∞ = 0 and e^0 = 1 exactly (a softmax's largest element weighs exactly 1).
+ * stays NaN, e^−∞ = 0 and e^0 = 1 exactly (a softmax's largest element weighs exactly 1). VectorExpTest holds
+ * every lane to the same arithmetic written out for one float, bit for bit.
  */
 public final class VectorExp {
     private VectorExp() {}
@@ -57,22 +58,5 @@ public final class VectorExp {
         FloatVector scaleH = h.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
         FloatVector scaleL = l.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
         return er.mul(scaleH).mul(scaleL);
-    }
-
-    /** The same arithmetic on one float, operation for operation (the tests hold the vector version to it). */
-    static float exp(float x) {
-        float xc = Math.min(Math.max(x, LOW), HIGH);
-        float t = xc * LOG2E + ROUND;
-        float n = t - ROUND;
-        float r = Math.fma(n, -LN2_HI, xc);
-        r = Math.fma(n, -LN2_LO, r);
-        float p = Math.fma(r, P5, P4);
-        p = Math.fma(p, r, P3);
-        p = Math.fma(p, r, P2);
-        p = Math.fma(p, r, P1);
-        p = Math.fma(p, r, P0);
-        float er = p * (r * r) + r + 1f;
-        int ni = Float.floatToRawIntBits(t) - ROUND_BITS, h = ni >> 1, l = ni - h;
-        return er * Float.intBitsToFloat((h + 127) << 23) * Float.intBitsToFloat((l + 127) << 23);
     }
 }

@@ -28,6 +28,22 @@ final class DecoderPass {
     private final boolean rowWise;
     private final RotaryEmbedding globalRope;
     private final RotaryEmbedding localRope;
+    /** Each layer's weight names, made once: a step looks them up as the same Strings, whose hashes are cached. */
+    private final LayerNames[] names;
+
+    /** The names of one layer's weights (Hugging Face's), as {@link #layers} reads them. */
+    private record LayerNames(String q, String k, String v, String o, String qNorm, String kNorm, String inputNorm,
+                              String postAttentionNorm, String preFeedForwardNorm, String postFeedForwardNorm,
+                              String gate, String up, String down) {
+        static LayerNames of(int l) {
+            String p = "model.layers." + l + ".";
+            return new LayerNames(p + "self_attn.q_proj", p + "self_attn.k_proj", p + "self_attn.v_proj",
+                    p + "self_attn.o_proj", p + "self_attn.q_norm.weight", p + "self_attn.k_norm.weight",
+                    p + "input_layernorm.weight", p + "post_attention_layernorm.weight",
+                    p + "pre_feedforward_layernorm.weight", p + "post_feedforward_layernorm.weight",
+                    p + "mlp.gate_proj", p + "mlp.up_proj", p + "mlp.down_proj");
+        }
+    }
 
     /**
      * A pass over {@code weights}. {@code rowWise}: every product streams the weights once for all rows and computes
@@ -40,6 +56,8 @@ final class DecoderPass {
         this.rowWise = rowWise;
         this.globalRope = new RotaryEmbedding(c.headDim(), c.rope());
         this.localRope = new RotaryEmbedding(c.headDim(), c.localRope());
+        this.names = new LayerNames[c.nLayers()];
+        for (int l = 0; l < names.length; l++) names[l] = LayerNames.of(l);
     }
 
     DecoderConfig config() {
@@ -57,29 +75,28 @@ final class DecoderPass {
         for (int i = 0; i < n; i++) w.embeddingRow(ids[i], x, i * h);
         if (c.embedScale() != 1f) Elementwise.scale(c.embedScale(), x, 0, x, 0, x.length);
         for (int l = 0; l < c.nLayers(); l++) {
-            String p = "model.layers." + l + ".";
-            float[] in = norm(x, n, h, p + "input_layernorm.weight");
-            float[][] qkv = w.linears(in, n, rowWise, p + "self_attn.q_proj", p + "self_attn.k_proj", p + "self_attn.v_proj");
+            LayerNames p = names[l];
+            float[] in = norm(x, n, h, p.inputNorm());
+            float[][] qkv = w.linears(in, n, rowWise, p.q(), p.k(), p.v());
             float[] q = qkv[0], k = qkv[1], v = qkv[2];
             if (c.qkNorm()) {
-                q = norm(q, n * c.nHeads(), hd, p + "self_attn.q_norm.weight");
-                k = norm(k, n * c.nKvHeads(), hd, p + "self_attn.k_norm.weight");
+                q = norm(q, n * c.nHeads(), hd, p.qNorm());
+                k = norm(k, n * c.nKvHeads(), hd, p.kNorm());
             }
             RotaryEmbedding rope = c.sliding(l) ? localRope : globalRope;
             rope.rotate(q, n, c.nHeads(), positions);
             rope.rotate(k, n, c.nKvHeads(), positions);
-            float[] o = linear(p + "self_attn.o_proj", attention.attend(l, q, k, v), n);
-            if (c.sandwichNorms()) o = norm(o, n, h, p + "post_attention_layernorm.weight");
+            float[] o = linear(p.o(), attention.attend(l, q, k, v), n);
+            if (c.sandwichNorms()) o = norm(o, n, h, p.postAttentionNorm());
             Elementwise.accumulate(o, 0, x, 0, x.length);
-            float[] f = norm(x, n, h, p + (c.sandwichNorms() ? "pre_feedforward_layernorm.weight"
-                    : "post_attention_layernorm.weight"));
-            float[][] gateUp = w.linears(f, n, rowWise, p + "mlp.gate_proj", p + "mlp.up_proj");
+            float[] f = norm(x, n, h, c.sandwichNorms() ? p.preFeedForwardNorm() : p.postAttentionNorm());
+            float[][] gateUp = w.linears(f, n, rowWise, p.gate(), p.up());
             float[] gate = gateUp[0], up = gateUp[1];
             if (c.geluGate()) GeluKernel.forward(gate, gate, gate.length);
             else SiluKernel.forward(gate, gate, gate.length);
             Elementwise.mul(gate, 0, up, 0, gate, 0, gate.length);
-            float[] d = linear(p + "mlp.down_proj", gate, n);
-            if (c.sandwichNorms()) d = norm(d, n, h, p + "post_feedforward_layernorm.weight");
+            float[] d = linear(p.down(), gate, n);
+            if (c.sandwichNorms()) d = norm(d, n, h, p.postFeedForwardNorm());
             Elementwise.accumulate(d, 0, x, 0, x.length);
         }
         return x;

@@ -137,9 +137,18 @@ public final class DecoderWeights implements AutoCloseable {
         }
     }
 
+    /** A Linear's weight and bias (null when it has none), found once by its name's prefix. */
+    private record Named(Matrix w, float[] bias) {}
+
     private final DecoderConfig config;
     private final Map<String, float[]> vectors = new HashMap<>();
     private final Map<String, Matrix> matrices = new LinkedHashMap<>();
+    /**
+     * The Linears looked up so far, by prefix: a decode step names ~7 per layer, and building "prefix.weight" and
+     * hashing it anew for each cost ~3 % of a Qwen3-0.6B step's caller thread (a profile); a caller that passes
+     * the same String each step ({@link DecoderPass}) pays one lookup with a cached hash.
+     */
+    private final Map<String, Named> named = new java.util.concurrent.ConcurrentHashMap<>();
     private final AutoCloseable owner;
 
     private DecoderWeights(DecoderConfig config, AutoCloseable owner) {
@@ -217,9 +226,10 @@ public final class DecoderWeights implements AutoCloseable {
      * dequantized tile at a time), else {@link #linearRows}.
      */
     public float[] linear(String prefix, float[] x, int n) {
-        Matrix m = matrix(prefix + ".weight");
+        Named l = named(prefix);
+        Matrix m = l.w();
         if (n == 1 || !(m instanceof F32 || m instanceof Mapped || m instanceof Quantized)) return linearRows(prefix, x, n);
-        float[] y = new float[n * m.out()], bias = vectors.get(prefix + ".bias");
+        float[] y = new float[n * m.out()], bias = l.bias();
         if (m instanceof F32 f) MatMul.xwt(x, 0, f.w(), 0, bias, y, 0, n, m.in(), m.out());
         else if (m instanceof Quantized q) QuantizedMatmul.xwt(x, 0, q.m(), bias, y, 0, n);
         else Bf16.xwt(x, 0, ((Mapped) m).w(), bias, y, 0, n, m.in(), m.out());
@@ -231,9 +241,9 @@ public final class DecoderWeights implements AutoCloseable {
      * computed as it would be alone (n = 1), whatever the other rows.
      */
     public float[] linearRows(String prefix, float[] x, int n) {
-        Matrix m = matrix(prefix + ".weight");
-        float[] y = new float[n * m.out()];
-        m.rows(x, vectors.get(prefix + ".bias"), y, n);
+        Named l = named(prefix);
+        float[] y = new float[n * l.w().out()];
+        l.w().rows(x, l.bias(), y, n);
         return y;
     }
 
@@ -247,9 +257,9 @@ public final class DecoderWeights implements AutoCloseable {
         float[][] ys = new float[prefixes.length][];
         Parallel.Units[] products = new Parallel.Units[prefixes.length];
         for (int i = 0; i < prefixes.length; i++) {
-            Matrix m = matrix(prefixes[i] + ".weight");
-            ys[i] = new float[n * m.out()];
-            products[i] = m.units(x, vectors.get(prefixes[i] + ".bias"), ys[i], n);
+            Named l = named(prefixes[i]);
+            ys[i] = new float[n * l.w().out()];
+            products[i] = l.w().units(x, l.bias(), ys[i], n);
             if (products[i] == null) { // one of them runs only as a whole: each on its own
                 for (int j = 0; j < prefixes.length; j++) ys[j] = rowWise ? linearRows(prefixes[j], x, n) : linear(prefixes[j], x, n);
                 return ys;
@@ -272,6 +282,15 @@ public final class DecoderWeights implements AutoCloseable {
         }
         if (config.tiedHead()) n += matrix("model.embed_tokens.weight").bytes();
         return n;
+    }
+
+    private Named named(String prefix) {
+        Named l = named.get(prefix);
+        if (l == null) {
+            l = new Named(matrix(prefix + ".weight"), vectors.get(prefix + ".bias"));
+            named.put(prefix, l);
+        }
+        return l;
     }
 
     private Matrix matrix(String name) {

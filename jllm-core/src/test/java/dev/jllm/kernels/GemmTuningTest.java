@@ -113,8 +113,19 @@ class GemmTuningTest {
         GemmPlan pick = GemmTuning.measureProducts(List.of(Tile.R4x2, Tile.R2x4), 100_000L, out);
         assertThat(out).containsOnlyKeys("4x2", "2x4");
         assertThat(out.values()).allMatch(g -> g > 0);
-        String faster = out.get("4x2") >= out.get("2x4") ? "4x2" : "2x4";
-        assertThat(pick).isEqualTo(GemmPlan.forTile(Tile.parse(faster)));
+        double g42 = out.get("4x2"), g24 = out.get("2x4");
+        assertThat(pick).isEqualTo(GemmPlan.forTile(GemmTuning.pick(List.of(Tile.R4x2, Tile.R2x4), new double[] {g42, g24})));
+    }
+
+    @Test
+    void theFastestPlanWinsAndATieGoesToTheFewestLoadsPerFma() {
+        List<Tile> tiles = List.of(Tile.R12x2, Tile.R8x3, Tile.R6x4);
+        assertThat(GemmTuning.loadsPerFma(Tile.R6x4)).isLessThan(GemmTuning.loadsPerFma(Tile.R8x3));
+        assertThat(GemmTuning.loadsPerFma(Tile.R8x3)).isLessThan(GemmTuning.loadsPerFma(Tile.R12x2));
+        assertThat(GemmTuning.pick(tiles, new double[] {180, 195, 185})).isEqualTo(Tile.R8x3);  // 6x4 5 % behind
+        assertThat(GemmTuning.pick(tiles, new double[] {180, 195, 190})).isEqualTo(Tile.R6x4);  // 2.6 %: a tie
+        assertThat(GemmTuning.pick(tiles, new double[] {200, 195, 150})).isEqualTo(Tile.R8x3);  // 12x2 ties, loads more
+        assertThat(GemmTuning.pick(tiles, new double[] {210, 195, 150})).isEqualTo(Tile.R12x2); // 12x2 7 % ahead
     }
 
     @Test
