@@ -19,9 +19,6 @@ final class GemmPack {
     private static final VectorSpecies<Float> S = MicroKernel.S;
     private static final int V = MicroKernel.V;
 
-    /** Whether the vector paths run (the tests switch them off to compare against the scalar loops). */
-    static volatile boolean vectors = true;
-
     /**
      * A sliver from rows of A contiguous along p: {@code dst[d + p·mr + r] = a[src + r·rs + p]} for r < rows,
      * 0 for rows ≤ r < mr, p < kc.
@@ -35,7 +32,7 @@ final class GemmPack {
      * a[src + p·ps + r]} for r < rows, 0 for rows ≤ r < mr, p < kc.
      */
     static void sliverAlong(float[] a, int src, int ps, int rows, int mr, int kc, float[] dst, int d) {
-        if (vectors && rows == mr) {
+        if (rows == mr) {
             int whole = mr / V * V, rest = mr - whole;
             if (rest % 4 == 0 && (rest == 0 || V > rest)) {
                 // whole vectors, then unmasked half and quarter vectors (an 8- or 12-row sliver with 16 lanes), in
@@ -69,7 +66,7 @@ final class GemmPack {
      * j < cols, 0 for cols ≤ j < nr, p < kc.
      */
     static void panelAlong(float[] b, int src, int ps, int cols, int nr, int kc, float[] dst, int d) {
-        if (vectors && cols == nr) {
+        if (cols == nr) {
             for (int p = 0; p < kc; p++) {
                 for (int j = 0; j < nr; j += V) FloatVector.fromArray(S, b, src + p * ps + j).intoArray(dst, d + p * nr + j);
             }

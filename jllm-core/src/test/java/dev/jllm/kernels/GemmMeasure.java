@@ -10,8 +10,7 @@ import java.util.SplittableRandom;
  * Measures the three training layouts of {@link MatMul} at GPT-2 124M shapes under several {@link GemmPlan}s, the
  * plans interleaved shape by shape so that they see the same machine (not a test; run by hand). Prints GFLOP/s
  * per shape, layout and plan (the best of {@code rounds}, the plans taking turns); with {@code cpu} (one thread) by
- * the measuring thread's CPU time. A plan written with {@code /s} runs with the scalar packs
- * ({@link GemmPack#vectors} off).
+ * the measuring thread's CPU time.
  *
  * <pre>java --add-modules jdk.incubator.vector -cp target/classes:target/test-classes \
  *     dev.jllm.kernels.GemmMeasure THREADS SECONDS [cpu] [layouts=xwt,dyw] [m=512] [kn=768x3072] [rounds=3] PLAN...</pre>
@@ -28,7 +27,6 @@ public final class GemmMeasure {
         List<Integer> rows = List.of(512, 2048);
         List<int[]> weights = List.of(WEIGHTS);
         List<GemmPlan> plans = new ArrayList<>();
-        List<Boolean> scalarPacks = new ArrayList<>();
         int rounds = 1;
         for (int i = 2; i < args.length; i++) {
             String a = args[i];
@@ -38,12 +36,9 @@ public final class GemmMeasure {
             else if (a.startsWith("kn=")) weights = java.util.Arrays.stream(a.substring(3).split(","))
                     .map(v -> new int[] {Integer.parseInt(v.split("x")[0]), Integer.parseInt(v.split("x")[1])}).toList();
             else if (a.startsWith("rounds=")) rounds = Integer.parseInt(a.substring(7));
-            else if (a.equals("auto")) {
-                plans.add(GemmPlan.active());
-                scalarPacks.add(false);
-            } else {
-                scalarPacks.add(a.endsWith("/s"));
-                GemmPlan p = GemmPlan.parse(a.replace("/s", ""));
+            else if (a.equals("auto")) plans.add(GemmPlan.active());
+            else {
+                GemmPlan p = GemmPlan.parse(a);
                 if (p == null) throw new IllegalArgumentException("not a plan: " + a);
                 plans.add(p);
             }
@@ -53,7 +48,7 @@ public final class GemmMeasure {
         ThreadMXBean clock = ManagementFactory.getThreadMXBean();
         SplittableRandom rng = new SplittableRandom(1);
         StringBuilder head = new StringBuilder(String.format("%-5s %5s %5s %6s", "layout", "M", "K", "N"));
-        for (int i = 0; i < plans.size(); i++) head.append(String.format(" %12s", plans.get(i).spec() + (scalarPacks.get(i) ? "/s" : "")));
+        for (int i = 0; i < plans.size(); i++) head.append(String.format(" %12s", plans.get(i).spec()));
         System.out.println(head);
         double[] sums = new double[plans.size()];
         int count = 0;
@@ -67,7 +62,6 @@ public final class GemmMeasure {
                     double[] best = new double[plans.size()];
                     for (int round = 0; round < rounds; round++) for (int pi = 0; pi < plans.size(); pi++) {
                         GemmPlan plan = plans.get(pi);
-                        GemmPack.vectors = !scalarPacks.get(pi);
                         Runnable call = switch (layout) {
                             case "xwt" -> () -> MatMul.xwt(plan, x, 0, w, 0, bias, y, 0, m, k, n);
                             case "dyw" -> () -> MatMul.dyw(plan, dy, 0, w, 0, dx, 0, m, n, k);

@@ -3,7 +3,6 @@ package dev.jllm.kernels;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -14,29 +13,21 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class GemmPackTest {
 
-    @AfterEach
-    void vectorsBackOn() {
-        GemmPack.vectors = true;
-    }
-
     /** mr, rows, kc, stride, offset. */
     @ParameterizedTest(name = "mr {0} rows {1} kc {2} stride {3}")
     @CsvSource({"2,2,33,40,3", "3,3,16,17,0", "4,4,64,64,1", "4,3,70,75,5", "6,6,50,51,2", "8,8,16,16,0",
                 "8,8,100,101,7", "8,5,40,41,1", "12,12,35,40,0", "14,14,48,49,3", "2,1,17,17,0"})
     void aSliversFromRowsAndFromColumns(int mr, int rows, int kc, int stride, int off) {
-        for (boolean vectors : new boolean[] {true, false}) {
-            GemmPack.vectors = vectors;
-            SplittableRandom r = new SplittableRandom(mr * 1000L + kc);
-            float[] a = rand(r, off + Math.max(rows * stride, kc * stride) + stride + 16);
-            float[] across = garbage(mr * kc + 9), along = garbage(mr * kc + 9);
-            GemmPack.sliverAcross(a, off, stride, rows, mr, kc, across, 4);
-            GemmPack.sliverAlong(a, off, stride, rows, mr, kc, along, 4);
-            for (int p = 0; p < kc; p++) {
-                for (int i = 0; i < mr; i++) {
-                    float rowWise = i < rows ? a[off + i * stride + p] : 0f, columnWise = i < rows ? a[off + p * stride + i] : 0f;
-                    assertThat(across[4 + p * mr + i]).as("across p %d r %d vectors %b", p, i, vectors).isEqualTo(rowWise);
-                    assertThat(along[4 + p * mr + i]).as("along p %d r %d vectors %b", p, i, vectors).isEqualTo(columnWise);
-                }
+        SplittableRandom r = new SplittableRandom(mr * 1000L + kc);
+        float[] a = rand(r, off + Math.max(rows * stride, kc * stride) + stride + 16);
+        float[] across = garbage(mr * kc + 9), along = garbage(mr * kc + 9);
+        GemmPack.sliverAcross(a, off, stride, rows, mr, kc, across, 4);
+        GemmPack.sliverAlong(a, off, stride, rows, mr, kc, along, 4);
+        for (int p = 0; p < kc; p++) {
+            for (int i = 0; i < mr; i++) {
+                float rowWise = i < rows ? a[off + i * stride + p] : 0f, columnWise = i < rows ? a[off + p * stride + i] : 0f;
+                assertThat(across[4 + p * mr + i]).as("across p %d r %d", p, i).isEqualTo(rowWise);
+                assertThat(along[4 + p * mr + i]).as("along p %d r %d", p, i).isEqualTo(columnWise);
             }
         }
     }
@@ -47,20 +38,17 @@ class GemmPackTest {
                 "4,-33,100,100,5", "3,5,16,16,0"})
     void bPanelsFromRowsAndFromColumns(int vectors, int colsFromFull, int kc, int stride, int off) {
         int nr = vectors * MicroKernel.V, cols = colsFromFull < 0 ? nr + colsFromFull + 1 : colsFromFull;
-        for (boolean vec : new boolean[] {true, false}) {
-            GemmPack.vectors = vec;
-            SplittableRandom r = new SplittableRandom(nr * 1000L + kc);
-            int ld = Math.max(stride, nr);
-            float[] b = rand(r, off + Math.max(nr * stride, kc * ld) + ld + 16);
-            float[] across = garbage(nr * kc + 9), along = garbage(nr * kc + 9);
-            GemmPack.panelAcross(b, off, stride, cols, nr, kc, across, 5);
-            GemmPack.panelAlong(b, off, ld, cols, nr, kc, along, 5);
-            for (int p = 0; p < kc; p++) {
-                for (int j = 0; j < nr; j++) {
-                    float columnWise = j < cols ? b[off + j * stride + p] : 0f, rowWise = j < cols ? b[off + p * ld + j] : 0f;
-                    assertThat(across[5 + p * nr + j]).as("across p %d j %d vectors %b", p, j, vec).isEqualTo(columnWise);
-                    assertThat(along[5 + p * nr + j]).as("along p %d j %d vectors %b", p, j, vec).isEqualTo(rowWise);
-                }
+        SplittableRandom r = new SplittableRandom(nr * 1000L + kc);
+        int ld = Math.max(stride, nr);
+        float[] b = rand(r, off + Math.max(nr * stride, kc * ld) + ld + 16);
+        float[] across = garbage(nr * kc + 9), along = garbage(nr * kc + 9);
+        GemmPack.panelAcross(b, off, stride, cols, nr, kc, across, 5);
+        GemmPack.panelAlong(b, off, ld, cols, nr, kc, along, 5);
+        for (int p = 0; p < kc; p++) {
+            for (int j = 0; j < nr; j++) {
+                float columnWise = j < cols ? b[off + j * stride + p] : 0f, rowWise = j < cols ? b[off + p * ld + j] : 0f;
+                assertThat(across[5 + p * nr + j]).as("across p %d j %d", p, j).isEqualTo(columnWise);
+                assertThat(along[5 + p * nr + j]).as("along p %d j %d", p, j).isEqualTo(rowWise);
             }
         }
     }
